@@ -1,0 +1,257 @@
+"""The two-layer network: affine -> activation -> affine -> output.
+
+NumPy only. The network owns its memory: one flat vector holds every
+parameter (``W1, W2, b1, b2``, the order in which scikit-learn packs an MLP for
+L-BFGS) and one flat vector every gradient, so that an optimizer updates the
+whole network with a handful of array operations and L-BFGS sees the
+parameters without any packing. The layers work on views of these vectors and
+on work buffers that are sized once for the largest batch and then reused.
+"""
+
+import numpy as np
+
+from ._layers import ACTIVATIONS, OUTPUTS, Affine
+
+__all__ = ["TwoLayerNet", "numerical_gradient"]
+
+
+class TwoLayerNet:
+    """A network with one hidden layer, trained by backpropagation.
+
+    Parameters
+    ----------
+    coefs : list of two ndarrays
+        Weights of shape (n_features, n_hidden) and (n_hidden, n_outputs).
+        They are copied.
+    intercepts : list of two ndarrays
+        Biases of shape (n_hidden,) and (n_outputs,). Copied.
+    activation : {'identity', 'logistic', 'tanh', 'relu'}
+        Activation of the hidden layer.
+    output : {'softmax', 'logistic'}
+        Output activation, fused with its cross-entropy loss.
+    dropout : float, default=0.0
+        Fraction of hidden units dropped at random in each training step
+        (inverted dropout: the kept units are scaled by ``1 / (1 - dropout)``,
+        so that prediction needs no rescaling). Prediction never drops units.
+
+    Attributes
+    ----------
+    params : ndarray of shape (n_params,)
+        Every parameter, in one vector.
+    grads : ndarray of shape (n_params,)
+        The gradient of the last :meth:`loss_grad`, laid out like ``params``.
+    coefs : list of ndarray
+        Views of ``params``: the two weight matrices.
+    intercepts : list of ndarray
+        Views of ``params``: the two bias vectors.
+    """
+
+    def __init__(self, coefs, intercepts, activation, output, dropout=0.0):
+        dtype = np.result_type(*coefs, *intercepts)
+        shapes = [c.shape for c in coefs] + [b.shape for b in intercepts]
+        sizes = [int(np.prod(s)) for s in shapes]
+        offsets = np.cumsum([0] + sizes)
+        self.params = np.empty(offsets[-1], dtype=dtype)
+        self.grads = np.zeros_like(self.params)
+
+        def views(flat):
+            return [
+                flat[start:stop].reshape(shape)
+                for start, stop, shape in zip(
+                    offsets[:-1], offsets[1:], shapes, strict=True
+                )
+            ]
+
+        W1, W2, b1, b2 = views(self.params)
+        dW1, dW2, db1, db2 = views(self.grads)
+        for view, value in zip((W1, W2, b1, b2), (*coefs, *intercepts), strict=True):
+            view[...] = value
+        self.coefs = [W1, W2]
+        self.intercepts = [b1, b2]
+        # The weights, without the biases, form the first part of params: the
+        # L2 penalty and its gradient are single operations on this slice.
+        self._n_coefs = sizes[0] + sizes[1]
+
+        self.hidden = Affine(W1, b1, dW1, db1)
+        self.activation = ACTIVATIONS[activation]()
+        self.out = Affine(W2, b2, dW2, db2)
+        self.output = OUTPUTS[output]()
+        self.dropout = dropout
+        self._capacity = 0
+
+    @classmethod
+    def initialize(
+        cls, n_features, n_hidden, n_outputs, activation, output, random_state, dtype
+    ):
+        """Create a network with Glorot-uniform weights, as MLPClassifier does.
+
+        Each layer draws its weights, then its biases, uniformly from
+        ``[-r, r]`` with ``r = sqrt(k / (fan_in + fan_out))``, ``k = 2`` for a
+        logistic hidden layer and ``k = 6`` otherwise. The draws are made in
+        float64 from ``random_state`` (a ``RandomState``) in MLPClassifier's
+        order, then cast to ``dtype``.
+        """
+        factor = 2.0 if activation == "logistic" else 6.0
+        coefs, intercepts = [], []
+        for fan_in, fan_out in [(n_features, n_hidden), (n_hidden, n_outputs)]:
+            bound = np.sqrt(factor / (fan_in + fan_out))
+            coefs.append(random_state.uniform(-bound, bound, (fan_in, fan_out)))
+            intercepts.append(random_state.uniform(-bound, bound, fan_out))
+        coefs = [c.astype(dtype) for c in coefs]
+        intercepts = [b.astype(dtype) for b in intercepts]
+        return cls(coefs, intercepts, activation, output)
+
+    @property
+    def dtype(self):
+        """The dtype of every parameter and buffer."""
+        return self.params.dtype
+
+    def _buffers(self, n_samples):
+        """Views of the work buffers for ``n_samples`` rows, grown when needed."""
+        if n_samples > self._capacity:
+            n_hidden, n_outputs = self.coefs[1].shape
+            self._H = np.empty((n_samples, n_hidden), dtype=self.dtype)
+            self._dH = np.empty_like(self._H)
+            self._P = np.empty((n_samples, n_outputs), dtype=self.dtype)
+            if self.dropout:
+                self._mask = np.empty_like(self._H)
+                self._H_dropped = np.empty_like(self._H)
+            self._capacity = n_samples
+        return self._H[:n_samples], self._dH[:n_samples], self._P[:n_samples]
+
+    def forward(self, X, training=False, random_state=None):
+        """Output probabilities for the dense rows ``X``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Input rows, in the network's dtype.
+        training : bool, default=False
+            Keep what :meth:`backward` needs, and apply dropout.
+        random_state : RandomState, default=None
+            Source of the dropout masks; needed only when training with
+            dropout.
+
+        Returns
+        -------
+        P : ndarray of shape (n_samples, n_outputs)
+            A view of a work buffer, overwritten by the next call.
+        """
+        n_samples = X.shape[0]
+        H, _, P = self._buffers(n_samples)
+        H = self.activation.forward(self.hidden.forward(X, out=H, cache=training))
+        if training and self.dropout:
+            # H itself stays intact: the activation's backward reads it.
+            mask = self._mask[:n_samples]
+            keep = random_state.random_sample(mask.shape) >= self.dropout
+            np.multiply(keep, 1 / (1 - self.dropout), out=mask)
+            H = np.multiply(H, mask, out=self._H_dropped[:n_samples])
+        return self.output.forward(self.out.forward(H, out=P, cache=training))
+
+    def backward(self, P, y, sample_weight=None):
+        """Backpropagate from the output ``P`` of the last training forward pass.
+
+        Fills :attr:`grads` (without the L2 penalty) and destroys ``P``.
+        """
+        H, dH, _ = self._buffers(P.shape[0])
+        dZ2 = self.output.backward(P, y, sample_weight)
+        self.out.backward(dZ2, dX=dH)
+        if self.dropout:
+            dH *= self._mask[: P.shape[0]]
+        self.hidden.backward(self.activation.backward(dH, H))
+
+    def loss_grad(self, X, y, sample_weight=None, alpha=0.0, random_state=None):
+        """Loss on one batch, with its gradient left in :attr:`grads`.
+
+        The loss is the (weighted) mean cross-entropy plus the L2 penalty
+        ``alpha / 2 * ||W||**2 / n``, where ``n`` is the number of rows (or the
+        sum of ``sample_weight``), as in MLPClassifier.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Dense input rows, in the network's dtype.
+        y : ndarray
+            Targets in the output layer's encoding: class indices for softmax,
+            a 0/1 matrix of shape (n_samples, n_outputs) for logistic outputs.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Weights of the rows, in the network's dtype.
+        alpha : float, default=0.0
+            Strength of the L2 penalty on the weights.
+        random_state : RandomState, default=None
+            Source of the dropout masks.
+
+        Returns
+        -------
+        loss : float
+        """
+        P = self.forward(X, training=True, random_state=random_state)
+        loss = self.output.loss(P, y, sample_weight)
+        self.backward(P, y, sample_weight)
+        if alpha:
+            n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+            loss += self.penalty(alpha, n, self.grads)
+        return loss
+
+    def penalty(self, alpha, n, grads):
+        """Add the L2 penalty ``alpha / 2 * ||W||**2 / n`` to the loss and ``grads``.
+
+        Parameters
+        ----------
+        alpha : float
+            Strength of the penalty.
+        n : float
+            Number of samples (or sum of their weights) it is divided by.
+        grads : ndarray of shape (n_params,)
+            Gradient vector laid out like :attr:`params`; its weight part gets
+            ``alpha / n * W`` added in place.
+
+        Returns
+        -------
+        penalty : float
+            The penalty's value.
+        """
+        W = self.params[: self._n_coefs]
+        dW = grads[: self._n_coefs]
+        dW += (alpha / n) * W
+        return 0.5 * alpha * float(np.dot(W, W)) / n
+
+    def __getstate__(self):
+        # Work buffers are scratch space: not worth pickling.
+        state = self.__dict__.copy()
+        for name in ("_H", "_dH", "_P", "_mask", "_H_dropped"):
+            state.pop(name, None)
+        state["_capacity"] = 0
+        return state
+
+
+def numerical_gradient(f, x, eps=1e-6):
+    """Central-difference gradient of the scalar function ``f`` at ``x``.
+
+    ``x`` is perturbed in place, one entry at a time, and restored. Used by the
+    tests to check backpropagation.
+
+    Parameters
+    ----------
+    f : callable
+        Function of no arguments that reads ``x`` and returns a float.
+    x : ndarray
+        The point, modified during the call and restored afterwards.
+    eps : float, default=1e-6
+        Step of the central difference.
+
+    Returns
+    -------
+    grad : ndarray of the shape of ``x``
+    """
+    grad = np.empty(x.shape, dtype=np.float64)
+    flat = x.reshape(-1)
+    for i in range(flat.size):
+        saved = flat[i]
+        flat[i] = saved + eps
+        loss_plus = f()
+        flat[i] = saved - eps
+        loss_minus = f()
+        flat[i] = saved
+        grad.flat[i] = (loss_plus - loss_minus) / (2 * eps)
+    return grad

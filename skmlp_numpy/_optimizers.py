@@ -1,0 +1,173 @@
+"""Stochastic optimizers: SGD (with momentum or Nesterov's momentum) and Adam.
+
+NumPy only. An optimizer knows nothing of networks: ``step(params, grads)``
+updates one array of parameters in place from an array of gradients of the
+same shape, and keeps its state (velocity, moments) in arrays of that shape.
+It prints nothing; the estimator decides what to report.
+
+The arithmetic follows scikit-learn's ``_stochastic_optimizers.py`` operation
+for operation, done in place and in the dtype of the parameters: Python
+floats, not NumPy float64 scalars, carry the learning rate, so float32
+parameters never upcast.
+"""
+
+import math
+
+import numpy as np
+
+__all__ = ["SGD", "Adam", "OPTIMIZERS"]
+
+
+class SGD:
+    """Stochastic gradient descent with momentum and learning-rate schedules.
+
+    Parameters
+    ----------
+    params : ndarray
+        The parameters, used for the shape and dtype of the state.
+    learning_rate_init : float, default=0.1
+        The initial learning rate.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        The schedule. 'invscaling' sets the rate to
+        ``learning_rate_init / (t + 1) ** power_t`` at the end of each epoch,
+        ``t`` the number of samples seen. 'adaptive' divides it by 5 each time
+        training stops improving (see :meth:`on_plateau`).
+    momentum : float, default=0.9
+        Momentum of the velocity, in [0, 1].
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum.
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+
+    Attributes
+    ----------
+    lr : float
+        The current learning rate.
+    velocity : ndarray
+        The velocity, shaped like the parameters.
+    """
+
+    def __init__(
+        self,
+        params,
+        learning_rate_init=0.1,
+        learning_rate="constant",
+        momentum=0.9,
+        nesterovs_momentum=True,
+        power_t=0.5,
+    ):
+        self.learning_rate_init = float(learning_rate_init)
+        self.learning_rate = learning_rate
+        self.momentum = float(momentum)
+        self.nesterovs_momentum = nesterovs_momentum
+        self.power_t = float(power_t)
+        self.lr = self.learning_rate_init
+        self.velocity = np.zeros_like(params) if momentum else None
+        self._work = np.empty_like(params)
+
+    def step(self, params, grads):
+        """Update ``params`` in place from ``grads``."""
+        step = np.multiply(grads, self.lr, out=self._work)
+        if self.velocity is None:
+            params -= step
+            return
+        # v <- momentum * v - lr * g; Nesterov looks ahead along the new v.
+        self.velocity *= self.momentum
+        self.velocity -= step
+        if self.nesterovs_momentum:
+            params -= step
+            params += np.multiply(self.velocity, self.momentum, out=step)
+        else:
+            params += self.velocity
+
+    def end_epoch(self, n_seen):
+        """Apply the 'invscaling' schedule after ``n_seen`` samples."""
+        if self.learning_rate == "invscaling":
+            self.lr = self.learning_rate_init / (n_seen + 1) ** self.power_t
+
+    def on_plateau(self):
+        """React to training that stopped improving.
+
+        Returns
+        -------
+        stop : bool
+            True when training should stop. With the 'adaptive' schedule the
+            learning rate is divided by 5 instead, until it falls to 1e-6.
+        """
+        if self.learning_rate != "adaptive" or self.lr <= 1e-6:
+            return True
+        self.lr /= 5.0
+        return False
+
+
+class Adam:
+    """Adam: adaptive moment estimation (Kingma and Ba, 2014).
+
+    Parameters
+    ----------
+    params : ndarray
+        The parameters, used for the shape and dtype of the state.
+    learning_rate_init : float, default=0.001
+        The step size.
+    beta_1 : float, default=0.9
+        Decay rate of the first-moment estimate, in [0, 1).
+    beta_2 : float, default=0.999
+        Decay rate of the second-moment estimate, in [0, 1).
+    epsilon : float, default=1e-8
+        Added to the denominator for numerical stability.
+
+    Attributes
+    ----------
+    lr : float
+        The bias-corrected step size of the last update.
+    t : int
+        The number of updates made.
+    m, v : ndarray
+        The first and second moment estimates, shaped like the parameters.
+    """
+
+    def __init__(
+        self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+    ):
+        self.learning_rate_init = float(learning_rate_init)
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.epsilon = float(epsilon)
+        self.lr = self.learning_rate_init
+        self.t = 0
+        self.m = np.zeros_like(params)
+        self.v = np.zeros_like(params)
+        self._work = np.empty_like(params)
+
+    def step(self, params, grads):
+        """Update ``params`` in place from ``grads``."""
+        self.t += 1
+        work = self._work
+        # m <- beta_1 m + (1 - beta_1) g ; v <- beta_2 v + (1 - beta_2) g**2
+        self.m *= self.beta_1
+        self.m += np.multiply(grads, 1 - self.beta_1, out=work)
+        self.v *= self.beta_2
+        np.square(grads, out=work)
+        work *= 1 - self.beta_2
+        self.v += work
+        self.lr = (
+            self.learning_rate_init
+            * math.sqrt(1 - self.beta_2**self.t)
+            / (1 - self.beta_1**self.t)
+        )
+        # params <- params - lr * m / (sqrt(v) + epsilon)
+        np.sqrt(self.v, out=work)
+        work += self.epsilon
+        np.divide(self.m, work, out=work)
+        work *= self.lr
+        params -= work
+
+    def end_epoch(self, n_seen):
+        """Adam has no schedule: nothing to do at the end of an epoch."""
+
+    def on_plateau(self):
+        """Training stopped improving: Adam always stops (returns True)."""
+        return True
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam}

@@ -1,0 +1,92 @@
+"""Data sets for the examples, the benchmarks and the main job."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["load_mnist"]
+
+_MNIST_KEYS = ("X_train", "y_train", "X_test", "y_test")
+
+
+def load_mnist(path=None, *, dtype=np.float32, scale=True):
+    """Load MNIST: 60,000 training and 10,000 test images of handwritten digits.
+
+    The data are looked for, in this order: at ``path``; at the path in the
+    ``SKMLP_MNIST`` environment variable; on OpenML (``mnist_784``, through
+    :func:`sklearn.datasets.fetch_openml`, which needs a network and caches
+    the download), split into the standard first 60,000 and last 10,000 rows.
+
+    Parameters
+    ----------
+    path : str or path-like, default=None
+        An ``.npz`` file with the arrays ``X_train`` (60000, 784), ``y_train``
+        (60000,), ``X_test`` (10000, 784) and ``y_test`` (10000,), pixels as
+        uint8 in 0-255.
+    dtype : dtype, default=np.float32
+        dtype of the returned images.
+    scale : bool, default=True
+        Divide the pixels by 255, into [0, 1].
+
+    Returns
+    -------
+    X_train : ndarray of shape (60000, 784)
+    X_test : ndarray of shape (10000, 784)
+    y_train : ndarray of shape (60000,)
+        Integer labels 0-9.
+    y_test : ndarray of shape (10000,)
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` (or ``SKMLP_MNIST``) names no file, or neither is given
+        and OpenML cannot be reached.
+    ValueError
+        If the file lacks one of the four arrays.
+    """
+    path = path if path is not None else os.environ.get("SKMLP_MNIST")
+    if path is not None:
+        arrays = _read_npz(Path(path))
+    else:
+        arrays = _fetch_openml()
+    X_train, y_train, X_test, y_test = arrays
+    X_train = X_train.astype(dtype)
+    X_test = X_test.astype(dtype)
+    if scale:
+        X_train /= 255
+        X_test /= 255
+    return X_train, X_test, y_train.astype(np.int64), y_test.astype(np.int64)
+
+
+def _read_npz(path):
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"No MNIST file at {str(path)!r}. Pass the path of an .npz file with "
+            f"the arrays {', '.join(_MNIST_KEYS)}, or set SKMLP_MNIST to it."
+        )
+    with np.load(path) as data:
+        missing = [key for key in _MNIST_KEYS if key not in data]
+        if missing:
+            raise ValueError(
+                f"The MNIST file {str(path)!r} lacks the arrays {missing}; it "
+                f"must hold {', '.join(_MNIST_KEYS)}."
+            )
+        return tuple(data[key] for key in _MNIST_KEYS)
+
+
+def _fetch_openml():
+    from sklearn.datasets import fetch_openml
+
+    try:
+        X, y = fetch_openml(
+            "mnist_784", version=1, return_X_y=True, as_frame=False, parser="liac-arff"
+        )
+    except OSError as exc:
+        raise FileNotFoundError(
+            "MNIST could not be downloaded from OpenML (no network?). Pass the "
+            "path of a local mnist.npz file, or set the SKMLP_MNIST environment "
+            "variable to it."
+        ) from exc
+    y = y.astype(np.int64)
+    return X[:60000], y[:60000], X[60000:], y[60000:]

@@ -1,0 +1,236 @@
+"""TwoLayerNetClassifier: behaviour on small deterministic data."""
+
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skmlp_numpy import DivergenceError, TwoLayerNetClassifier
+from skmlp_numpy.datasets import load_mnist
+
+
+def fit_quietly(clf, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return clf.fit(*args, **kwargs)
+
+
+# ----------------------------------------------------------------- basics
+
+
+def test_fitted_attributes_have_mlpclassifier_names(blobs):
+    X, y = blobs
+    clf = fit_quietly(TwoLayerNetClassifier(hidden_size=7, max_iter=5), X, y)
+    assert_array_equal(clf.classes_, [0, 1, 2])
+    assert [c.shape for c in clf.coefs_] == [(4, 7), (7, 3)]
+    assert [b.shape for b in clf.intercepts_] == [(7,), (3,)]
+    assert clf.n_features_in_ == 4
+    assert clf.n_layers_ == 3
+    assert clf.n_outputs_ == 3
+    assert clf.out_activation_ == "softmax"
+    assert clf.n_iter_ == 5 == len(clf.loss_curve_)
+    assert clf.t_ == 5 * 120
+    assert clf.loss_ == clf.loss_curve_[-1]
+    assert clf.best_loss_ == min(clf.loss_curve_)
+    assert clf.validation_scores_ is None
+    assert clf.best_validation_score_ is None
+
+
+def test_string_labels_and_probabilities(blobs):
+    X, y = blobs
+    labels = np.array(["cat", "dog", "emu"])[y]
+    clf = fit_quietly(TwoLayerNetClassifier(hidden_size=10, random_state=0), X, labels)
+    assert_array_equal(clf.classes_, ["cat", "dog", "emu"])
+    proba = clf.predict_proba(X)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+    assert_allclose(clf.predict_log_proba(X), np.log(proba))
+    assert clf.score(X, labels) > 0.95
+
+
+def test_binary_uses_one_logistic_output_and_two_probability_columns(blobs):
+    X, y = blobs
+    y = np.where(y == 0, "a", "b")
+    clf = fit_quietly(TwoLayerNetClassifier(hidden_size=5, random_state=0), X, y)
+    assert clf.n_outputs_ == 1
+    assert clf.out_activation_ == "logistic"
+    proba = clf.predict_proba(X)
+    assert proba.shape == (120, 2)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert_array_equal(clf.predict(X), np.where(proba[:, 1] > 0.5, "b", "a"))
+
+
+def test_same_random_state_gives_bit_identical_fits(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=8, max_iter=20, dropout=0.2, random_state=3)
+    a = fit_quietly(clone(clf), X, y)
+    b = fit_quietly(clone(clf), X, y)
+    for u, v in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
+        assert_array_equal(u, v)
+    c = fit_quietly(clone(clf).set_params(random_state=4), X, y)
+    assert not np.array_equal(a.coefs_[0], c.coefs_[0])
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+def test_float32_trains_in_float32(blobs, solver):
+    X, y = blobs
+    clf = fit_quietly(
+        TwoLayerNetClassifier(hidden_size=6, solver=solver, max_iter=10),
+        X.astype(np.float32),
+        y,
+    )
+    assert all(c.dtype == np.float32 for c in clf.coefs_ + clf.intercepts_)
+    assert clf.predict_proba(X.astype(np.float32)).dtype == np.float32
+    clf64 = fit_quietly(clone(clf), X, y)
+    assert clf64.coefs_[0].dtype == np.float64
+    assert clf64.predict_proba(X).dtype == np.float64
+
+
+def test_pickle_and_joblib_round_trips(blobs, tmp_path):
+    X, y = blobs
+    clf = fit_quietly(TwoLayerNetClassifier(hidden_size=6, random_state=0), X, y)
+    expected = clf.predict_proba(X)
+    assert_array_equal(pickle.loads(pickle.dumps(clf)).predict_proba(X), expected)
+    joblib.dump(clf, tmp_path / "model.joblib")
+    assert_array_equal(
+        joblib.load(tmp_path / "model.joblib").predict_proba(X), expected
+    )
+
+
+def test_grid_search_on_digits_pipeline(digits):
+    X, y = digits
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, stratify=y, random_state=0
+    )
+    pipe = make_pipeline(StandardScaler(), TwoLayerNetClassifier(random_state=0))
+    search = GridSearchCV(
+        pipe,
+        {
+            "twolayernetclassifier__hidden_size": [32, 64],
+            "twolayernetclassifier__alpha": [1e-4, 1e-2],
+        },
+        cv=3,
+        n_jobs=2,
+    )
+    fit_quietly(search, X_train, y_train)
+    assert search.score(X_test, y_test) >= 0.95
+
+
+def test_max_iter_reached_warns(blobs):
+    X, y = blobs
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations \\(3\\)"):
+        TwoLayerNetClassifier(max_iter=3).fit(X, y)
+
+
+def test_stops_when_loss_stops_improving(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        solver="sgd", learning_rate_init=0.1, tol=1.0, n_iter_no_change=2, max_iter=100
+    ).fit(X, y)
+    # After its first epochs the loss cannot improve by tol=1 any more: the
+    # count of epochs without improvement passes 2 three epochs after the last
+    # improvement.
+    losses = clf.loss_curve_
+    last_improvement = max(
+        i
+        for i in range(len(losses))
+        if losses[i] < min(losses[:i], default=np.inf) - 1.0
+    )
+    assert clf.n_iter_ == last_improvement + 1 + 3 < 100
+
+
+def test_verbose_prints_the_loss_of_each_epoch(blobs, capsys):
+    X, y = blobs
+    fit_quietly(TwoLayerNetClassifier(max_iter=3, verbose=True), X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        "Iteration 1",
+        "Iteration 2",
+        "Iteration 3",
+    ]
+
+
+def test_silent_by_default(blobs, capsys):
+    X, y = blobs
+    fit_quietly(TwoLayerNetClassifier(max_iter=3), X, y)
+    assert capsys.readouterr().out == ""
+
+
+# ------------------------------------------------------------------ MNIST
+
+
+def test_tutorial_recipe_reaches_097_on_mnist(mnist_path):
+    X_train, X_test, y_train, y_test = load_mnist(mnist_path)
+    clf = TwoLayerNetClassifier(
+        hidden_size=50,
+        solver="sgd",
+        learning_rate_init=0.1,
+        batch_size=100,
+        momentum=0.0,
+        alpha=0.0,
+        max_iter=17,
+        random_state=0,
+    )
+    fit_quietly(clf, X_train, y_train)
+    assert clf.coefs_[0].dtype == np.float32
+    assert clf.score(X_test, y_test) >= 0.97
+
+
+# ------------------------------------------------------------------ errors
+
+
+def test_unfitted_estimator_raises(blobs):
+    with pytest.raises(NotFittedError):
+        TwoLayerNetClassifier().predict(blobs[0])
+
+
+def test_single_class_is_rejected():
+    with pytest.raises(ValueError, match="only one class"):
+        TwoLayerNetClassifier().fit(np.ones((5, 2)), np.zeros(5))
+
+
+def test_continuous_target_is_rejected():
+    with pytest.raises(ValueError, match="Unknown label type"):
+        TwoLayerNetClassifier().fit(np.ones((5, 2)), np.linspace(0, 1, 5))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"hidden_size": 0}, "hidden_size"),
+        ({"activation": "softplus"}, "activation"),
+        ({"solver": "rmsprop"}, "solver"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"learning_rate_init": 0}, "learning_rate_init"),
+        ({"class_weight": "often"}, "class_weight"),
+    ],
+)
+def test_bad_parameters_are_named(blobs, params, match):
+    with pytest.raises(ValueError, match=match):
+        TwoLayerNetClassifier(**params).fit(*blobs)
+
+
+def test_divergence_raises_and_leaves_the_model_as_it_was(blobs):
+    X, y = blobs
+    # Identity units cannot die, so the huge steps below must overflow.
+    clf = TwoLayerNetClassifier(5, "identity", max_iter=3, random_state=0)
+    fit_quietly(clf, X, y)
+    before = dict(vars(clf))
+    coefs = [c.copy() for c in clf.coefs_]
+    clf.set_params(
+        solver="sgd", learning_rate_init=1e6, momentum=0.0, warm_start=True, max_iter=50
+    )
+    with pytest.raises(DivergenceError, match="learning rate"):
+        clf.fit(X * 1e10, y)
+    assert vars(clf).keys() == before.keys()
+    for c, saved in zip(clf.coefs_, coefs, strict=True):
+        assert_array_equal(c, saved)
+    assert clf.loss_curve_ == before["loss_curve_"]

@@ -1,0 +1,117 @@
+"""The network: backpropagation against central differences, dtypes, buffers."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from skmlp_numpy._layers import ACTIVATIONS
+from skmlp_numpy._network import TwoLayerNet, numerical_gradient
+
+
+def _problem(output, n_samples=7, n_features=5, n_outputs=3, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    if output == "softmax":
+        y = rng.randint(0, n_outputs, size=n_samples)
+    else:
+        y = rng.randint(0, 2, size=(n_samples, n_outputs)).astype(np.float64)
+    return X, y
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("output", ["softmax", "logistic"])
+@pytest.mark.parametrize("alpha", [0.0, 0.3])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_backprop_matches_numerical_gradient(activation, output, alpha, weighted):
+    X, y = _problem(output)
+    rng = np.random.RandomState(1)
+    net = TwoLayerNet.initialize(5, 4, 3, activation, output, rng, np.float64)
+    sw = rng.uniform(0.2, 3.0, size=X.shape[0]) if weighted else None
+
+    net.loss_grad(X, y, sw, alpha)
+    backprop = net.grads.copy()
+    numerical = numerical_gradient(lambda: net.loss_grad(X, y, sw, alpha), net.params)
+
+    # Every parameter (W1, W2, b1, b2) is compared, by relative error.
+    rel_error = np.abs(backprop - numerical) / np.maximum(
+        np.abs(backprop) + np.abs(numerical), 1e-8
+    )
+    assert rel_error.max() < 1e-6
+
+
+def test_initialization_follows_glorot_uniform():
+    rng = np.random.RandomState(0)
+    net = TwoLayerNet.initialize(30, 20, 10, "relu", "softmax", rng, np.float64)
+    W1, W2 = net.coefs
+    assert np.abs(W1).max() <= np.sqrt(6 / 50)
+    assert np.abs(W2).max() <= np.sqrt(6 / 30)
+    assert np.abs(W1).max() > 0.9 * np.sqrt(6 / 50)
+    logistic = TwoLayerNet.initialize(
+        30, 20, 10, "logistic", "softmax", np.random.RandomState(0), np.float64
+    )
+    assert_allclose(logistic.coefs[0], W1 * np.sqrt(2 / 6))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_dtype_flows_through_every_buffer(dtype):
+    X, y = _problem("softmax")
+    X = X.astype(dtype)
+    net = TwoLayerNet.initialize(
+        5, 4, 3, "relu", "softmax", np.random.RandomState(0), dtype
+    )
+    loss = net.loss_grad(X, y, alpha=0.1)
+    assert isinstance(loss, float)
+    assert net.params.dtype == dtype
+    assert net.grads.dtype == dtype
+    assert net.forward(X).dtype == dtype
+    assert all(a.dtype == dtype for a in (net._H, net._dH, net._P))
+
+
+def test_parameters_are_views_of_one_vector():
+    net = TwoLayerNet.initialize(
+        5, 4, 3, "relu", "softmax", np.random.RandomState(0), float
+    )
+    net.params[:] = 0.0
+    assert all(not c.any() for c in net.coefs + net.intercepts)
+    assert net.params.size == 5 * 4 + 4 * 3 + 4 + 3
+
+
+def test_forward_is_the_same_for_training_and_prediction():
+    X, y = _problem("softmax")
+    net = TwoLayerNet.initialize(
+        5, 4, 3, "tanh", "softmax", np.random.RandomState(0), float
+    )
+    train = net.forward(X, training=True).copy()
+    assert_array_equal(net.forward(X), train)
+    assert_allclose(train.sum(axis=1), 1.0)
+
+
+def test_dropout_masks_training_only():
+    X, y = _problem("softmax", n_samples=50)
+    coefs = [np.ones((5, 4)), np.ones((4, 3))]
+    intercepts = [np.zeros(4), np.zeros(3)]
+    net = TwoLayerNet(coefs, intercepts, "identity", "softmax", dropout=0.5)
+    plain = TwoLayerNet(coefs, intercepts, "identity", "softmax")
+    assert_array_equal(net.forward(X), plain.forward(X))
+    rng = np.random.RandomState(0)
+    net.forward(X, training=True, random_state=rng)
+    mask = net._mask[:50]
+    assert set(np.unique(mask)) == {0.0, 2.0}  # inverted dropout: kept units x2
+
+
+def test_dropout_gradient_matches_numerical_gradient_for_a_fixed_mask():
+    X, y = _problem("softmax")
+    net = TwoLayerNet.initialize(
+        5, 4, 3, "logistic", "softmax", np.random.RandomState(0), float
+    )
+    net.dropout = 0.3
+
+    def loss():
+        # The same seed gives the same mask at every evaluation.
+        return net.loss_grad(X, y, random_state=np.random.RandomState(5))
+
+    loss()
+    backprop = net.grads.copy()
+    assert_allclose(
+        backprop, numerical_gradient(loss, net.params), rtol=1e-6, atol=1e-9
+    )
