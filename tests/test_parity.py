@@ -1,0 +1,144 @@
+"""Number-for-number parity with scikit-learn's MLPClassifier.
+
+Both estimators draw their initial weights from the same RandomState in the
+same order, so the same ``random_state`` starts them from the same weights
+(checked first); from there, with ``shuffle=False`` and float64, their loss
+curves must agree to a relative 1e-6 for every solver and schedule.
+"""
+
+import inspect
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+
+from skmlp_numpy import TwoLayerNetClassifier
+
+MLP_HAS_SAMPLE_WEIGHT = (
+    "sample_weight" in inspect.signature(MLPClassifier.fit).parameters
+)
+
+
+def _data(kind, n_samples=90, n_features=6, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    W = rng.normal(size=(n_features, 3))
+    scores = X @ W + rng.normal(scale=0.5, size=(n_samples, 3))
+    if kind == "binary":
+        y = (scores[:, 0] > 0).astype(int)
+    elif kind == "multiclass":
+        y = scores.argmax(axis=1)
+    else:
+        y = (scores > 0).astype(int)
+    return X, y
+
+
+def _fit_both(params, X, y, sample_weight=None):
+    ours = TwoLayerNetClassifier(hidden_size=params.pop("hidden_size", 8), **params)
+    theirs = MLPClassifier(hidden_layer_sizes=(ours.hidden_size,), **params)
+    kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours.fit(X, y, **kwargs)
+        theirs.fit(X, y, **kwargs)
+    return ours, theirs
+
+
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
+def test_same_random_state_gives_the_same_initial_weights(activation):
+    X, y = _data("multiclass")
+    # A learning rate of 1e-300 moves no weight by even one ulp: after the
+    # epoch, coefs_ are still the initial weights.
+    params = dict(
+        activation=activation,
+        solver="sgd",
+        learning_rate_init=1e-300,
+        momentum=0.0,
+        max_iter=1,
+        random_state=7,
+    )
+    ours, theirs = _fit_both(params, X, y)
+    for a, b in zip(
+        ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True
+    ):
+        assert_array_equal(a, b)
+
+
+SOLVERS = {
+    "sgd": dict(solver="sgd", momentum=0.0, learning_rate_init=0.05),
+    "sgd-momentum": dict(
+        solver="sgd", momentum=0.9, nesterovs_momentum=False, learning_rate_init=0.01
+    ),
+    "sgd-nesterov": dict(
+        solver="sgd", momentum=0.9, nesterovs_momentum=True, learning_rate_init=0.01
+    ),
+    "sgd-invscaling": dict(
+        solver="sgd", learning_rate="invscaling", learning_rate_init=0.5, power_t=0.3
+    ),
+    # A large tol makes the adaptive schedule cut the rate several times.
+    "sgd-adaptive": dict(
+        solver="sgd",
+        learning_rate="adaptive",
+        learning_rate_init=0.05,
+        tol=0.05,
+        n_iter_no_change=2,
+    ),
+    "adam": dict(solver="adam", learning_rate_init=0.01),
+}
+
+
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_loss_curve_matches_mlpclassifier(solver, kind, weighted):
+    if weighted and not MLP_HAS_SAMPLE_WEIGHT:
+        pytest.skip(
+            "this scikit-learn's MLPClassifier.fit takes no sample_weight (>= 1.7)"
+        )
+    X, y = _data(kind)
+    sw = np.random.RandomState(1).uniform(0.1, 3.0, size=len(y)) if weighted else None
+    params = dict(
+        SOLVERS[solver],
+        shuffle=False,
+        batch_size=16,
+        max_iter=25,
+        alpha=1e-3,
+        random_state=0,
+    )
+    ours, theirs = _fit_both(params, X, y, sw)
+    assert len(ours.loss_curve_) == len(theirs.loss_curve_)
+    assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-6)
+    assert_allclose(
+        ours.predict_proba(X), theirs.predict_proba(X), rtol=1e-6, atol=1e-9
+    )
+    assert_array_equal(ours.predict(X), theirs.predict(X))
+    assert ours.n_iter_ == theirs.n_iter_
+    assert ours.t_ == theirs.t_
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_shuffled_fits_match_too(solver):
+    X, y = _data("multiclass")
+    params = dict(
+        solver=solver, shuffle=True, batch_size=20, max_iter=10, random_state=3
+    )
+    ours, theirs = _fit_both(params, X, y)
+    assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_lbfgs_reaches_the_same_loss(kind, weighted):
+    if weighted and not MLP_HAS_SAMPLE_WEIGHT:
+        pytest.skip(
+            "this scikit-learn's MLPClassifier.fit takes no sample_weight (>= 1.7)"
+        )
+    X, y = _data(kind)
+    sw = np.random.RandomState(1).uniform(0.1, 3.0, size=len(y)) if weighted else None
+    params = dict(solver="lbfgs", max_iter=60, alpha=1e-2, random_state=0)
+    ours, theirs = _fit_both(params, X, y, sw)
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-6)
+    assert ours.n_iter_ == theirs.n_iter_

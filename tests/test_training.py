@@ -1,0 +1,292 @@
+"""Training controls: partial_fit, warm_start, early stopping, weights, sparse."""
+
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import make_scorer, recall_score
+
+from skmlp_numpy import TwoLayerNetClassifier
+
+
+def fit_quietly(clf, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return clf.fit(*args, **kwargs)
+
+
+def _params(clf):
+    return clf.coefs_ + clf.intercepts_
+
+
+# -------------------------------------------------------------- partial_fit
+
+
+def test_partial_fit_stream_matches_fit_epoch_for_epoch(blobs):
+    X, y = blobs
+    params = dict(
+        hidden_size=6, solver="sgd", batch_size=10, shuffle=False, random_state=0
+    )
+    full = fit_quietly(TwoLayerNetClassifier(max_iter=3, **params), X, y)
+    stream = TwoLayerNetClassifier(**params)
+    chunks = [slice(0, 30), slice(30, 70), slice(70, 120)]  # multiples of the batch
+    for _ in range(3):
+        for rows in chunks:
+            stream.partial_fit(X[rows], y[rows], classes=[0, 1, 2])
+    for a, b in zip(_params(full), _params(stream), strict=True):
+        assert_allclose(a, b, rtol=1e-12)
+    # Each call records the loss of its chunk; by epoch they average to fit's.
+    chunk_losses = np.reshape(stream.loss_curve_, (3, 3))
+    sizes = np.array([30, 40, 50])
+    assert_allclose(chunk_losses @ sizes / 120, full.loss_curve_, rtol=1e-12)
+    assert stream.t_ == full.t_ == 360
+    assert stream.n_iter_ == 9
+
+
+def test_partial_fit_needs_classes_first_then_rejects_unseen_labels(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=4)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
+    assert_array_equal(clf.classes_, [0, 1, 2])
+    assert clf.predict_proba(X).shape == (120, 3)
+    coefs = [c.copy() for c in clf.coefs_]
+    with pytest.raises(ValueError, match="not seen"):
+        clf.partial_fit(X[:3], [0, 1, 7])
+    for a, b in zip(clf.coefs_, coefs, strict=True):
+        assert_array_equal(a, b)
+
+
+def test_partial_fit_is_absent_with_lbfgs():
+    assert not hasattr(TwoLayerNetClassifier(solver="lbfgs"), "partial_fit")
+    assert hasattr(TwoLayerNetClassifier(solver="sgd"), "partial_fit")
+
+
+def test_partial_fit_rejects_early_stopping_and_balanced_weights(blobs):
+    X, y = blobs
+    with pytest.raises(ValueError, match="early_stopping"):
+        TwoLayerNetClassifier(early_stopping=True).partial_fit(X, y, classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="balanced"):
+        TwoLayerNetClassifier(class_weight="balanced").partial_fit(
+            X, y, classes=[0, 1, 2]
+        )
+
+
+# --------------------------------------------------------------- warm start
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(solver="adam"),
+        dict(solver="sgd", momentum=0.9),
+        dict(solver="sgd", learning_rate="invscaling", learning_rate_init=0.5),
+    ],
+)
+def test_warm_start_k_plus_k_equals_2k(blobs, params):
+    X, y = blobs
+    common = dict(
+        hidden_size=6, shuffle=False, n_iter_no_change=100, random_state=0, **params
+    )
+    once = fit_quietly(TwoLayerNetClassifier(max_iter=8, **common), X, y)
+    twice = TwoLayerNetClassifier(max_iter=4, warm_start=True, **common)
+    fit_quietly(twice, X, y)
+    fit_quietly(twice, X, y)
+    assert_allclose(twice.loss_curve_, once.loss_curve_, rtol=1e-12)
+    for a, b in zip(_params(once), _params(twice), strict=True):
+        assert_allclose(a, b, rtol=1e-12)
+    assert twice.t_ == once.t_
+
+
+def test_warm_start_rejects_new_classes_and_new_hidden_size(blobs):
+    X, y = blobs
+    clf = fit_quietly(
+        TwoLayerNetClassifier(hidden_size=4, max_iter=2, warm_start=True), X, y
+    )
+    with pytest.raises(ValueError, match="not seen"):
+        clf.fit(X, np.where(y == 2, 5, y))
+    with pytest.raises(ValueError, match="hidden_size=9"):
+        clf.set_params(hidden_size=9).fit(X, y)
+
+
+def test_without_warm_start_fit_starts_over(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=4, max_iter=3, random_state=0)
+    first = [c.copy() for c in _params(fit_quietly(clf, X, y))]
+    fit_quietly(clf, X, y)
+    for a, b in zip(first, _params(clf), strict=True):
+        assert_array_equal(a, b)
+    assert len(clf.loss_curve_) == 3
+
+
+# ----------------------------------------------------------- early stopping
+
+
+def test_early_stopping_keeps_the_best_epoch(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        hidden_size=10,
+        early_stopping=True,
+        validation_fraction=0.25,
+        n_iter_no_change=3,
+        max_iter=300,
+        random_state=0,
+    )
+    fit_quietly(clf, X, y)
+    assert len(clf.validation_scores_) == clf.n_iter_ == len(clf.validation_loss_curve_)
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert clf.best_loss_ is None
+    assert clf.t_ == clf.n_iter_ * 90  # a quarter of the rows held out
+
+
+def test_early_stopping_on_a_given_validation_set_and_scorer(blobs):
+    X, y = blobs
+    X_val, y_val = X[::3], y[::3]
+    scorer = make_scorer(recall_score, average="macro")
+    clf = TwoLayerNetClassifier(
+        hidden_size=10,
+        early_stopping=True,
+        scoring=scorer,
+        n_iter_no_change=3,
+        max_iter=200,
+        random_state=0,
+    )
+    fit_quietly(clf, X, y, X_val=X_val, y_val=y_val)
+    # No row of X was held out: every epoch saw all 120.
+    assert clf.t_ == 120 * clf.n_iter_
+    # The kept weights are those of the epoch the scorer liked best.
+    best = int(np.argmax(clf.validation_scores_))
+    assert clf.best_validation_score_ == clf.validation_scores_[best]
+    assert scorer(clf, X_val, y_val) == pytest.approx(clf.best_validation_score_)
+
+
+def test_scoring_loss_records_the_negated_validation_loss(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        hidden_size=5, scoring="loss", early_stopping=True, max_iter=20
+    )
+    fit_quietly(clf, X, y, X_val=X[:30], y_val=y[:30])
+    assert_allclose(clf.validation_scores_, -np.array(clf.validation_loss_curve_))
+
+
+def test_validation_curves_without_early_stopping(blobs):
+    X, y = blobs
+    clf = fit_quietly(
+        TwoLayerNetClassifier(hidden_size=5, max_iter=7), X, y, X_val=X, y_val=y
+    )
+    assert len(clf.validation_loss_curve_) == 7
+    assert clf.best_validation_score_ is None
+    assert clf.best_loss_ == min(clf.loss_curve_)
+
+
+def test_x_val_without_y_val_is_rejected(blobs):
+    with pytest.raises(ValueError, match="X_val and y_val"):
+        TwoLayerNetClassifier().fit(*blobs, X_val=blobs[0])
+
+
+# ------------------------------------------------------- sample and class weights
+
+
+def test_zero_weights_equal_removed_samples(blobs):
+    X, y = blobs
+    sw = np.ones(len(y))
+    sw[::4] = 0
+    params = dict(hidden_size=5, solver="lbfgs", max_iter=50, random_state=0)
+    weighted = fit_quietly(TwoLayerNetClassifier(**params), X, y, sample_weight=sw)
+    removed = fit_quietly(TwoLayerNetClassifier(**params), X[sw > 0], y[sw > 0])
+    assert_allclose(weighted.predict_proba(X), removed.predict_proba(X), rtol=1e-6)
+
+
+def test_all_zero_or_negative_sample_weight_is_rejected(blobs):
+    X, y = blobs
+    with pytest.raises(ValueError, match="[Ss]ample.weight"):
+        TwoLayerNetClassifier().fit(X, y, sample_weight=np.zeros(len(y)))
+    with pytest.raises(ValueError, match="[Nn]egative"):
+        TwoLayerNetClassifier().fit(X, y, sample_weight=-np.ones(len(y)))
+
+
+def test_balanced_class_weight_raises_minority_recall():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(600, 2))
+    y = (X[:, 0] + 0.8 * rng.normal(size=600) > 1.6).astype(int)  # about 7% positives
+    params = dict(hidden_size=8, solver="lbfgs", max_iter=200, random_state=0)
+    plain = fit_quietly(TwoLayerNetClassifier(**params), X, y)
+    balanced = fit_quietly(
+        TwoLayerNetClassifier(class_weight="balanced", **params), X, y
+    )
+    assert (
+        recall_score(y, balanced.predict(X)) > recall_score(y, plain.predict(X)) + 0.2
+    )
+
+
+def test_class_weight_dict_equals_sample_weight(blobs):
+    X, y = blobs
+    params = dict(hidden_size=5, max_iter=5, shuffle=False, random_state=0)
+    a = fit_quietly(
+        TwoLayerNetClassifier(class_weight={0: 3.0, 1: 1.0, 2: 0.5}, **params), X, y
+    )
+    b = fit_quietly(
+        TwoLayerNetClassifier(**params),
+        X,
+        y,
+        sample_weight=np.array([3.0, 1.0, 0.5])[y],
+    )
+    assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-12)
+
+
+# ------------------------------------------------------- multilabel and sparse
+
+
+def test_multilabel_targets():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 5))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] + X[:, 2] > 0, X[:, 3] < -0.5]).astype(
+        int
+    )
+    clf = fit_quietly(
+        TwoLayerNetClassifier(hidden_size=16, solver="lbfgs", random_state=0), X, Y
+    )
+    assert clf.out_activation_ == "logistic"
+    assert clf.n_outputs_ == 3
+    proba = clf.predict_proba(X)
+    assert proba.shape == (200, 3)
+    assert_array_equal(clf.predict(X), (proba > 0.5).astype(int))
+    assert (clf.predict(X) == Y).mean() > 0.9
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_sparse_equals_dense(blobs, fmt, solver):
+    X, y = blobs
+    X = np.where(np.abs(X) > 1, X, 0.0)
+    params = dict(hidden_size=6, solver=solver, max_iter=15, random_state=0)
+    dense = fit_quietly(TwoLayerNetClassifier(**params), X, y)
+    sp = fit_quietly(
+        TwoLayerNetClassifier(**params), sparse.csr_matrix(X).asformat(fmt), y
+    )
+    assert_allclose(sp.loss_curve_, dense.loss_curve_, rtol=1e-10)
+    assert_allclose(
+        sp.predict_proba(sparse.csr_matrix(X)), dense.predict_proba(X), rtol=1e-10
+    )
+
+
+# ------------------------------------------------------------------ dropout
+
+
+def test_dropout_changes_training_not_prediction(blobs):
+    X, y = blobs
+    params = dict(hidden_size=20, max_iter=10, random_state=0)
+    plain = fit_quietly(TwoLayerNetClassifier(**params), X, y)
+    dropped = fit_quietly(TwoLayerNetClassifier(dropout=0.5, **params), X, y)
+    again = fit_quietly(TwoLayerNetClassifier(dropout=0.5, **params), X, y)
+    assert not np.allclose(plain.loss_curve_, dropped.loss_curve_)
+    assert_array_equal(dropped.coefs_[0], again.coefs_[0])
+    assert_array_equal(dropped.predict_proba(X), dropped.predict_proba(X))
+    assert dropped.coefs_[0].dtype == np.float64
+    f32 = fit_quietly(clone(dropped), X.astype(np.float32), y)
+    assert f32.coefs_[0].dtype == np.float32
