@@ -1037,7 +1037,7 @@ def _take_rows(A, idx, out):
         return A[idx].toarray(out=out)
     # mode="clip" lets np.take write straight into ``out``: with the default
     # mode it checks bounds through a temporary copy. The indices are valid.
-    return np.take(A, idx, axis=0, out=out, mode="clip")
+    return A.take(idx, axis=0, out=out, mode="clip")
 
 
 def _divergence_error(epoch):

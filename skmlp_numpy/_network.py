@@ -148,16 +148,15 @@ class TwoLayerNet:
             H = np.multiply(H, mask, out=self._H_dropped[:n_samples])
         return self.output.forward(self.out.forward(H, out=P, cache=training))
 
-    def backward(self, P, y, sample_weight=None):
-        """Backpropagate from the output ``P`` of the last training forward pass.
+    def backward(self, dZ2):
+        """Backpropagate ``dZ2 = dL/dZ2`` through the last training forward pass.
 
-        Fills :attr:`grads` (without the L2 penalty) and destroys ``P``.
+        Fills :attr:`grads`, without the L2 penalty.
         """
-        H, dH, _ = self._buffers(P.shape[0])
-        dZ2 = self.output.backward(P, y, sample_weight)
+        H, dH, _ = self._buffers(dZ2.shape[0])
         self.out.backward(dZ2, dX=dH)
         if self.dropout:
-            dH *= self._mask[: P.shape[0]]
+            dH *= self._mask[: dZ2.shape[0]]
         self.hidden.backward(self.activation.backward(dH, H))
 
     def loss_grad(self, X, y, sample_weight=None, alpha=0.0, random_state=None):
@@ -186,8 +185,9 @@ class TwoLayerNet:
         loss : float
         """
         P = self.forward(X, training=True, random_state=random_state)
-        loss = self.output.loss(P, y, sample_weight)
-        self.backward(P, y, sample_weight)
+        # The output layer turns P into dL/dZ2 in place while computing the loss.
+        loss = self.output.loss_backward(P, y, sample_weight)
+        self.backward(P)
         if alpha:
             n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
             loss += self.penalty(alpha, n, self.grads)

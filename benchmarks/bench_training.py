@@ -1,0 +1,238 @@
+"""Training speed on MNIST: skmlp_numpy against MLPClassifier, torch and the BLAS bound.
+
+Every contender trains the same network (784-h-10, ReLU, softmax) with the
+same solver, batch size, number of epochs and dtype, on the same data, in
+this one process. Contenders alternate over several rounds and the medians
+are reported, so that a noisy machine slows them all alike. The lower bound is
+the time of the network's five matrix products alone, for the same shapes and
+number of batches, measured in the same rounds.
+
+Run from the project's root (about 10 minutes on 2 cores)::
+
+    python benchmarks/bench_training.py --mnist-path ../shared/data/mnist.npz
+
+``--threads 1`` or ``--threads default`` limits the BLAS thread counts (both
+by default); ``--quick`` runs fewer rounds, epochs and configurations.
+"""
+
+import argparse
+import statistics
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from skmlp_numpy import TwoLayerNetClassifier
+from skmlp_numpy.datasets import load_mnist
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+# name: (hidden, solver, batch size, learning rate, epochs for accuracy)
+RECIPES = {
+    "tutorial sgd h50 b100": (50, "sgd", 100, 0.1, 17),
+    "adam h100 b200": (100, "adam", 200, 1e-3, 10),
+}
+SWEEP_HIDDEN = (50, 256, 800)
+
+
+def ours(hidden, solver, batch, lr, epochs):
+    return TwoLayerNetClassifier(
+        hidden_size=hidden,
+        solver=solver,
+        batch_size=batch,
+        learning_rate_init=lr,
+        max_iter=epochs,
+        momentum=0.0,
+        alpha=0.0,
+        random_state=0,
+    )
+
+
+def mlp(hidden, solver, batch, lr, epochs):
+    return MLPClassifier(
+        hidden_layer_sizes=(hidden,),
+        solver=solver,
+        batch_size=batch,
+        learning_rate_init=lr,
+        max_iter=epochs,
+        momentum=0.0,
+        alpha=0.0,
+        random_state=0,
+    )
+
+
+class TorchNet:
+    """The same network and training loop in torch, on the CPU."""
+
+    def __init__(self, hidden, solver, batch, lr, epochs):
+        self.hidden, self.solver, self.batch, self.lr, self.epochs = (
+            hidden,
+            solver,
+            batch,
+            lr,
+            epochs,
+        )
+
+    def fit(self, X, y):
+        torch.manual_seed(0)
+        X = torch.from_numpy(X)
+        y = torch.from_numpy(y)
+        self.model = torch.nn.Sequential(
+            torch.nn.Linear(X.shape[1], self.hidden),
+            torch.nn.ReLU(),
+            torch.nn.Linear(self.hidden, 10),
+        ).to(X.dtype)
+        opt_class = torch.optim.SGD if self.solver == "sgd" else torch.optim.Adam
+        opt = opt_class(self.model.parameters(), lr=self.lr)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        for _ in range(self.epochs):
+            order = torch.randperm(X.shape[0])
+            for start in range(0, X.shape[0], self.batch):
+                idx = order[start : start + self.batch]
+                opt.zero_grad(set_to_none=True)
+                loss_fn(self.model(X[idx]), y[idx]).backward()
+                opt.step()
+        return self
+
+    def predict_proba(self, X):
+        with torch.no_grad():
+            return torch.softmax(self.model(torch.from_numpy(X)), dim=1).numpy()
+
+    def score(self, X, y):
+        return float((self.predict_proba(X).argmax(axis=1) == y).mean())
+
+
+def gemm_bound(n_samples, n_features, hidden, batch, epochs, dtype):
+    """Seconds for the five matrix products of ``epochs`` epochs, alone."""
+    rng = np.random.RandomState(0)
+    X = rng.rand(batch, n_features).astype(dtype)
+    W1 = rng.rand(n_features, hidden).astype(dtype)
+    W2 = rng.rand(hidden, 10).astype(dtype)
+    H, P = np.empty((batch, hidden), dtype), np.empty((batch, 10), dtype)
+    dW1, dW2, dH = np.empty_like(W1), np.empty_like(W2), np.empty_like(H)
+    n_batches = epochs * -(-n_samples // batch)
+    start = time.perf_counter()
+    for _ in range(n_batches):
+        np.matmul(X, W1, out=H)  # forward, hidden layer
+        np.matmul(H, W2, out=P)  # forward, output layer
+        np.matmul(H.T, P, out=dW2)  # backward: output weights
+        np.matmul(P, W2.T, out=dH)  # backward: into the hidden layer
+        np.matmul(X.T, dH, out=dW1)  # backward: hidden weights
+    return time.perf_counter() - start
+
+
+def timed_fit(make, config, X, y, epochs):
+    model = make(*config[:4], epochs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        model.fit(X, y)
+        return model, (time.perf_counter() - start) / epochs
+
+
+def compare(name, config, data, rounds, epochs, accuracy):
+    """Alternate the contenders over ``rounds``; print medians and ratios."""
+    X_train, X_test, y_train, y_test = data
+    contenders = {"skmlp_numpy": ours, "MLPClassifier": mlp}
+    if torch is not None:
+        contenders["torch"] = TorchNet
+    times = {key: [] for key in [*contenders, "bound"]}
+    scores = {}
+    for _ in range(rounds):
+        for key, make in contenders.items():
+            model, seconds = timed_fit(make, config, X_train, y_train, epochs)
+            times[key].append(seconds)
+            if accuracy:
+                scores[key] = model.score(X_test, y_test)
+        seconds = gemm_bound(*X_train.shape, config[0], config[2], 1, X_train.dtype)
+        times["bound"].append(seconds)
+    med = {key: statistics.median(values) for key, values in times.items()}
+    print(f"\n{name}, {X_train.dtype}, {epochs} epochs x {rounds} rounds (s per epoch)")
+    for key, value in med.items():
+        line = f"  {key:14s} {value:7.3f} s   {value / med['bound']:5.2f}x bound"
+        if key != "bound":
+            line += f"   ours is {value / med['skmlp_numpy']:5.2f}x faster"
+        if key in scores:
+            line += f"   test accuracy {scores[key]:.4f}"
+        print(line)
+    return med
+
+
+def peak_memory(make, config, X, y):
+    """Peak memory allocated during a 1-epoch fit, beyond the data, in MB."""
+    model = make(*config[:4], 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        tracemalloc.start()
+        model.fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return model, peak / 2**20
+
+
+def predict_throughput(model, X, rounds):
+    seconds = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        model.predict_proba(X)
+        seconds.append(time.perf_counter() - start)
+    return X.shape[0] / statistics.median(seconds)
+
+
+def run(threads, data, args):
+    label = "1 BLAS thread" if threads == 1 else "default BLAS threads"
+    print(f"\n=== {label} ===")
+    with threadpool_limits(limits=threads):
+        if torch is not None:
+            torch.set_num_threads(threads or torch.get_num_threads())
+        print([(i["internal_api"], i["num_threads"]) for i in threadpool_info()])
+        for name, config in RECIPES.items():
+            epochs = 2 if args.quick else config[4]
+            compare(name, config, data, args.rounds, epochs, accuracy=True)
+        if args.quick:
+            return
+        for dtype in (np.float32, np.float64):
+            cast = tuple(a.astype(dtype) if a.dtype.kind == "f" else a for a in data)
+            for hidden in SWEEP_HIDDEN:
+                config = (hidden, "adam", 200, 1e-3)
+                compare(
+                    f"adam h{hidden} b200", config, cast, args.rounds, 2, accuracy=False
+                )
+
+        config = RECIPES["adam h100 b200"]
+        X_train, X_test, y_train, _ = data
+        print("\nPeak memory of a 1-epoch fit beyond the data (tracemalloc)")
+        fitted = {}
+        for key, make in {"skmlp_numpy": ours, "MLPClassifier": mlp}.items():
+            fitted[key], megabytes = peak_memory(make, config, X_train, y_train)
+            print(f"  {key:14s} {megabytes:8.1f} MB")
+        print(f"\npredict_proba on the {X_test.shape[0]} test rows (rows per second)")
+        for key, model in fitted.items():
+            rate = predict_throughput(model, X_test, 7)
+            print(f"  {key:14s} {rate:12,.0f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mnist-path", help="MNIST .npz (default: $SKMLP_MNIST)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds (default 3)")
+    parser.add_argument("--threads", choices=["1", "default", "both"], default="both")
+    parser.add_argument("--quick", action="store_true", help="fewer epochs, no sweep")
+    args = parser.parse_args()
+    data = load_mnist(args.mnist_path)
+    if args.quick:
+        args.rounds = min(args.rounds, 3)
+    print(f"torch: {torch.__version__ if torch else 'not installed'}")
+    for threads in {"1": [1], "default": [None], "both": [1, None]}[args.threads]:
+        run(threads, data, args)
+
+
+if __name__ == "__main__":
+    main()

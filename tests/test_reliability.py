@@ -1,0 +1,242 @@
+"""Bad input gets clear errors and never damages a fitted model; interrupted
+fits keep their work; results are deterministic and thread-safe."""
+
+import pickle
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV
+
+from skmlp_numpy import DivergenceError, TwoLayerNetClassifier
+from skmlp_numpy._optimizers import Adam
+
+
+@pytest.fixture(autouse=True)
+def quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+@pytest.fixture
+def fitted(blobs):
+    X, y = blobs
+    return TwoLayerNetClassifier(hidden_size=6, max_iter=5, random_state=0).fit(X, y)
+
+
+X_OK = np.random.RandomState(0).normal(size=(20, 4))
+Y_OK = np.arange(20) % 3
+
+BAD_FIT_INPUTS = {
+    "nan in X": (np.where(X_OK > 1, np.nan, X_OK), Y_OK, {}, ValueError, "NaN"),
+    "inf in X": (np.where(X_OK > 1, np.inf, X_OK), Y_OK, {}, ValueError, "infinity"),
+    "empty X": (np.empty((0, 4)), np.empty(0), {}, ValueError, "0 sample"),
+    "1-D X": (X_OK[:, 0], Y_OK, {}, ValueError, "2D array"),
+    "3-D X": (X_OK.reshape(20, 2, 2), Y_OK, {}, ValueError, "dim 3"),
+    "text X": (np.full((20, 4), "a"), Y_OK, {}, ValueError, "convert"),
+    "one class": (X_OK, np.zeros(20), {}, ValueError, "one class"),
+    "continuous y": (X_OK, np.linspace(0, 1, 20), {}, ValueError, "Unknown label type"),
+    "short y": (X_OK, Y_OK[:10], {}, ValueError, "inconsistent numbers of samples"),
+    "negative weights": (
+        X_OK,
+        Y_OK,
+        {"sample_weight": -np.ones(20)},
+        ValueError,
+        "[Nn]egative",
+    ),
+    "short weights": (
+        X_OK,
+        Y_OK,
+        {"sample_weight": np.ones(5)},
+        ValueError,
+        "sample_weight",
+    ),
+    "nan in y": (X_OK, np.where(Y_OK == 0, np.nan, Y_OK), {}, ValueError, "NaN"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FIT_INPUTS))
+def test_bad_fit_input_is_a_clear_error_and_changes_nothing(fitted, case):
+    X, y, kwargs, error, match = BAD_FIT_INPUTS[case]
+    before = pickle.dumps(fitted)
+    with pytest.raises(error, match=match):
+        fitted.fit(X, y, **kwargs)
+    assert pickle.dumps(fitted) == before
+
+
+@pytest.mark.parametrize("warm_start", [False, True])
+@pytest.mark.parametrize("case", ["nan in X", "negative weights", "short y"])
+def test_bad_partial_fit_or_warm_fit_changes_nothing(fitted, case, warm_start):
+    X, y, kwargs, error, match = BAD_FIT_INPUTS[case]
+    fitted.set_params(warm_start=warm_start)
+    before = pickle.dumps(fitted)
+    with pytest.raises(error, match=match):
+        fitted.partial_fit(X, y, **kwargs)
+    assert pickle.dumps(fitted) == before
+
+
+@pytest.mark.parametrize(
+    "method", ["predict", "predict_proba", "predict_log_proba", "score"]
+)
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.ones((3, 5)), "5 features"),
+        (np.full((3, 4), np.nan), "NaN"),
+        (np.ones(4), "2D array"),
+        (np.empty((0, 4)), "0 sample"),
+    ],
+)
+def test_bad_predict_input_is_a_clear_error(fitted, method, X, match):
+    before = pickle.dumps(fitted)
+    args = (X, np.zeros(len(X))) if method == "score" else (X,)
+    with pytest.raises(ValueError, match=match):
+        getattr(fitted, method)(*args)
+    assert pickle.dumps(fitted) == before
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "predict_log_proba"])
+def test_unfitted_calls_raise_not_fitted(method):
+    with pytest.raises(NotFittedError, match="not fitted"):
+        getattr(TwoLayerNetClassifier(), method)(X_OK)
+
+
+def test_bad_parameter_names_the_parameter_and_changes_nothing(fitted, blobs):
+    before = pickle.dumps(fitted)
+    fitted.set_params(batch_size=-3)
+    with pytest.raises(ValueError, match="'batch_size' parameter"):
+        fitted.fit(*blobs)
+    fitted.set_params(batch_size="auto")
+    assert pickle.dumps(fitted) == before
+
+
+# ------------------------------------------------------------- interruption
+
+
+def test_keyboard_interrupt_keeps_the_last_complete_epoch(blobs, monkeypatch):
+    X, y = blobs
+    params = dict(hidden_size=6, batch_size=20, random_state=0)
+    reference = TwoLayerNetClassifier(max_iter=2, **params).fit(X, y)
+
+    real_step = Adam.step
+    calls = []
+
+    def step_then_interrupt(self, params, grads):
+        calls.append(1)
+        if len(calls) == 15:  # in the middle of the third epoch (6 steps each)
+            raise KeyboardInterrupt
+        real_step(self, params, grads)
+
+    monkeypatch.setattr(Adam, "step", step_then_interrupt)
+    clf = TwoLayerNetClassifier(max_iter=50, **params)
+    with pytest.warns(UserWarning, match="interrupted"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 2 == len(clf.loss_curve_)
+    assert clf.loss_curve_ == reference.loss_curve_
+    for a, b in zip(
+        clf.coefs_ + clf.intercepts_,
+        reference.coefs_ + reference.intercepts_,
+        strict=True,
+    ):
+        assert_array_equal(a, b)
+    monkeypatch.setattr(Adam, "step", real_step)
+    assert clf.score(X, y) == reference.score(X, y)
+    clf.set_params(warm_start=True, max_iter=1).fit(X, y)  # and it trains on
+    assert len(clf.loss_curve_) == 3
+
+
+# ---------------------------------------------------------- numerical safety
+
+
+@pytest.mark.parametrize("scale", [1e-8, 1.0, 1e8])
+def test_extreme_feature_scales_give_valid_probabilities_or_a_clear_error(blobs, scale):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=8, max_iter=20, random_state=0)
+    try:
+        clf.fit(X * scale, y)
+    except DivergenceError:
+        return
+    proba = clf.predict_proba(X * scale)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
+def test_huge_learning_rate_never_returns_nan_probabilities(blobs, activation):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        hidden_size=8,
+        activation=activation,
+        solver="sgd",
+        learning_rate_init=1e4,
+        max_iter=30,
+        random_state=0,
+    )
+    try:
+        clf.fit(X, y)
+    except DivergenceError as exc:
+        assert "learning_rate_init" in str(exc)
+        return
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
+def test_constant_features_and_duplicate_rows(blobs):
+    X, y = blobs
+    X = np.hstack([X, np.full((len(X), 2), 7.0)])
+    X, y = np.vstack([X, X]), np.concatenate([y, y])
+    clf = TwoLayerNetClassifier(hidden_size=8, random_state=0).fit(X, y)
+    assert np.isfinite(clf.predict_proba(X)).all()
+    assert clf.score(X, y) > 0.9
+
+
+# ------------------------------------------------- determinism, concurrency
+
+
+def test_grid_search_results_do_not_depend_on_n_jobs(blobs):
+    X, y = blobs
+    grid = {"hidden_size": [3, 8], "alpha": [1e-4, 1.0]}
+    net = TwoLayerNetClassifier(max_iter=20, random_state=0)
+    one = GridSearchCV(net, grid, cv=3, n_jobs=1).fit(X, y)
+    two = GridSearchCV(net, grid, cv=3, n_jobs=2).fit(X, y)
+    assert one.best_params_ == two.best_params_
+    assert_array_equal(
+        one.cv_results_["mean_test_score"], two.cv_results_["mean_test_score"]
+    )
+    assert_array_equal(one.best_estimator_.coefs_[0], two.best_estimator_.coefs_[0])
+
+
+def test_pickling_in_the_middle_of_a_partial_fit_stream(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=6, random_state=0)
+    clf.partial_fit(X[:60], y[:60], classes=[0, 1, 2])
+    copy = pickle.loads(pickle.dumps(clf))
+    for model in (clf, copy):
+        model.partial_fit(X[60:], y[60:])
+        model.partial_fit(X, y)
+    for a, b in zip(
+        clf.coefs_ + clf.intercepts_, copy.coefs_ + copy.intercepts_, strict=True
+    ):
+        assert_array_equal(a, b)
+
+
+def test_concurrent_predict_proba_matches_serial(fitted):
+    rng = np.random.RandomState(1)
+    inputs = [rng.normal(size=(int(rng.randint(1, 500)), 4)) for _ in range(32)]
+    serial = [fitted.predict_proba(X) for X in inputs]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        parallel = list(pool.map(fitted.predict_proba, inputs))
+    for a, b in zip(serial, parallel, strict=True):
+        assert_array_equal(a, b)
+
+
+def test_predict_proba_works_in_chunks(fitted, monkeypatch):
+    import skmlp_numpy._classifier as module
+
+    X = np.random.RandomState(0).normal(size=(1000, 4))
+    expected = fitted.predict_proba(X)
+    monkeypatch.setattr(module, "_PREDICT_CHUNK_ROWS", 7)
+    np.testing.assert_allclose(fitted.predict_proba(X), expected, rtol=1e-12)
