@@ -1,7 +1,12 @@
 """skmlp_numpy: a scikit-learn compatible two-layer neural network in NumPy."""
 
 from ._classifier import DivergenceError, TwoLayerNetClassifier
+from ._plot import LossCurveDisplay
+from ._version import __version__
 
-__version__ = "0.1.0"
-
-__all__ = ["DivergenceError", "TwoLayerNetClassifier", "__version__"]
+__all__ = [
+    "DivergenceError",
+    "LossCurveDisplay",
+    "TwoLayerNetClassifier",
+    "__version__",
+]

@@ -95,6 +95,20 @@ def build_parser():
         help="save the fitted model with joblib, e.g. model.joblib",
     )
     parser.add_argument(
+        "--plot",
+        metavar="PNG",
+        help="draw the loss curve into this image file (needs matplotlib)",
+    )
+    parser.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=(
+            "show a progress bar by epoch (needs rich and scikit-learn >= 1.9); "
+            "default: on for --data mnist"
+        ),
+    )
+    parser.add_argument(
         "--version", action="version", version=f"skmlp_numpy {__version__}"
     )
     return parser
@@ -138,6 +152,9 @@ def main(argv=None):
         print(f"error: {exc}", file=sys.stderr)
         return 2
     clf = make_classifier(args)
+    progress = args.data == "mnist" if args.progress is None else args.progress
+    if progress:
+        attach_progress_bar(clf)
     print(
         f"{name}: {X_train.shape[0]} training and {X_test.shape[0]} test samples, "
         f"{X_train.shape[1]} features, {len(set(y_train))} classes"
@@ -170,7 +187,35 @@ def main(argv=None):
     if args.save:
         joblib.dump(clf, args.save)
         print(f"model saved to {args.save}")
+    if args.plot:
+        plot_loss_curve(clf, args.plot)
     return 0
+
+
+def attach_progress_bar(clf):
+    """Show scikit-learn's ProgressBar during fit, where rich and the API exist."""
+    try:
+        from sklearn.callback import ProgressBar
+
+        clf.set_callbacks(ProgressBar())
+    except ImportError as exc:
+        print(f"(no progress bar: {exc})")
+
+
+def plot_loss_curve(clf, path):
+    """Save the loss curve of ``clf`` as an image."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+    except ImportError:
+        print("(no plot: matplotlib is not installed; pip install 'skmlp_numpy[plot]')")
+        return
+    from ._plot import LossCurveDisplay
+
+    display = LossCurveDisplay.from_estimator(clf)
+    display.figure_.savefig(path, dpi=100)
+    print(f"loss curve saved to {path}")
 
 
 if __name__ == "__main__":

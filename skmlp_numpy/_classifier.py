@@ -16,7 +16,7 @@ import numpy as np
 import scipy.optimize
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, InconsistentVersionWarning
 from sklearn.metrics import accuracy_score, check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
@@ -41,6 +41,15 @@ from sklearn.utils.validation import (
 from ._layers import ACTIVATIONS
 from ._network import TwoLayerNet
 from ._optimizers import OPTIMIZERS
+from ._version import __version__
+
+try:
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # scikit-learn < 1.9 has no callback API
+
+    class CallbackSupportMixin:
+        """Stand-in for scikit-learn < 1.9: the estimator works without callbacks."""
+
 
 __all__ = ["TwoLayerNetClassifier"]
 
@@ -55,7 +64,7 @@ class DivergenceError(ValueError):
     """Training produced a non-finite loss or non-finite weights."""
 
 
-class TwoLayerNetClassifier(ClassifierMixin, BaseEstimator):
+class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Two-layer neural-network classifier: affine, activation, affine, softmax.
 
     The network has one hidden layer and is trained on the cross-entropy loss
@@ -314,6 +323,13 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseEstimator):
         "scoring": [StrOptions({"loss"}), str, callable, None],
     }
 
+    # The HTML representation links to this package's API page.
+    _doc_link_module = "skmlp_numpy"
+    _doc_link_template = (
+        "https://skmlp-numpy.readthedocs.io/en/latest/generated/"
+        "{estimator_module}.{estimator_name}.html"
+    )
+
     def __init__(
         self,
         hidden_size=100,
@@ -541,8 +557,17 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseEstimator):
         )
         P = np.empty((X.shape[0], self.n_outputs_), dtype=net.dtype)
         chunk = _SPARSE_CHUNK_ROWS if sparse.issparse(X) else _PREDICT_CHUNK_ROWS
-        for rows in gen_batches(X.shape[0], chunk):
-            P[rows] = net.forward(_dense_rows(X, rows))
+        # Overflow is reported below, once, in plain words.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for rows in gen_batches(X.shape[0], chunk):
+                P[rows] = net.forward(_dense_rows(X, rows))
+        if not np.isfinite(P).all():
+            n_bad = int((~np.isfinite(P)).any(axis=1).sum())
+            raise ValueError(
+                f"The network overflowed on {n_bad} rows of X: their features are "
+                "too large for the weights. Scale the features as they were scaled "
+                "for training (e.g. with a StandardScaler in a Pipeline)."
+            )
         return P
 
     def _decode(self, P):
@@ -560,6 +585,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseEstimator):
     ):
         # Overflow is detected and reported as a DivergenceError: NumPy's own
         # warnings about it would only be noise before that clear message.
+        raw_X, raw_y = X, y
         with _restored_on_error(self), np.errstate(over="ignore", invalid="ignore"):
             first_pass = not hasattr(self, "coefs_") or not (
                 self.warm_start or incremental
@@ -587,11 +613,15 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseEstimator):
                 dropout=self.dropout,
             )
             self._publish_weights()
+            n_tasks = 1 if incremental else self.max_iter
+            self._start_callbacks(raw_X, raw_y, sample_weight, n_tasks)
             if self.solver == "lbfgs":
                 self._fit_lbfgs(X, Y, sample_weight)
             else:
                 self._fit_stochastic(X, Y, sample_weight, incremental, validation)
-            del self._network
+            self._end_task(self._fit_task)
+            # Scratch state of this call, not part of the fitted model.
+            del self._network, self._random_state, self._fit_task, self._callback_data
         return self
 
     def _validate_training_data(self, X, y, first_pass):
@@ -706,6 +736,69 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseEstimator):
         self.coefs_ = self._network.coefs
         self.intercepts_ = self._network.intercepts
 
+    # ------------------------------------------------------------- callbacks
+
+    def _start_callbacks(self, X, y, sample_weight, n_tasks):
+        """Open the fit's callback context, where scikit-learn has callbacks.
+
+        The fit is a task of ``n_tasks`` subtasks, one per epoch (one per
+        iteration with 'lbfgs'). Without the callback API (scikit-learn < 1.9)
+        ``_fit_task`` is None and every hook is skipped.
+        """
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        self._callback_data = {"X": X, "y": y, "metadata": metadata}
+        self._fit_task = None
+        if hasattr(self, "_init_callback_context"):
+            self._fit_task = self._init_callback_context(max_subtasks=n_tasks)
+            self._fit_task.call_on_fit_task_begin(estimator=self, **self._callback_data)
+
+    def _begin_task(self):
+        """Open the callback subtask of one epoch (or 'lbfgs' iteration)."""
+        if self._fit_task is None:
+            return None
+        task = self._fit_task.subcontext(task_name="epoch")
+        task.call_on_fit_task_begin(estimator=self, **self._callback_data)
+        return task
+
+    def _end_task(self, task):
+        """Close a callback task; True when a callback asks training to stop."""
+        if task is None:
+            return False
+        return task.call_on_fit_task_end(
+            estimator=self,
+            reconstruction_attributes=self._snapshot_attributes,
+            **self._callback_data,
+        )
+
+    def _snapshot_attributes(self):
+        """Copies of the fitted attributes, for a callback's ``fitted_estimator``."""
+        return {
+            "coefs_": [c.copy() for c in self.coefs_],
+            "intercepts_": [b.copy() for b in self.intercepts_],
+            "loss_curve_": list(self.loss_curve_),
+            "n_iter_": self.n_iter_,
+        }
+
+    # ------------------------------------------------------------- pickling
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_skmlp_numpy_version"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        version = state.pop("_skmlp_numpy_version", "unknown")
+        if version != __version__:
+            warnings.warn(
+                InconsistentVersionWarning(
+                    estimator_name=type(self).__name__,
+                    current_sklearn_version=__version__,
+                    original_sklearn_version=version,
+                ),
+                stacklevel=2,
+            )
+        super().__setstate__(state)
+
     # ------------------------------------------------------- stochastic loop
 
     def _fit_stochastic(self, X, Y, sample_weight, incremental, validation):
@@ -739,10 +832,11 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseEstimator):
         checkpoint = (net.params.copy(), copy.deepcopy(self._optimizer))
         try:
             for _ in range(self.max_iter):
+                task = self._begin_task()
                 loss = self._run_epoch(batches)
                 stop = self._end_epoch(loss, batches.n_samples, val)
                 checkpoint = (net.params.copy(), copy.deepcopy(self._optimizer))
-                if stop or incremental:
+                if self._end_task(task) or stop or incremental:
                     break
             else:
                 warnings.warn(
@@ -764,6 +858,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseEstimator):
         if self.early_stopping:
             net.params[:] = self._best_params
             del self._best_params
+        del self._scorer
 
     def _make_optimizer(self, params):
         if self.solver == "sgd":
@@ -958,10 +1053,13 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseEstimator):
         self.loss_curve_ = []
 
         def record(intermediate_result):
+            task = self._begin_task()
             self.loss_curve_.append(float(intermediate_result.fun))
+            self.n_iter_ = len(self.loss_curve_)
             if self.verbose:
-                n_iter, loss = len(self.loss_curve_), self.loss_curve_[-1]
-                print(f"Iteration {n_iter}, loss = {loss:.8f}")
+                print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
+            if self._end_task(task):
+                raise StopIteration  # SciPy's way for a callback to stop L-BFGS
 
         result = scipy.optimize.minimize(
             loss_grad,
@@ -1062,6 +1160,13 @@ def _restored_on_error(estimator):
     try:
         yield
     except BaseException:
+        # scikit-learn's callback machinery tears its own state down after us.
+        callback_state = {
+            key: estimator.__dict__[key]
+            for key in ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+            if key in estimator.__dict__
+        }
         estimator.__dict__.clear()
         estimator.__dict__.update(saved)
+        estimator.__dict__.update(callback_state)
         raise

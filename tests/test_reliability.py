@@ -240,3 +240,12 @@ def test_predict_proba_works_in_chunks(fitted, monkeypatch):
     expected = fitted.predict_proba(X)
     monkeypatch.setattr(module, "_PREDICT_CHUNK_ROWS", 7)
     np.testing.assert_allclose(fitted.predict_proba(X), expected, rtol=1e-12)
+
+
+def test_overflowing_input_at_prediction_is_a_clear_error(fitted):
+    # Positive weights of at least 1 on four features of 1e308: X @ W1 is inf.
+    fitted.coefs_[0] = np.abs(fitted.coefs_[0]) + 1.0
+    X = np.full((3, 4), 1e308)
+    X[0] = 0.0
+    with pytest.raises(ValueError, match="overflowed on 2 rows"):
+        fitted.predict_proba(X)

@@ -1,0 +1,163 @@
+"""LossCurveDisplay: the training curves of a fitted TwoLayerNetClassifier.
+
+matplotlib is optional (the ``plot`` extra); it is imported only when a curve
+is drawn.
+"""
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["LossCurveDisplay"]
+
+
+def _pyplot(caller):
+    """Import matplotlib.pyplot, or say clearly how to install it."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError(
+            f"{caller} needs matplotlib, an optional dependency: install it with "
+            "pip install 'skmlp_numpy[plot]'."
+        ) from exc
+    return plt
+
+
+class LossCurveDisplay:
+    """Training-curve visualisation: loss by epoch, and validation curves.
+
+    Follows scikit-learn's Display pattern: build it with
+    :meth:`from_estimator`, or from the curves themselves and call
+    :meth:`plot`. The training loss and, when a validation set was in use,
+    the validation loss share the left axis; the validation score has its own
+    axis on the right.
+
+    Parameters
+    ----------
+    loss_curve : array-like of shape (n_epochs,)
+        Training loss by epoch (``loss_curve_``).
+    validation_loss_curve : array-like of shape (n_epochs,), default=None
+        Validation loss by epoch (``validation_loss_curve_``).
+    validation_scores : array-like of shape (n_epochs,), default=None
+        Validation score by epoch (``validation_scores_``).
+    estimator_name : str, default=None
+        Name used in the title.
+
+    Attributes
+    ----------
+    line_ : matplotlib Line2D
+        The training loss.
+    validation_line_ : matplotlib Line2D or None
+        The validation loss, if any.
+    score_line_ : matplotlib Line2D or None
+        The validation score, if any.
+    ax_ : matplotlib Axes
+        The axes of the losses.
+    score_ax_ : matplotlib Axes or None
+        The right-hand axes of the validation score, if any.
+    figure_ : matplotlib Figure
+        The figure holding the axes.
+
+    See Also
+    --------
+    sklearn.model_selection.LearningCurveDisplay : Scores against the number of
+        training samples.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn.datasets import load_iris
+    >>> from skmlp_numpy import LossCurveDisplay, TwoLayerNetClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = TwoLayerNetClassifier(
+    ...     max_iter=300, early_stopping=True, scoring="loss", random_state=0
+    ... ).fit(X, y)
+    >>> display = LossCurveDisplay.from_estimator(clf)
+    >>> len(display.line_.get_xdata()) == clf.n_iter_
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        loss_curve,
+        validation_loss_curve=None,
+        validation_scores=None,
+        estimator_name=None,
+    ):
+        self.loss_curve = loss_curve
+        self.validation_loss_curve = validation_loss_curve
+        self.validation_scores = validation_scores
+        self.estimator_name = estimator_name
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None, name=None):
+        """Plot the curves of a fitted estimator.
+
+        Parameters
+        ----------
+        estimator : TwoLayerNetClassifier
+            A fitted estimator, or any estimator with ``loss_curve_``.
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure is made when None.
+        name : str, default=None
+            Name used in the title; the estimator's class name when None.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+            The display, with its curves drawn.
+        """
+        _pyplot(f"{cls.__name__}.from_estimator")
+        check_is_fitted(estimator, "loss_curve_")
+        display = cls(
+            loss_curve=estimator.loss_curve_,
+            validation_loss_curve=getattr(estimator, "validation_loss_curve_", None),
+            validation_scores=getattr(estimator, "validation_scores_", None),
+            estimator_name=name or type(estimator).__name__,
+        )
+        return display.plot(ax=ax)
+
+    def plot(self, ax=None):
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure is made when None.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+            This display, with ``line_``, ``ax_`` and ``figure_`` set.
+        """
+        plt = _pyplot(f"{type(self).__name__}.plot")
+        if ax is None:
+            _, ax = plt.subplots()
+        epochs = np.arange(1, len(self.loss_curve) + 1)
+        (self.line_,) = ax.plot(epochs, self.loss_curve, label="training loss")
+        self.validation_line_ = self.score_line_ = self.score_ax_ = None
+        if self.validation_loss_curve is not None:
+            (self.validation_line_,) = ax.plot(
+                epochs, self.validation_loss_curve, label="validation loss"
+            )
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        handles = [self.line_] + [h for h in [self.validation_line_] if h is not None]
+        if self.validation_scores is not None:
+            self.score_ax_ = ax.twinx()
+            (self.score_line_,) = self.score_ax_.plot(
+                epochs,
+                self.validation_scores,
+                color="tab:green",
+                linestyle="--",
+                label="validation score",
+            )
+            self.score_ax_.set_ylabel("validation score")
+            handles.append(self.score_line_)
+        ax.legend(handles=handles, loc="best")
+        if self.estimator_name:
+            ax.set_title(self.estimator_name)
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self

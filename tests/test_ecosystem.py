@@ -1,0 +1,220 @@
+"""The package in the scikit-learn ecosystem: plots, callbacks, persistence,
+HTML representation and tags."""
+
+import pickle
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.exceptions import ConvergenceWarning, InconsistentVersionWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import skmlp_numpy
+from skmlp_numpy import LossCurveDisplay, TwoLayerNetClassifier
+
+callback = pytest.importorskip(
+    "sklearn.callback", reason="scikit-learn < 1.9 has no callback API"
+)
+
+
+@pytest.fixture(autouse=True)
+def quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield
+
+
+# ------------------------------------------------------------------ display
+
+
+@pytest.fixture
+def pyplot():
+    matplotlib = pytest.importorskip("matplotlib", reason="matplotlib is not installed")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
+def test_display_draws_training_and_validation_curves(blobs, pyplot):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=5, max_iter=12, random_state=0)
+    clf.fit(X, y, X_val=X[:40], y_val=y[:40])
+    display = LossCurveDisplay.from_estimator(clf)
+    assert_array_equal(display.line_.get_ydata(), clf.loss_curve_)
+    assert_array_equal(display.validation_line_.get_ydata(), clf.validation_loss_curve_)
+    assert_array_equal(display.score_line_.get_ydata(), clf.validation_scores_)
+    assert_array_equal(display.line_.get_xdata(), np.arange(1, 13))
+    assert display.figure_ is display.ax_.figure
+    assert display.ax_.get_xlabel() == "epoch"
+
+
+def test_display_without_validation_and_on_given_axes(blobs, pyplot):
+    clf = TwoLayerNetClassifier(hidden_size=5, max_iter=4).fit(*blobs)
+    _, ax = pyplot.subplots()
+    display = LossCurveDisplay.from_estimator(clf, ax=ax, name="mine")
+    assert display.ax_ is ax
+    assert display.validation_line_ is None and display.score_line_ is None
+    assert ax.get_title() == "mine"
+
+
+def test_display_needs_a_fitted_estimator(pyplot):
+    with pytest.raises(Exception, match="not fitted"):
+        LossCurveDisplay.from_estimator(TwoLayerNetClassifier())
+
+
+def test_display_without_matplotlib_says_how_to_install_it(blobs, monkeypatch):
+    clf = TwoLayerNetClassifier(hidden_size=5, max_iter=2).fit(*blobs)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"skmlp_numpy\[plot\]"):
+        LossCurveDisplay.from_estimator(clf)
+
+
+# ---------------------------------------------------------------- callbacks
+
+
+class EpochCounter:
+    """A minimal FitCallback: counts epochs, can stop after a given number."""
+
+    def __init__(self, stop_after=None):
+        self.stop_after = stop_after
+        self.ends = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, *, X=None, y=None):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name == "epoch":
+            self.ends.append(fitted_estimator.n_iter_)
+            return self.stop_after is not None and len(self.ends) >= self.stop_after
+        return False
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+def test_a_callback_sees_every_epoch_and_can_stop_training(blobs, solver):
+    counter = EpochCounter()
+    clf = TwoLayerNetClassifier(hidden_size=5, solver=solver, max_iter=6, tol=0)
+    clf.set_callbacks(counter).fit(*blobs)
+    assert counter.ends == list(range(1, clf.n_iter_ + 1))
+    stopper = EpochCounter(stop_after=3)
+    clf.set_callbacks(stopper).fit(*blobs)
+    assert clf.n_iter_ == 3 == len(clf.loss_curve_)
+
+
+def test_scoring_monitor_logs_one_score_per_epoch(blobs):
+    pytest.importorskip("pandas", reason="ScoringMonitor logs need pandas")
+    monitor = callback.ScoringMonitor(scoring="accuracy")
+    clf = TwoLayerNetClassifier(hidden_size=5, max_iter=5, random_state=0)
+    clf.set_callbacks(monitor).fit(*blobs)
+    log = monitor.get_logs().data_as_pandas
+    epochs = log[log["task_name"] == "epoch"]
+    assert epochs["task_id"].tolist() == [0, 1, 2, 3, 4]
+    # The last epoch and the whole fit both score the final model.
+    assert epochs["accuracy"].iloc[-1] == pytest.approx(clf.score(*blobs))
+    assert log[log["task_name"] == "fit"]["accuracy"].item() == clf.score(*blobs)
+
+
+def test_callbacks_propagate_from_pipeline_and_grid_search(blobs):
+    pytest.importorskip("pandas", reason="ScoringMonitor logs need pandas")
+    monitor = callback.ScoringMonitor(scoring="accuracy")
+    pipe = make_pipeline(
+        StandardScaler(), TwoLayerNetClassifier(hidden_size=5, max_iter=3)
+    )
+    pipe[-1].set_callbacks(monitor)
+    pipe.fit(*blobs)
+    log = monitor.get_logs().data_as_pandas
+    assert (log["task_name"] == "epoch").sum() == 3
+
+    search = GridSearchCV(
+        TwoLayerNetClassifier(max_iter=2), {"hidden_size": [3, 4]}, cv=2
+    )
+    search.set_callbacks(callback.ScoringMonitor(scoring="accuracy"))
+    counter = EpochCounter()
+    search.estimator.set_callbacks(counter)
+    search.fit(*blobs)
+    # 2 candidates x 2 folds + the refit, 2 epochs each.
+    assert len(counter.ends) == 2 * (2 * 2 + 1)
+
+
+def test_progress_bar_runs(blobs, capsys):
+    pytest.importorskip("rich", reason="ProgressBar needs rich")
+    clf = TwoLayerNetClassifier(hidden_size=5, max_iter=3)
+    clf.set_callbacks(callback.ProgressBar()).fit(*blobs)
+    assert "TwoLayerNetClassifier" in capsys.readouterr().out
+
+
+def test_silent_without_callbacks(blobs, capsys):
+    TwoLayerNetClassifier(hidden_size=5, max_iter=3).fit(*blobs)
+    assert capsys.readouterr() == ("", "")
+
+
+# -------------------------------------------------------------- persistence
+
+TRUSTED = [
+    "skmlp_numpy._classifier.TwoLayerNetClassifier",
+    "skmlp_numpy._optimizers.Adam",
+    "skmlp_numpy._optimizers.SGD",
+]
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+def test_skops_round_trip_with_documented_trusted_types(blobs, tmp_path, solver):
+    sio = pytest.importorskip("skops.io", reason="skops is not installed")
+    X, y = blobs
+    pipe = make_pipeline(
+        StandardScaler(),
+        TwoLayerNetClassifier(hidden_size=5, solver=solver, max_iter=5, random_state=0),
+    ).fit(X, y)
+    for model in (pipe, pipe[-1]):
+        path = tmp_path / "model.skops"
+        sio.dump(model, path)
+        untrusted = sio.get_untrusted_types(file=path)
+        assert set(untrusted) <= set(TRUSTED)
+        loaded = sio.load(path, trusted=untrusted)
+        assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_unpickling_under_another_version_warns(blobs, monkeypatch):
+    clf = TwoLayerNetClassifier(hidden_size=5, max_iter=2).fit(*blobs)
+    data = pickle.dumps(clf)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pickle.loads(data)  # same version: silent
+    monkeypatch.setattr("skmlp_numpy._classifier.__version__", "9.9.9")
+    with pytest.warns(InconsistentVersionWarning, match="9.9.9"):
+        pickle.loads(data)
+
+
+# ------------------------------------------------------------ repr and tags
+
+
+def test_html_repr_links_to_our_docs():
+    clf = TwoLayerNetClassifier()
+    assert clf._get_doc_link().endswith(
+        "generated/skmlp_numpy.TwoLayerNetClassifier.html"
+    )
+    assert "skmlp_numpy.TwoLayerNetClassifier.html" in clf._repr_html_()
+
+
+def test_tags_are_accurate():
+    tags = TwoLayerNetClassifier().__sklearn_tags__()
+    assert tags.input_tags.sparse
+    assert tags.classifier_tags.multi_label
+    assert tags.estimator_type == "classifier"
+    assert not tags.non_deterministic
+
+
+def test_version_is_exposed():
+    assert skmlp_numpy.__version__.count(".") == 2
