@@ -33,9 +33,8 @@ with threadpool_limits(limits=1), warnings.catch_warnings():
         start = time.perf_counter()
         model.fit(X_train, y_train)
         seconds[name] = time.perf_counter() - start
-        print(
-            f"{name:22s} {seconds[name]:6.2f} s   test accuracy {model.score(X_test, y_test):.4f}"
-        )
+        accuracy = model.score(X_test, y_test)
+        print(f"{name:22s} {seconds[name]:6.2f} s   test accuracy {accuracy:.4f}")
 ratio = seconds["MLPClassifier"] / seconds["TwoLayerNetClassifier"]
 print(f"TwoLayerNetClassifier is {ratio:.1f}x faster")
 

@@ -29,9 +29,8 @@ clf = TwoLayerNetClassifier(
     random_state=0,
 )
 clf.fit(X_train, y_train, X_val=X_val, y_val=y_val)
-print(
-    f"stopped after {clf.n_iter_} epochs; best validation recall {clf.best_validation_score_:.4f}"
-)
+print(f"stopped after {clf.n_iter_} epochs")
+print(f"best validation recall: {clf.best_validation_score_:.4f}")
 
 # %%
 # The curves
