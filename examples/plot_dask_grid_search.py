@@ -1,0 +1,54 @@
+"""
+Grid search on a Dask cluster
+=============================
+
+scikit-learn's searches run their fits through joblib; under joblib's
+``"dask"`` backend the fits go to the workers of a Dask cluster. Here the
+cluster is a :class:`distributed.LocalCluster` (a scheduler and two worker
+processes on this machine). For a real cluster the only change is the
+``Client``: ``Client("tcp://scheduler-host:8786")`` instead of a local one.
+"""
+
+# %%
+import warnings
+
+import joblib
+from distributed import Client, LocalCluster
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skmlp_numpy import TwoLayerNetClassifier
+
+warnings.simplefilter("ignore", ConvergenceWarning)
+X, y = load_digits(return_X_y=True)
+pipe = make_pipeline(
+    StandardScaler(), TwoLayerNetClassifier(max_iter=50, random_state=0)
+)
+grid = {
+    "twolayernetclassifier__hidden_size": [16, 64],
+    "twolayernetclassifier__alpha": [1e-4, 1e-1],
+}
+
+# %%
+# The same search, locally and on the cluster
+# -------------------------------------------
+local = GridSearchCV(pipe, grid, cv=3).fit(X, y)
+
+cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+client = Client(cluster)  # for a real cluster: Client("tcp://scheduler-host:8786")
+with joblib.parallel_backend("dask"):
+    remote = GridSearchCV(pipe, grid, cv=3, n_jobs=-1).fit(X, y)
+client.close()
+cluster.close()
+
+print("best parameters, local:  ", local.best_params_)
+print("best parameters, cluster:", remote.best_params_)
+print(
+    "same scores:",
+    (
+        local.cv_results_["mean_test_score"] == remote.cv_results_["mean_test_score"]
+    ).all(),
+)

@@ -1,0 +1,37 @@
+"""
+Export to ONNX
+==============
+
+Importing :mod:`skmlp_numpy.export` registers the classifier with skl2onnx, so
+that a model, or a pipeline containing it, converts like any scikit-learn
+model and runs in onnxruntime, or any ONNX runtime, without Python.
+"""
+
+# %%
+import numpy as np
+import onnxruntime as rt
+import skl2onnx
+from sklearn.datasets import load_digits
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+import skmlp_numpy.export  # noqa: F401  (registers the converter)
+from skmlp_numpy import TwoLayerNetClassifier
+
+X, y = load_digits(return_X_y=True)
+X = X.astype(np.float32)
+model = make_pipeline(
+    StandardScaler(), TwoLayerNetClassifier(max_iter=100, random_state=0)
+)
+model.fit(X, y)
+
+# %%
+# Convert, then run with onnxruntime
+# ----------------------------------
+onx = skl2onnx.to_onnx(model, X[:1], options={"zipmap": False})
+session = rt.InferenceSession(
+    onx.SerializeToString(), providers=["CPUExecutionProvider"]
+)
+labels, proba = session.run(None, {session.get_inputs()[0].name: X})
+print("largest probability difference:", np.abs(proba - model.predict_proba(X)).max())
+print("same labels:", np.array_equal(labels, model.predict(X)))
