@@ -803,14 +803,17 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
     def _fit_stochastic(self, X, Y, sample_weight, incremental, validation):
         net = self._network
-        if (incremental or self.warm_start) and hasattr(self, "_optimizer"):
-            # Continue the optimizer; work on a copy so a failure leaves it as
-            # it was.
-            self._optimizer = copy.deepcopy(self._optimizer)
-        if not hasattr(self, "_optimizer") or not isinstance(
-            self._optimizer, OPTIMIZERS[self.solver]
+        optimizer_class = OPTIMIZERS[self.solver]
+        if (incremental or self.warm_start) and isinstance(
+            getattr(self, "_optimizer", None), optimizer_class
         ):
-            self._optimizer = self._make_optimizer(net.params)
+            # Continue the optimizer's state under the current hyperparameters
+            # (so that lowering learning_rate_init between warm fits is a
+            # schedule), on a copy, so that a failure leaves it as it was.
+            self._optimizer = copy.deepcopy(self._optimizer)
+            self._optimizer.set_hyperparameters(**self._optimizer_params())
+        else:
+            self._optimizer = optimizer_class(net.params, **self._optimizer_params())
 
         train_idx, val = self._split_validation(X, Y, sample_weight, validation)
         self._scorer = self._make_scorer() if val is not None else None
@@ -860,18 +863,17 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             del self._best_params
         del self._scorer
 
-    def _make_optimizer(self, params):
+    def _optimizer_params(self):
+        """The hyperparameters of the solver's optimizer, from this estimator's."""
         if self.solver == "sgd":
-            return OPTIMIZERS["sgd"](
-                params,
+            return dict(
                 learning_rate_init=self.learning_rate_init,
                 learning_rate=self.learning_rate,
                 momentum=self.momentum,
                 nesterovs_momentum=self.nesterovs_momentum,
                 power_t=self.power_t,
             )
-        return OPTIMIZERS["adam"](
-            params,
+        return dict(
             learning_rate_init=self.learning_rate_init,
             beta_1=self.beta_1,
             beta_2=self.beta_2,

@@ -56,14 +56,34 @@ class SGD:
         nesterovs_momentum=True,
         power_t=0.5,
     ):
+        self._work = np.empty_like(params)
+        self.velocity = None
+        self.learning_rate_init = None
+        self.set_hyperparameters(
+            learning_rate_init=learning_rate_init,
+            learning_rate=learning_rate,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            power_t=power_t,
+        )
+
+    def set_hyperparameters(
+        self, *, learning_rate_init, learning_rate, momentum, nesterovs_momentum, power_t
+    ):
+        """Change the hyperparameters and keep the state.
+
+        The velocity carries over. The current rate carries over too, unless
+        ``learning_rate_init`` changes: then training continues at the new one.
+        """
+        if float(learning_rate_init) != self.learning_rate_init:
+            self.lr = float(learning_rate_init)
         self.learning_rate_init = float(learning_rate_init)
         self.learning_rate = learning_rate
         self.momentum = float(momentum)
         self.nesterovs_momentum = nesterovs_momentum
         self.power_t = float(power_t)
-        self.lr = self.learning_rate_init
-        self.velocity = np.zeros_like(params) if momentum else None
-        self._work = np.empty_like(params)
+        if self.momentum and self.velocity is None:
+            self.velocity = np.zeros_like(self._work)
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads``."""
@@ -129,15 +149,24 @@ class Adam:
     def __init__(
         self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
     ):
-        self.learning_rate_init = float(learning_rate_init)
-        self.beta_1 = float(beta_1)
-        self.beta_2 = float(beta_2)
-        self.epsilon = float(epsilon)
+        self.set_hyperparameters(
+            learning_rate_init=learning_rate_init,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+        )
         self.lr = self.learning_rate_init
         self.t = 0
         self.m = np.zeros_like(params)
         self.v = np.zeros_like(params)
         self._work = np.empty_like(params)
+
+    def set_hyperparameters(self, *, learning_rate_init, beta_1, beta_2, epsilon):
+        """Change the hyperparameters and keep the state (moments and step count)."""
+        self.learning_rate_init = float(learning_rate_init)
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.epsilon = float(epsilon)
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads``."""

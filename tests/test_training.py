@@ -1,5 +1,6 @@
 """Training controls: partial_fit, warm_start, early stopping, weights, sparse."""
 
+import copy
 import warnings
 
 import numpy as np
@@ -290,3 +291,23 @@ def test_dropout_changes_training_not_prediction(blobs):
     assert dropped.coefs_[0].dtype == np.float64
     f32 = fit_quietly(clone(dropped), X.astype(np.float32), y)
     assert f32.coefs_[0].dtype == np.float32
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_warm_start_continues_the_optimizer_under_new_hyperparameters(blobs, solver):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        hidden_size=6, solver=solver, max_iter=3, warm_start=True, random_state=0
+    )
+    fit_quietly(clf, X, y)
+    state = copy.deepcopy(clf._optimizer)
+    fit_quietly(clf.set_params(learning_rate_init=1e-5), X, y)
+    opt = clf._optimizer
+    assert opt.learning_rate_init == 1e-5
+    if solver == "adam":
+        assert opt.t == state.t + 3  # one batch of 120 per epoch: the count goes on
+        correction = np.sqrt(1 - opt.beta_2**opt.t) / (1 - opt.beta_1**opt.t)
+        assert opt.lr == pytest.approx(1e-5 * correction)
+    else:
+        assert opt.lr == 1e-5
+        assert not np.array_equal(clf._optimizer.velocity, state.velocity)
