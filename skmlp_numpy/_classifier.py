@@ -21,6 +21,7 @@ from sklearn.metrics import accuracy_score, check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
@@ -52,12 +53,6 @@ except ImportError:  # scikit-learn < 1.9 has no callback API
 
 
 __all__ = ["TwoLayerNetClassifier"]
-
-# Rows densified at once when a sparse X goes through the network.
-_SPARSE_CHUNK_ROWS = 1024
-# Rows pushed through the network at once by predict_proba and by L-BFGS on
-# dense data, so that the hidden activations of a huge X never sit in memory.
-_PREDICT_CHUNK_ROWS = 4096
 
 
 class DivergenceError(ValueError):
@@ -556,7 +551,7 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             self.coefs_, self.intercepts_, self.activation, self.out_activation_
         )
         P = np.empty((X.shape[0], self.n_outputs_), dtype=net.dtype)
-        chunk = _SPARSE_CHUNK_ROWS if sparse.issparse(X) else _PREDICT_CHUNK_ROWS
+        chunk = self._chunk_rows(X)
         # Overflow is reported below, once, in plain words.
         with np.errstate(over="ignore", invalid="ignore"):
             for rows in gen_batches(X.shape[0], chunk):
@@ -569,6 +564,18 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
                 "for training (e.g. with a StandardScaler in a Pipeline)."
             )
         return P
+
+    def _chunk_rows(self, X):
+        """Rows per chunk that fit scikit-learn's ``working_memory`` setting.
+
+        A chunk needs its hidden activations and outputs, and its densified
+        rows when ``X`` is sparse; so memory does not grow with the number of
+        rows of ``X``.
+        """
+        row_bytes = (self.coefs_[0].shape[1] + self.n_outputs_) * X.dtype.itemsize
+        if sparse.issparse(X):
+            row_bytes += X.shape[1] * X.dtype.itemsize
+        return get_chunk_n_rows(row_bytes, max_n_rows=X.shape[0])
 
     def _decode(self, P):
         """Labels from output probabilities."""
@@ -1035,7 +1042,9 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     def _fit_lbfgs(self, X, Y, sample_weight):
         net = self._network
         n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
-        chunk = _SPARSE_CHUNK_ROWS if sparse.issparse(X) else X.shape[0]
+        # Dense data go through in one piece, as in MLPClassifier; sparse data
+        # are densified a chunk at a time.
+        chunk = self._chunk_rows(X) if sparse.issparse(X) else X.shape[0]
         grads = np.empty(net.params.shape, dtype=np.float64)
 
         def loss_grad(theta):

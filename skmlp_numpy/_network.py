@@ -77,7 +77,7 @@ class TwoLayerNet:
         self.out = Affine(W2, b2, dW2, db2)
         self.output = OUTPUTS[output]()
         self.dropout = dropout
-        self._capacity = 0
+        self._work = {}
 
     @classmethod
     def initialize(
@@ -106,18 +106,20 @@ class TwoLayerNet:
         """The dtype of every parameter and buffer."""
         return self.params.dtype
 
-    def _buffers(self, n_samples):
-        """Views of the work buffers for ``n_samples`` rows, grown when needed."""
-        if n_samples > self._capacity:
+    def _buffer(self, name, n_samples):
+        """The work buffer ``name`` for ``n_samples`` rows, grown when needed.
+
+        "P" is as wide as the output layer, the others ("H", "dH", "mask",
+        "H_dropped") as the hidden layer. Each is allocated when first needed,
+        so that prediction never holds the buffers of training.
+        """
+        buffer = self._work.get(name)
+        if buffer is None or buffer.shape[0] < n_samples:
             n_hidden, n_outputs = self.coefs[1].shape
-            self._H = np.empty((n_samples, n_hidden), dtype=self.dtype)
-            self._dH = np.empty_like(self._H)
-            self._P = np.empty((n_samples, n_outputs), dtype=self.dtype)
-            if self.dropout:
-                self._mask = np.empty_like(self._H)
-                self._H_dropped = np.empty_like(self._H)
-            self._capacity = n_samples
-        return self._H[:n_samples], self._dH[:n_samples], self._P[:n_samples]
+            width = n_outputs if name == "P" else n_hidden
+            buffer = np.empty((n_samples, width), dtype=self.dtype)
+            self._work[name] = buffer
+        return buffer[:n_samples]
 
     def forward(self, X, training=False, random_state=None):
         """Output probabilities for the dense rows ``X``.
@@ -138,14 +140,15 @@ class TwoLayerNet:
             A view of a work buffer, overwritten by the next call.
         """
         n_samples = X.shape[0]
-        H, _, P = self._buffers(n_samples)
+        H = self._buffer("H", n_samples)
+        P = self._buffer("P", n_samples)
         H = self.activation.forward(self.hidden.forward(X, out=H, cache=training))
         if training and self.dropout:
             # H itself stays intact: the activation's backward reads it.
-            mask = self._mask[:n_samples]
+            mask = self._buffer("mask", n_samples)
             keep = random_state.random_sample(mask.shape) >= self.dropout
             np.multiply(keep, 1 / (1 - self.dropout), out=mask)
-            H = np.multiply(H, mask, out=self._H_dropped[:n_samples])
+            H = np.multiply(H, mask, out=self._buffer("H_dropped", n_samples))
         return self.output.forward(self.out.forward(H, out=P, cache=training))
 
     def backward(self, dZ2):
@@ -153,10 +156,11 @@ class TwoLayerNet:
 
         Fills :attr:`grads`, without the L2 penalty.
         """
-        H, dH, _ = self._buffers(dZ2.shape[0])
+        n_samples = dZ2.shape[0]
+        H, dH = self._buffer("H", n_samples), self._buffer("dH", n_samples)
         self.out.backward(dZ2, dX=dH)
         if self.dropout:
-            dH *= self._mask[: dZ2.shape[0]]
+            dH *= self._buffer("mask", n_samples)
         self.hidden.backward(self.activation.backward(dH, H))
 
     def loss_grad(self, X, y, sample_weight=None, alpha=0.0, random_state=None):
@@ -218,11 +222,7 @@ class TwoLayerNet:
 
     def __getstate__(self):
         # Work buffers are scratch space: not worth pickling.
-        state = self.__dict__.copy()
-        for name in ("_H", "_dH", "_P", "_mask", "_H_dropped"):
-            state.pop(name, None)
-        state["_capacity"] = 0
-        return state
+        return {**self.__dict__, "_work": {}}
 
 
 def numerical_gradient(f, x, eps=1e-6):

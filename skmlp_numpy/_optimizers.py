@@ -68,7 +68,13 @@ class SGD:
         )
 
     def set_hyperparameters(
-        self, *, learning_rate_init, learning_rate, momentum, nesterovs_momentum, power_t
+        self,
+        *,
+        learning_rate_init,
+        learning_rate,
+        momentum,
+        nesterovs_momentum,
+        power_t,
     ):
         """Change the hyperparameters and keep the state.
 

@@ -64,7 +64,8 @@ def test_dtype_flows_through_every_buffer(dtype):
     assert net.params.dtype == dtype
     assert net.grads.dtype == dtype
     assert net.forward(X).dtype == dtype
-    assert all(a.dtype == dtype for a in (net._H, net._dH, net._P))
+    assert set(net._work) == {"H", "dH", "P"}
+    assert all(a.dtype == dtype for a in net._work.values())
 
 
 def test_parameters_are_views_of_one_vector():
@@ -95,7 +96,7 @@ def test_dropout_masks_training_only():
     assert_array_equal(net.forward(X), plain.forward(X))
     rng = np.random.RandomState(0)
     net.forward(X, training=True, random_state=rng)
-    mask = net._mask[:50]
+    mask = net._work["mask"][:50]
     assert set(np.unique(mask)) == {0.0, 2.0}  # inverted dropout: kept units x2
 
 
@@ -115,3 +116,13 @@ def test_dropout_gradient_matches_numerical_gradient_for_a_fixed_mask():
     assert_allclose(
         backprop, numerical_gradient(loss, net.params), rtol=1e-6, atol=1e-9
     )
+
+
+def test_prediction_allocates_no_training_buffers():
+    X, _ = _problem("softmax")
+    net = TwoLayerNet.initialize(
+        5, 4, 3, "relu", "softmax", np.random.RandomState(0), float
+    )
+    net.dropout = 0.5
+    net.forward(X)
+    assert set(net._work) == {"H", "P"}

@@ -233,19 +233,21 @@ def test_concurrent_predict_proba_matches_serial(fitted):
         assert_array_equal(a, b)
 
 
-def test_predict_proba_works_in_chunks(fitted, monkeypatch):
+def test_predict_proba_works_in_chunks_of_the_working_memory(fitted, monkeypatch):
+    import sklearn
+
     import skmlp_numpy._classifier as module
 
     X = np.random.RandomState(0).normal(size=(1000, 4))
     expected = fitted.predict_proba(X)
-    monkeypatch.setattr(module, "_PREDICT_CHUNK_ROWS", 7)
-    np.testing.assert_allclose(fitted.predict_proba(X), expected, rtol=1e-12)
+    chunks = []
+    real = module.gen_batches
 
+    def recording(n, size):
+        chunks.append(size)
+        return real(n, size)
 
-def test_overflowing_input_at_prediction_is_a_clear_error(fitted):
-    # Positive weights of at least 1 on four features of 1e308: X @ W1 is inf.
-    fitted.coefs_[0] = np.abs(fitted.coefs_[0]) + 1.0
-    X = np.full((3, 4), 1e308)
-    X[0] = 0.0
-    with pytest.raises(ValueError, match="overflowed on 2 rows"):
-        fitted.predict_proba(X)
+    monkeypatch.setattr(module, "gen_batches", recording)
+    with sklearn.config_context(working_memory=0.001):  # 1 kB: a few rows at a time
+        np.testing.assert_allclose(fitted.predict_proba(X), expected, rtol=1e-12)
+    assert chunks[-1] == 1024 // ((6 + 3) * 8)
