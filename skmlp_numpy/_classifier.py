@@ -1032,7 +1032,11 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             score = -val_loss
         elif self._scorer is not None:
             kwargs = {} if sw_val is None else {"sample_weight": sw_val}
-            score = self._scorer(self, X_val, y_val, **kwargs)
+            with warnings.catch_warnings():
+                # X_val was validated into an array: its column names, checked
+                # already, are gone, and scikit-learn would warn about that.
+                warnings.filterwarnings("ignore", "X does not have valid feature names")
+                score = self._scorer(self, X_val, y_val, **kwargs)
         else:
             score = accuracy_score(y_val, self._decode(P), sample_weight=sw_val)
         self.validation_scores_.append(float(score))

@@ -311,3 +311,18 @@ def test_warm_start_continues_the_optimizer_under_new_hyperparameters(blobs, sol
     else:
         assert opt.lr == 1e-5
         assert not np.array_equal(clf._optimizer.velocity, state.velocity)
+
+
+def test_scorer_on_a_dataframe_validation_set_is_silent(blobs):
+    pd = pytest.importorskip("pandas")
+    X, y = blobs
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    clf = TwoLayerNetClassifier(
+        hidden_size=4, max_iter=3, early_stopping=True, scoring="f1_macro"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(frame, y, X_val=frame[:30], y_val=y[:30])
+    assert len(clf.validation_scores_) == 3
+    assert_array_equal(clf.feature_names_in_, ["a", "b", "c", "d"])
