@@ -38,7 +38,7 @@ RECIPES = {
 }
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """The command line's parser."""
     parser = argparse.ArgumentParser(
         prog="python -m skmlp_numpy",
@@ -143,7 +143,7 @@ def make_classifier(args):
     return TwoLayerNetClassifier(random_state=args.seed, **params)
 
 
-def main(argv=None):
+def main(argv: list[str] | None = None) -> int:
     """Run the main job; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:

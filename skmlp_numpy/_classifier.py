@@ -6,14 +6,18 @@ network's parameters and gradients to an optimizer. It knows nothing of
 backpropagation beyond calling the network.
 """
 
+from __future__ import annotations
+
 import copy
 import math
 import warnings
 from contextlib import contextmanager
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 import scipy.optimize
+from numpy.typing import ArrayLike
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning, InconsistentVersionWarning
@@ -327,34 +331,34 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
     def __init__(
         self,
-        hidden_size=100,
-        activation="relu",
+        hidden_size: int = 100,
+        activation: str = "relu",
         *,
-        solver="adam",
-        alpha=1e-4,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=1e-3,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        class_weight=None,
-        dropout=0.0,
-        scoring=None,
-    ):
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 1e-3,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int | float = 10,
+        max_fun: int = 15000,
+        class_weight: dict[Any, float] | str | None = None,
+        dropout: float = 0.0,
+        scoring: str | Any | None = None,
+    ) -> None:
         self.hidden_size = hidden_size
         self.activation = activation
         self.solver = solver
@@ -387,14 +391,14 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(
         self,
-        X,
-        y,
-        sample_weight=None,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
         *,
-        X_val=None,
-        y_val=None,
-        sample_weight_val=None,
-    ):
+        X_val: ArrayLike | None = None,
+        y_val: ArrayLike | None = None,
+        sample_weight_val: ArrayLike | None = None,
+    ) -> TwoLayerNetClassifier:
         """Train the network on ``X, y``.
 
         Parameters
@@ -439,7 +443,13 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
     @available_if(_check_solver)
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
+    def partial_fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        classes: ArrayLike | None = None,
+    ) -> TwoLayerNetClassifier:
         """Update the network with one pass (epoch) over ``X, y``.
 
         Parameters
@@ -473,7 +483,7 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             )
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Probability of each class for each sample.
 
         Parameters
@@ -494,7 +504,7 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             return np.hstack([1 - P, P])
         return P
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
         """Logarithm of :meth:`predict_proba`.
 
         Parameters
@@ -511,7 +521,7 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         with np.errstate(divide="ignore"):
             return np.log(proba, out=proba)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict the class (or the labels) of each sample.
 
         Parameters

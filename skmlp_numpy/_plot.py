@@ -4,7 +4,12 @@ matplotlib is optional (the ``plot`` extra); it is imported only when a curve
 is drawn.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["LossCurveDisplay"]
@@ -80,18 +85,20 @@ class LossCurveDisplay:
     def __init__(
         self,
         *,
-        loss_curve,
-        validation_loss_curve=None,
-        validation_scores=None,
-        estimator_name=None,
-    ):
+        loss_curve: ArrayLike,
+        validation_loss_curve: ArrayLike | None = None,
+        validation_scores: ArrayLike | None = None,
+        estimator_name: str | None = None,
+    ) -> None:
         self.loss_curve = loss_curve
         self.validation_loss_curve = validation_loss_curve
         self.validation_scores = validation_scores
         self.estimator_name = estimator_name
 
     @classmethod
-    def from_estimator(cls, estimator, *, ax=None, name=None):
+    def from_estimator(
+        cls, estimator: Any, *, ax: Any = None, name: str | None = None
+    ) -> LossCurveDisplay:
         """Plot the curves of a fitted estimator.
 
         Parameters
@@ -118,7 +125,7 @@ class LossCurveDisplay:
         )
         return display.plot(ax=ax)
 
-    def plot(self, ax=None):
+    def plot(self, ax: Any = None) -> LossCurveDisplay:
         """Draw the curves.
 
         Parameters

@@ -1,16 +1,24 @@
 """Data sets for the examples, the benchmarks and the main job."""
 
+from __future__ import annotations
+
 import os
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 __all__ = ["load_mnist"]
 
 _MNIST_KEYS = ("X_train", "y_train", "X_test", "y_test")
 
 
-def load_mnist(path=None, *, dtype=np.float32, scale=True):
+def load_mnist(
+    path: str | os.PathLike | None = None,
+    *,
+    dtype: DTypeLike = np.float32,
+    scale: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Load MNIST: 60,000 training and 10,000 test images of handwritten digits.
 
     The data are looked for, in this order: at ``path``; at the path in the

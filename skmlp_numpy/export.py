@@ -49,7 +49,7 @@ ALIAS = "SkmlpNumpyTwoLayerNetClassifier"
 """The name of the converter in skl2onnx's registry."""
 
 
-def register():
+def register() -> None:
     """Register the converter of TwoLayerNetClassifier with skl2onnx.
 
     Called when this module is imported; calling it again is harmless. The
