@@ -42,9 +42,9 @@ RECIPES = {
 SWEEP_HIDDEN = (50, 256, 800)
 
 
-def ours(hidden, solver, batch, lr, epochs):
-    return TwoLayerNetClassifier(
-        hidden_size=hidden,
+def _shared(solver, batch, lr, epochs):
+    """The parameters both scikit-learn-style contenders take under one name."""
+    return dict(
         solver=solver,
         batch_size=batch,
         learning_rate_init=lr,
@@ -55,16 +55,15 @@ def ours(hidden, solver, batch, lr, epochs):
     )
 
 
+def ours(hidden, solver, batch, lr, epochs):
+    return TwoLayerNetClassifier(
+        hidden_size=hidden, **_shared(solver, batch, lr, epochs)
+    )
+
+
 def mlp(hidden, solver, batch, lr, epochs):
     return MLPClassifier(
-        hidden_layer_sizes=(hidden,),
-        solver=solver,
-        batch_size=batch,
-        learning_rate_init=lr,
-        max_iter=epochs,
-        momentum=0.0,
-        alpha=0.0,
-        random_state=0,
+        hidden_layer_sizes=(hidden,), **_shared(solver, batch, lr, epochs)
     )
 
 

@@ -1,11 +1,13 @@
 """Shared fixtures: small data sets, and the MNIST file when it is there."""
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 
 _SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
 
@@ -35,3 +37,11 @@ def blobs():
     y = np.repeat([0, 1, 2], 40)
     X = centers[y] + rng.normal(size=(120, 4))
     return X, y
+
+
+@pytest.fixture
+def quiet():
+    """Silence ConvergenceWarning: these tests train for a few epochs on purpose."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        yield

@@ -1,12 +1,9 @@
 """Metadata routing: sample_weight and the validation set reach fit."""
 
-import warnings
-
 import numpy as np
 import pytest
 import sklearn
 from numpy.testing import assert_allclose
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
@@ -20,11 +17,7 @@ def routing():
         yield
 
 
-@pytest.fixture(autouse=True)
-def quiet():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
+pytestmark = pytest.mark.usefixtures("quiet")
 
 
 def _net(**params):
