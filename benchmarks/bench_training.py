@@ -224,7 +224,13 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="rounds (default 3)")
     parser.add_argument("--threads", choices=["1", "default", "both"], default="both")
     parser.add_argument("--quick", action="store_true", help="fewer epochs, no sweep")
+    parser.add_argument(
+        "--no-torch", action="store_true", help="leave torch out even where installed"
+    )
     args = parser.parse_args()
+    global torch
+    if args.no_torch:
+        torch = None
     data = load_mnist(args.mnist_path)
     if args.quick:
         args.rounds = min(args.rounds, 3)
