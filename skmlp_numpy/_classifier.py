@@ -500,6 +500,11 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         check_is_fitted(self)
         X = self._validate_X(X)
         P = self._forward(X)
+        if self.out_activation_ == "logistic":
+            # A saturated logistic unit rounds to exactly 0 or 1; keep each
+            # label's probability strictly inside (0, 1), as log-loss does.
+            eps = np.finfo(P.dtype).eps
+            np.clip(P, eps, 1 - eps, out=P)
         if self.n_outputs_ == 1 and self._label_binarizer.y_type_ == "binary":
             return np.hstack([1 - P, P])
         return P

@@ -234,3 +234,13 @@ def test_divergence_raises_and_leaves_the_model_as_it_was(blobs):
     for c, saved in zip(clf.coefs_, coefs, strict=True):
         assert_array_equal(c, saved)
     assert clf.loss_curve_ == before["loss_curve_"]
+
+
+def test_saturated_logistic_outputs_stay_inside_zero_and_one():
+    X = np.array([[-1.0], [1.0]] * 10)
+    y = np.array([[0, 1], [1, 0]] * 10)
+    clf = TwoLayerNetClassifier(hidden_size=3, random_state=0).fit(X, y)
+    clf.coefs_[1] *= 1e4  # saturate every logistic unit
+    proba = clf.predict_proba(X * 100)
+    assert ((proba > 0) & (proba < 1)).all()
+    assert np.isfinite(clf.predict_log_proba(X * 100)).all()
