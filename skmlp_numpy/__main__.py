@@ -34,6 +34,8 @@ RECIPES = {
         learning_rate_init=0.1,
         batch_size=100,
         max_iter=17,
+        momentum=0.0,
+        alpha=0.0,
     ),
 }
 
@@ -130,8 +132,6 @@ def load_data(args):
 def make_classifier(args):
     """The classifier of ``args.data``'s recipe, with the options applied."""
     params = dict(RECIPES[args.data])
-    if args.data == "mnist":
-        params.update(alpha=0.0, momentum=0.0)
     options = {
         "hidden_size": args.hidden_size,
         "solver": args.solver,

@@ -14,6 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skmlp_numpy import DivergenceError, TwoLayerNetClassifier
+from skmlp_numpy.__main__ import build_parser, make_classifier
 from skmlp_numpy.datasets import load_mnist
 
 
@@ -168,17 +169,12 @@ def test_silent_by_default(blobs, capsys):
 
 
 def test_tutorial_recipe_reaches_097_on_mnist(mnist_path):
+    # The recipe the main job's --data mnist runs, not a copy of it.
+    args = build_parser().parse_args(["--data", "mnist"])
+    clf = make_classifier(args)
+    assert (clf.hidden_size, clf.solver, clf.learning_rate_init) == (50, "sgd", 0.1)
+    assert (clf.batch_size, clf.max_iter, clf.momentum, clf.alpha) == (100, 17, 0, 0)
     X_train, X_test, y_train, y_test = load_mnist(mnist_path)
-    clf = TwoLayerNetClassifier(
-        hidden_size=50,
-        solver="sgd",
-        learning_rate_init=0.1,
-        batch_size=100,
-        momentum=0.0,
-        alpha=0.0,
-        max_iter=17,
-        random_state=0,
-    )
     fit_quietly(clf, X_train, y_train)
     assert clf.coefs_[0].dtype == np.float32
     assert clf.score(X_test, y_test) >= 0.97
