@@ -1,0 +1,53 @@
+"""load_mnist on small files written by the tests (never the network)."""
+
+import numpy as np
+import pytest
+
+from skmlp_numpy.datasets import load_mnist
+
+
+@pytest.fixture
+def tiny_mnist(tmp_path):
+    rng = np.random.RandomState(0)
+    path = tmp_path / "mnist.npz"
+    np.savez(
+        path,
+        X_train=rng.randint(0, 256, size=(6, 784)).astype(np.uint8),
+        y_train=np.arange(6, dtype=np.uint8),
+        X_test=rng.randint(0, 256, size=(3, 784)).astype(np.uint8),
+        y_test=np.arange(3, dtype=np.uint8),
+    )
+    return path
+
+
+def test_reads_the_npz_format_scaled_to_float32(tiny_mnist):
+    X_train, X_test, y_train, y_test = load_mnist(tiny_mnist)
+    assert X_train.shape == (6, 784) and X_test.shape == (3, 784)
+    assert X_train.dtype == np.float32
+    assert 0 <= X_train.min() and X_train.max() <= 1
+    assert y_train.dtype == np.int64
+    np.testing.assert_array_equal(y_test, [0, 1, 2])
+
+
+def test_dtype_and_scale_options(tiny_mnist):
+    raw = np.load(tiny_mnist)["X_train"]
+    X_train, *_ = load_mnist(tiny_mnist, dtype=np.float64, scale=False)
+    assert X_train.dtype == np.float64
+    np.testing.assert_array_equal(X_train, raw)
+
+
+def test_environment_variable_names_the_file(tiny_mnist, monkeypatch):
+    monkeypatch.setenv("SKMLP_MNIST", str(tiny_mnist))
+    assert load_mnist()[0].shape == (6, 784)
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="SKMLP_MNIST"):
+        load_mnist(tmp_path / "absent.npz")
+
+
+def test_file_without_the_arrays_is_a_clear_error(tmp_path):
+    path = tmp_path / "bad.npz"
+    np.savez(path, X_train=np.zeros((2, 784)))
+    with pytest.raises(ValueError, match="lacks the arrays"):
+        load_mnist(path)
