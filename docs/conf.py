@@ -25,7 +25,6 @@ release = version = skmlp_numpy.__version__
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
-    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -34,7 +33,6 @@ extensions = [
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 html_theme = "pydata_sphinx_theme"
-html_static_path = ["_static"]
 html_theme_options = {"navigation_with_keys": False}
 
 autosummary_generate = True
@@ -43,8 +41,6 @@ autosummary_generate = True
 autodoc_default_options = {"members": True, "inherited-members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
-# The docs are built offline: no intersphinx inventories are fetched.
-intersphinx_mapping = {}
 
 mnist = Path(
     os.environ.get("SKMLP_MNIST", ROOT.parent / "shared" / "data" / "mnist.npz")
