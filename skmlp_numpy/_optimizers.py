@@ -1,38 +1,27 @@
 """Stochastic optimizers: SGD (with momentum or Nesterov's momentum) and Adam.
 
-NumPy and BLAS only. An optimizer knows nothing of networks:
-``step(params, grads)`` updates one contiguous 1-D array of parameters in place
-from an array of gradients of the same shape, and keeps its state (velocity,
-moments) in arrays of that shape. It prints nothing; the estimator decides
-what to report.
+NumPy only. An optimizer knows nothing of networks: ``step(params, grads)``
+updates one array of parameters in place from an array of gradients of the
+same shape, and keeps its state (velocity, moments) in arrays of that shape.
+It prints nothing; the estimator decides what to report.
 
-The arithmetic follows scikit-learn's ``_stochastic_optimizers.py``, done in
-place and in the dtype of the parameters. Scaled additions ``y += a * x`` and
-scalings ``y *= a`` go through BLAS ``axpy`` and ``scal``: one pass over memory
-each, where NumPy needs two and a temporary. This matters because the whole
-network is updated at every step, and the update is most of the work that is
-not a matrix product. Python floats carry the learning rate, so float32
+The arithmetic follows scikit-learn's ``_stochastic_optimizers.py`` operation
+for operation, done in place and in the dtype of the parameters: Python
+floats, not NumPy float64 scalars, carry the learning rate, so float32
 parameters never upcast.
+
+The updates stay NumPy ufuncs on purpose. BLAS ``axpy`` (from scipy) would
+save a pass here and there, but scipy ships its own OpenBLAS with its own
+thread pool: interleaved with NumPy's matrix products at default thread
+counts, the two pools fought over the cores and an epoch became 40 times
+slower.
 """
 
-import functools
 import math
 
 import numpy as np
-from scipy.linalg.blas import get_blas_funcs
 
 __all__ = ["SGD", "Adam", "OPTIMIZERS"]
-
-
-@functools.cache
-def _blas(dtype):
-    """BLAS ``(axpy, scal)`` for ``dtype``; both update their last array in place.
-
-    ``axpy(x, y, a=a)`` computes ``y += a * x`` and ``scal(a, x)`` computes
-    ``x *= a``, in place when the array they update is contiguous and of
-    ``dtype``, as the parameters and the optimizers' state are.
-    """
-    return get_blas_funcs(("axpy", "scal"), dtype=dtype)
 
 
 class SGD:
@@ -40,7 +29,7 @@ class SGD:
 
     Parameters
     ----------
-    params : ndarray of shape (n_params,)
+    params : ndarray
         The parameters, used for the shape and dtype of the state.
     learning_rate_init : float, default=0.1
         The initial learning rate.
@@ -73,9 +62,7 @@ class SGD:
         nesterovs_momentum=True,
         power_t=0.5,
     ):
-        # Kept as plain Python values, which every persistence format trusts, for a
-        # velocity created later by set_hyperparameters.
-        self._shape, self._dtype = params.shape, params.dtype.name
+        self._work = np.empty_like(params)
         self.velocity = None
         self.learning_rate_init = None
         self.set_hyperparameters(
@@ -108,23 +95,22 @@ class SGD:
         self.nesterovs_momentum = nesterovs_momentum
         self.power_t = float(power_t)
         if self.momentum and self.velocity is None:
-            self.velocity = np.zeros(self._shape, dtype=self._dtype)
+            self.velocity = np.zeros_like(self._work)
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads``."""
-        axpy, scal = _blas(params.dtype)
+        step = np.multiply(grads, self.lr, out=self._work)
         if self.velocity is None:
-            axpy(grads, params, a=-self.lr)
+            params -= step
             return
-        # v <- momentum * v - lr * g
-        scal(self.momentum, self.velocity)
-        axpy(grads, self.velocity, a=-self.lr)
+        # v <- momentum * v - lr * g; Nesterov looks ahead along the new v.
+        self.velocity *= self.momentum
+        self.velocity -= step
         if self.nesterovs_momentum:
-            # Nesterov looks ahead along the new v: params += momentum * v - lr * g
-            axpy(self.velocity, params, a=self.momentum)
-            axpy(grads, params, a=-self.lr)
+            params -= step
+            params += np.multiply(self.velocity, self.momentum, out=step)
         else:
-            axpy(self.velocity, params)
+            params += self.velocity
 
     def end_epoch(self, n_seen):
         """Apply the 'invscaling' schedule after ``n_seen`` samples."""
@@ -151,7 +137,7 @@ class Adam:
 
     Parameters
     ----------
-    params : ndarray of shape (n_params,)
+    params : ndarray
         The parameters, used for the shape and dtype of the state.
     learning_rate_init : float, default=0.001
         The step size.
@@ -196,23 +182,26 @@ class Adam:
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads``."""
-        axpy, scal = _blas(params.dtype)
         self.t += 1
-        m, v, work = self.m, self.v, self._work
+        work = self._work
         # m <- beta_1 m + (1 - beta_1) g ; v <- beta_2 v + (1 - beta_2) g**2
-        scal(self.beta_1, m)
-        axpy(grads, m, a=1 - self.beta_1)
-        scal(self.beta_2, v)
-        axpy(np.square(grads, out=work), v, a=1 - self.beta_2)
+        self.m *= self.beta_1
+        self.m += np.multiply(grads, 1 - self.beta_1, out=work)
+        self.v *= self.beta_2
+        np.square(grads, out=work)
+        work *= 1 - self.beta_2
+        self.v += work
         self.lr = (
             self.learning_rate_init
             * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
         # params <- params - lr * m / (sqrt(v) + epsilon)
-        np.sqrt(v, out=work)
+        np.sqrt(self.v, out=work)
         work += self.epsilon
-        axpy(np.divide(m, work, out=work), params, a=-self.lr)
+        np.divide(self.m, work, out=work)
+        work *= self.lr
+        params -= work
 
     def end_epoch(self, n_seen):
         """Adam has no schedule: nothing to do at the end of an epoch."""
