@@ -111,7 +111,7 @@ class TorchNet:
 
 
 def gemm_bound(X_train, hidden, batch, gather=False):
-    """Seconds for the five matrix products of one epoch, alone.
+    """Seconds for the five matrix products of one epoch's whole batches, alone.
 
     With ``gather``, each batch is first gathered from ``X_train`` in a
     shuffled order, as every contender's training loop must do: the rows come
