@@ -1,6 +1,7 @@
 """skmlp_numpy: a scikit-learn compatible two-layer neural network in NumPy."""
 
-from ._classifier import DivergenceError, TwoLayerNetClassifier
+from ._base import DivergenceError
+from ._classifier import TwoLayerNetClassifier
 from ._plot import LossCurveDisplay
 from ._version import __version__
 

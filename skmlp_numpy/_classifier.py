@@ -1,33 +1,21 @@
-"""TwoLayerNetClassifier: the scikit-learn estimator around the two-layer net.
+"""TwoLayerNetClassifier: the two-layer network for classification.
 
-This module is the only one of the numerical core that imports scikit-learn:
-it validates input, encodes targets, owns the training loop and hands the
-network's parameters and gradients to an optimizer. It knows nothing of
-backpropagation beyond calling the network.
+What is the classifier's own: class labels and their encoding, class weights,
+the stratified early-stopping split, probabilities and accuracy. Validation,
+the fit state and the training loop live in :mod:`._base`.
 """
 
 from __future__ import annotations
 
-import copy
-import math
-import warnings
-from contextlib import contextmanager
-from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-import scipy.optimize
 from numpy.typing import ArrayLike
-from scipy import sparse
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning, InconsistentVersionWarning
-from sklearn.metrics import accuracy_score, check_scoring
-from sklearn.model_selection import train_test_split
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils import check_random_state, gen_batches
-from sklearn.utils._chunking import get_chunk_n_rows
-from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
@@ -35,35 +23,23 @@ from sklearn.utils.multiclass import (
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.optimize import _check_optimize_result
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    column_or_1d,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted
 
-from ._layers import ACTIVATIONS
-from ._network import TwoLayerNet
-from ._optimizers import OPTIMIZERS
-from ._version import __version__
+from ._base import BaseTwoLayerNet, DivergenceError
 
-try:
-    from sklearn.callback import CallbackSupportMixin
-except ImportError:  # scikit-learn < 1.9 has no callback API
+__all__ = ["DivergenceError", "TwoLayerNetClassifier"]
 
-    class CallbackSupportMixin:
-        """Stand-in for scikit-learn < 1.9: the estimator works without callbacks."""
+# Scorers that fit each kind of target, for the message of one that does not.
+_SCORERS_FOR = {
+    "binary": "'accuracy', 'balanced_accuracy', 'f1', 'roc_auc', 'neg_log_loss'",
+    "multiclass": (
+        "'accuracy', 'balanced_accuracy', 'f1_macro', 'roc_auc_ovr', 'neg_log_loss'"
+    ),
+    "multilabel-indicator": "'accuracy', 'f1_samples', 'f1_macro', 'jaccard_samples'",
+}
 
 
-__all__ = ["TwoLayerNetClassifier"]
-
-
-class DivergenceError(ValueError):
-    """Training produced a non-finite loss or non-finite weights."""
-
-
-class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
+class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
     """Two-layer neural-network classifier: affine, activation, affine, softmax.
 
     The network has one hidden layer and is trained on the cross-entropy loss
@@ -129,10 +105,12 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         Print the loss after every epoch, as MLPClassifier does.
 
     warm_start : bool, default=False
-        Start a new :meth:`fit` from the weights of the previous one. Unlike
-        MLPClassifier, the optimizer's state (Adam's moments, the SGD
-        velocity, the learning-rate schedule) carries over too, so that a fit
-        of ``2 k`` epochs equals two warm-started fits of ``k``.
+        Start a new :meth:`fit` from the weights of the previous one, with
+        the same classes. Unlike MLPClassifier, the optimizer's state (Adam's
+        moments, the SGD velocity, the learning-rate schedule), the stopping
+        rule and the random stream (shuffling, dropout) carry over too, so
+        that two warm-started fits of ``k`` epochs equal one fit of ``2 k``,
+        bit for bit.
 
     momentum : float, default=0.9
         Momentum of 'sgd', in [0, 1].
@@ -143,8 +121,9 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     early_stopping : bool, default=False
         Stop when the validation score stops improving, and keep the weights
         of the best epoch. The validation set is ``X_val, y_val`` when given
-        to :meth:`fit`, else a stratified ``validation_fraction`` of the
-        training data held out.
+        to :meth:`fit`, else ``validation_fraction`` of the training data
+        held out, drawn as MLPClassifier draws it (stratified for binary
+        targets).
 
     validation_fraction : float, default=0.1
         Fraction of the training data held out for early stopping, in (0, 1).
@@ -180,7 +159,9 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         ``validation_scores_``: None is the accuracy (MLPClassifier's
         behaviour), 'loss' the negated validation loss, any other string a
         scikit-learn scorer name, and a callable a scorer
-        ``scorer(estimator, X, y)``. Higher is better.
+        ``scorer(estimator, X, y)``. Higher is better. The scorer is tried on
+        the initial model before training, so that one that does not fit the
+        target fails at once; a NaN score is an error.
 
     Attributes
     ----------
@@ -259,6 +240,10 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         L = -\\frac{1}{n} \\sum_{i=1}^n \\log p_{i, y_i}
             + \\frac{\\alpha}{2 n} (\\|W_1\\|^2 + \\|W_2\\|^2).
 
+    A fit is a transaction: if it raises, the estimator is left exactly as it
+    was; interrupted with Ctrl-C after one or more epochs, it keeps the last
+    complete one, every attribute matching it.
+
     Binary problems use one logistic output unit, as MLPClassifier does;
     :meth:`predict_proba` still returns one column per class. Data in float32
     are trained in float32 end to end, float64 in float64.
@@ -288,46 +273,9 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     """
 
     _parameter_constraints: dict = {
-        "hidden_size": [Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATIONS))],
-        "solver": [StrOptions({"lbfgs", *OPTIMIZERS})],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [
-            StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        **BaseTwoLayerNet._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "scoring": [StrOptions({"loss"}), str, callable, None],
     }
-
-    # The HTML representation links to this package's API page.
-    _doc_link_module = "skmlp_numpy"
-    _doc_link_template = (
-        "https://skmlp-numpy.readthedocs.io/en/latest/generated/"
-        "{estimator_module}.{estimator_name}.html"
-    )
 
     def __init__(
         self,
@@ -359,79 +307,36 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         dropout: float = 0.0,
         scoring: str | Any | None = None,
     ) -> None:
-        self.hidden_size = hidden_size
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
+        super().__init__(
+            hidden_size=hidden_size,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            dropout=dropout,
+            scoring=scoring,
+        )
         self.class_weight = class_weight
-        self.dropout = dropout
-        self.scoring = scoring
 
     # ------------------------------------------------------------------ API
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(
-        self,
-        X: ArrayLike,
-        y: ArrayLike,
-        sample_weight: ArrayLike | None = None,
-        *,
-        X_val: ArrayLike | None = None,
-        y_val: ArrayLike | None = None,
-        sample_weight_val: ArrayLike | None = None,
-    ) -> TwoLayerNetClassifier:
-        """Train the network on ``X, y``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data. float32 data train in float32; anything else is
-            converted to float64. Sparse data are densified one batch at a
-            time.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels, or a 0/1 indicator matrix for multilabel problems.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples; the loss is their weighted
-            mean.
-        X_val : {array-like, sparse matrix} of shape (n_val, n_features), default=None
-            Validation data for early stopping and the validation curves. When
-            given, no part of ``X`` is held out.
-        y_val : array-like of shape (n_val,) or (n_val, n_labels), default=None
-            Labels of ``X_val``.
-        sample_weight_val : array-like of shape (n_val,), default=None
-            Weights of the validation samples.
-
-        Returns
-        -------
-        self : TwoLayerNetClassifier
-            The fitted estimator.
-        """
-        return self._fit(
-            X,
-            y,
-            sample_weight,
-            incremental=False,
-            validation=(X_val, y_val, sample_weight_val),
-        )
 
     def _check_solver(self):
         if self.solver == "lbfgs":
@@ -452,6 +357,9 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
     ) -> TwoLayerNetClassifier:
         """Update the network with one pass (epoch) over ``X, y``.
 
+        Like :meth:`fit`, a call is a transaction: if it raises, the estimator
+        is left as it was.
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
@@ -463,7 +371,8 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
         classes : array-like of shape (n_classes,), default=None
             Every class that any call will see. Required on the first call
             (for multilabel targets, any value: the labels are the columns of
-            ``y``); later calls may omit it, and reject labels outside it.
+            ``y``); later calls may omit it. Labels of ``y`` outside it are
+            an error, on the first call as on later ones.
 
         Returns
         -------
@@ -498,8 +407,7 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             weights. For multilabel problems, the probability of each label.
         """
         check_is_fitted(self)
-        X = self._validate_X(X)
-        P = self._forward(X)
+        P = self._forward(self._validate_X(X))
         if self.out_activation_ == "logistic":
             # A saturated logistic unit rounds to exactly 0 or 1; keep each
             # label's probability strictly inside (0, 1), as log-loss does.
@@ -545,52 +453,10 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags
 
-    # ------------------------------------------------------------ prediction
-
-    def _validate_X(self, X):
-        return validate_data(
-            self,
-            X,
-            accept_sparse="csr",
-            dtype=self.coefs_[0].dtype,
-            reset=False,
-        )
-
-    def _forward(self, X):
-        """Output probabilities for validated ``X``, a chunk of rows at a time."""
-        net = TwoLayerNet(
-            self.coefs_, self.intercepts_, self.activation, self.out_activation_
-        )
-        P = np.empty((X.shape[0], self.n_outputs_), dtype=net.dtype)
-        chunk = self._chunk_rows(X)
-        # Overflow is reported below, once, in plain words.
-        with np.errstate(over="ignore", invalid="ignore"):
-            for rows in gen_batches(X.shape[0], chunk):
-                P[rows] = net.forward(_dense_rows(X, rows))
-        if not np.isfinite(P).all():
-            n_bad = int((~np.isfinite(P)).any(axis=1).sum())
-            raise ValueError(
-                f"The network overflowed on {n_bad} rows of X: their features are "
-                "too large for the weights. Scale the features as they were scaled "
-                "for training (e.g. with a StandardScaler in a Pipeline)."
-            )
-        return P
-
-    def _chunk_rows(self, X):
-        """Rows per chunk that fit scikit-learn's ``working_memory`` setting.
-
-        A chunk needs its hidden activations and outputs, and its densified
-        rows when ``X`` is sparse; so memory does not grow with the number of
-        rows of ``X``.
-        """
-        row_bytes = (self.coefs_[0].shape[1] + self.n_outputs_) * X.dtype.itemsize
-        if sparse.issparse(X):
-            row_bytes += X.shape[1] * X.dtype.itemsize
-        return get_chunk_n_rows(row_bytes, max_n_rows=X.shape[0])
+    # -------------------------------------------------------------- targets
 
     def _decode(self, P):
         """Labels from output probabilities."""
@@ -600,603 +466,139 @@ class TwoLayerNetClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator
             return self.classes_[(P[:, 0] > 0.5).astype(int)]
         return self.classes_[np.argmax(P, axis=1)]
 
-    # ------------------------------------------------------------ training
+    def _score_outputs(self, P, y, sample_weight):
+        """The default validation score: accuracy, as MLPClassifier's."""
+        return accuracy_score(y, self._decode(P), sample_weight=sample_weight)
 
-    def _fit(
-        self, X, y, sample_weight, incremental, classes=None, validation=(None,) * 3
-    ):
-        # Overflow is detected and reported as a DivergenceError: NumPy's own
-        # warnings about it would only be noise before that clear message.
-        raw_X, raw_y = X, y
-        with _restored_on_error(self), np.errstate(over="ignore", invalid="ignore"):
-            first_pass = not hasattr(self, "coefs_") or not (
-                self.warm_start or incremental
-            )
-            if incremental and _check_partial_fit_first_call(self, classes):
-                first_pass = True
-            X, y = self._validate_training_data(X, y, first_pass)
-            Y, sample_weight = self._encode_targets(
-                X, y, sample_weight, first_pass, classes
-            )
-            self._random_state = check_random_state(self.random_state)
-            if first_pass:
-                self._initialize(X, Y)
-            elif self.coefs_[0].shape[1] != self.hidden_size:
-                raise ValueError(
-                    f"hidden_size={self.hidden_size} does not match the "
-                    f"{self.coefs_[0].shape[1]} hidden units of the fitted network; "
-                    "set warm_start=False to start a new network."
-                )
-            self._network = TwoLayerNet(
-                self.coefs_,
-                self.intercepts_,
-                self.activation,
-                self.out_activation_,
-                dropout=self.dropout,
-            )
-            self._publish_weights()
-            n_tasks = 1 if incremental else self.max_iter
-            self._start_callbacks(raw_X, raw_y, sample_weight, n_tasks)
-            if self.solver == "lbfgs":
-                self._fit_lbfgs(X, Y, sample_weight)
-            else:
-                self._fit_stochastic(X, Y, sample_weight, incremental, validation)
-            self._end_task(self._fit_task)
-            # Scratch state of this call, not part of the fitted model.
-            del self._network, self._random_state, self._fit_task, self._callback_data
-        return self
-
-    def _validate_training_data(self, X, y, first_pass):
-        # Continued training keeps the dtype of the existing weights.
-        dtype = (np.float64, np.float32) if first_pass else self.coefs_[0].dtype
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            multi_output=True,
-            dtype=dtype,
-            reset=first_pass,
+    def _scoring_hint(self, y):
+        target = type_of_target(y)
+        return (
+            f"The validation targets are {target}; scorers that fit them include "
+            f"{_SCORERS_FOR.get(target, _SCORERS_FOR['multiclass'])}."
         )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+
+    def _check_targets(self, y, name):
         check_classification_targets(y)
-        return X, y
 
-    def _encode_targets(self, X, y, sample_weight, first_pass, classes):
-        """Targets in the network's encoding, and the effective sample weights."""
-        if first_pass:
-            binarizer = LabelBinarizer(sparse_output=True)
-            if classes is not None and not type_of_target(y).startswith("multilabel"):
-                binarizer.fit(classes)
-            else:
-                binarizer.fit(y)
-            if len(binarizer.classes_) < 2:
-                raise ValueError(
-                    f"y has only one class ({binarizer.classes_[0]!r}); a classifier "
-                    "needs at least two."
-                )
-            self._label_binarizer = binarizer
-            self.classes_ = binarizer.classes_
+    def _is_first_pass(self, incremental, classes):
+        if incremental:
+            # Sets classes_ on a first call (undone if the call fails), and
+            # checks that later calls pass the same classes, if any.
+            return _check_partial_fit_first_call(self, classes)
+        return super()._is_first_pass(incremental, classes)
+
+    def _encode_targets(self, y, first_pass, incremental, classes, dtype):
+        """Targets in the network's encoding, and the attributes they define.
+
+        A first pass defines the classes (from ``y``, or from ``classes`` in a
+        first ``partial_fit``); a later one checks ``y`` against them.
+        """
+        if not first_pass:
+            model = self._model()
+            if self.warm_start and not incremental:
+                self._check_same_classes(y)
+            return self._encode_known_targets(y, model, "y", dtype), model
+        binarizer = LabelBinarizer(sparse_output=True)
+        if classes is not None and not type_of_target(y).startswith("multilabel"):
+            binarizer.fit(classes)
         else:
-            self._check_known_labels(y)
-        Y = self._binarize(y, X.dtype)
-
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
-        if self.class_weight is not None:
-            class_sw = compute_sample_weight(self.class_weight, y).astype(X.dtype)
-            sample_weight = (
-                class_sw if sample_weight is None else sample_weight * class_sw
-            )
-        if sample_weight is not None and not sample_weight.sum() > 0:
-            raise ValueError("sample_weight must have a positive sum; got all zeros.")
-        return Y, sample_weight
-
-    def _check_known_labels(self, y):
-        binarizer = self._label_binarizer
-        if binarizer.y_type_ == "multilabel-indicator":
-            if y.ndim != 2 or y.shape[1] != len(self.classes_):
-                raise ValueError(
-                    "y must be a multilabel indicator matrix with "
-                    f"{len(self.classes_)} columns, like the y of the first fit."
-                )
-            return
-        unseen = np.setdiff1d(unique_labels(y), self.classes_)
-        if len(unseen):
+            binarizer.fit(y)
+        if len(binarizer.classes_) < 2:
             raise ValueError(
-                f"y has labels not seen in the first fit or in `classes`: "
-                f"{unseen.tolist()}; known classes are {self.classes_.tolist()}."
+                f"y has only one class ({binarizer.classes_[0]!r}); a classifier "
+                "needs at least two."
             )
+        multiclass = binarizer.y_type_ == "multiclass"
+        model = {
+            "_label_binarizer": binarizer,
+            "classes_": binarizer.classes_,
+            "n_outputs_": 1
+            if binarizer.y_type_ == "binary"
+            else len(binarizer.classes_),
+            "out_activation_": "softmax" if multiclass else "logistic",
+            "n_layers_": 3,
+        }
+        return self._encode_known_targets(y, model, "y", dtype), model
 
-    def _binarize(self, y, dtype):
-        """Class indices for a softmax output, a 0/1 matrix for logistic ones."""
-        Y = self._label_binarizer.transform(y)
-        if self._label_binarizer.y_type_ == "multiclass":
-            # One stored entry per row, in row order: its column is the class.
-            return Y.tocsr().indices.astype(np.intp)
-        return Y.toarray().astype(dtype)
-
-    def _initialize(self, X, Y):
-        if Y.ndim == 1:
-            n_outputs = len(self.classes_)
-            self.out_activation_ = "softmax"
-        else:
-            n_outputs = Y.shape[1]
-            self.out_activation_ = "logistic"
-        self.n_outputs_ = n_outputs
-        self.n_layers_ = 3
-        net = TwoLayerNet.initialize(
-            X.shape[1],
-            self.hidden_size,
-            n_outputs,
-            self.activation,
-            self.out_activation_,
-            self._random_state,
-            X.dtype,
-        )
-        self.coefs_, self.intercepts_ = net.coefs, net.intercepts
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.loss_curve_ = []
-        self.validation_loss_curve_ = None
-        self.validation_scores_ = None
-        self.best_validation_score_ = None
-        self.best_loss_ = np.inf
-        self._no_improvement_count = 0
-        if hasattr(self, "_optimizer"):
-            del self._optimizer
-
-    def _publish_weights(self):
-        """Point ``coefs_`` and ``intercepts_`` at the live network's weights.
-
-        During training they are views of the network's parameter vector, so
-        that scorers and callbacks see the current model.
-        """
-        self.coefs_ = self._network.coefs
-        self.intercepts_ = self._network.intercepts
-
-    # ------------------------------------------------------------- callbacks
-
-    def _start_callbacks(self, X, y, sample_weight, n_tasks):
-        """Open the fit's callback context, where scikit-learn has callbacks.
-
-        The fit is a task of ``n_tasks`` subtasks, one per epoch (one per
-        iteration with 'lbfgs'). Without the callback API (scikit-learn < 1.9)
-        ``_fit_task`` is None and every hook is skipped.
-        """
-        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-        self._callback_data = {"X": X, "y": y, "metadata": metadata}
-        self._fit_task = None
-        if hasattr(self, "_init_callback_context"):
-            self._fit_task = self._init_callback_context(max_subtasks=n_tasks)
-            self._fit_task.call_on_fit_task_begin(estimator=self, **self._callback_data)
-
-    def _begin_task(self):
-        """Open the callback subtask of one epoch (or 'lbfgs' iteration)."""
-        if self._fit_task is None:
-            return None
-        task = self._fit_task.subcontext(task_name="epoch")
-        task.call_on_fit_task_begin(estimator=self, **self._callback_data)
-        return task
-
-    def _end_task(self, task):
-        """Close a callback task; True when a callback asks training to stop."""
-        if task is None:
-            return False
-        return task.call_on_fit_task_end(
-            estimator=self,
-            reconstruction_attributes=self._snapshot_attributes,
-            **self._callback_data,
-        )
-
-    def _snapshot_attributes(self):
-        """Copies of the fitted attributes, for a callback's ``fitted_estimator``."""
+    def _model(self):
+        """The fitted attributes that describe the network's targets."""
         return {
-            "coefs_": [c.copy() for c in self.coefs_],
-            "intercepts_": [b.copy() for b in self.intercepts_],
-            "loss_curve_": list(self.loss_curve_),
-            "n_iter_": self.n_iter_,
+            "_label_binarizer": self._label_binarizer,
+            "classes_": self.classes_,
+            "n_outputs_": self.n_outputs_,
+            "out_activation_": self.out_activation_,
+            "n_layers_": self.n_layers_,
         }
 
-    # ------------------------------------------------------------- pickling
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        state["_skmlp_numpy_version"] = __version__
-        return state
-
-    def __setstate__(self, state):
-        version = state.pop("_skmlp_numpy_version", "unknown")
-        if version != __version__:
-            warnings.warn(
-                InconsistentVersionWarning(
-                    estimator_name=type(self).__name__,
-                    current_sklearn_version=__version__,
-                    original_sklearn_version=version,
-                ),
-                stacklevel=2,
+    def _check_same_classes(self, y):
+        if self._label_binarizer.y_type_ == "multilabel-indicator":
+            return  # the column count is checked with the labels
+        labels = unique_labels(y)
+        if set(labels) != set(self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in "
+                f"the previous call to fit. Previously got {self.classes_}, `y` "
+                f"has {labels}. Set warm_start=False to train a new network."
             )
-        super().__setstate__(state)
 
-    # ------------------------------------------------------- stochastic loop
+    def _encode_known_targets(self, y, model, name, dtype):
+        """Encode ``y``, whose labels must all be among the model's classes.
 
-    def _fit_stochastic(self, X, Y, sample_weight, incremental, validation):
-        net = self._network
-        optimizer_class = OPTIMIZERS[self.solver]
-        if (incremental or self.warm_start) and isinstance(
-            getattr(self, "_optimizer", None), optimizer_class
-        ):
-            # Continue the optimizer's state under the current hyperparameters
-            # (so that lowering learning_rate_init between warm fits is a
-            # schedule), on a copy, so that a failure leaves it as it was.
-            self._optimizer = copy.deepcopy(self._optimizer)
-            self._optimizer.set_hyperparameters(**self._optimizer_params())
-        else:
-            self._optimizer = optimizer_class(net.params, **self._optimizer_params())
-
-        train_idx, val = self._split_validation(X, Y, sample_weight, validation)
-        self._scorer = self._make_scorer() if val is not None else None
-        if val is not None and self.validation_scores_ is None:
-            self.validation_scores_, self.validation_loss_curve_ = [], []
-        if self.early_stopping:
-            self.best_loss_ = None
-            if self.best_validation_score_ is None or not incremental:
-                self.best_validation_score_ = -np.inf
-            self._best_params = net.params.copy()
-        self.loss_curve_ = list(self.loss_curve_)
-        if not incremental:
-            self.n_iter_ = 0
-        batch_size = self._batch_size(len(train_idx))
-        # Unshuffled rows in their natural order are read as views.
-        order = None if not self.shuffle and val is None else train_idx
-        batches = _Batches(X, Y, sample_weight, order, batch_size)
-
-        checkpoint = (net.params.copy(), copy.deepcopy(self._optimizer))
-        try:
-            for _ in range(self.max_iter):
-                task = self._begin_task()
-                loss = self._run_epoch(batches)
-                stop = self._end_epoch(loss, batches.n_samples, val)
-                checkpoint = (net.params.copy(), copy.deepcopy(self._optimizer))
-                if self._end_task(task) or stop or incremental:
-                    break
-            else:
-                warnings.warn(
-                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                    "reached and the optimization hasn't converged yet.",
-                    ConvergenceWarning,
-                    stacklevel=2,
-                )
-        except KeyboardInterrupt:
-            # Keep the weights of the last complete epoch, which match
-            # loss_curve_ and n_iter_.
-            net.params[:], self._optimizer = checkpoint
-            warnings.warn(
-                f"Training interrupted by the user after {self.n_iter_} complete "
-                "epochs; the estimator keeps the weights of the last one.",
-                UserWarning,
-                stacklevel=2,
-            )
-        if self.early_stopping:
-            net.params[:] = self._best_params
-            del self._best_params
-        del self._scorer
-
-    def _optimizer_params(self):
-        """The hyperparameters of the solver's optimizer, from this estimator's."""
-        if self.solver == "sgd":
-            return dict(
-                learning_rate_init=self.learning_rate_init,
-                learning_rate=self.learning_rate,
-                momentum=self.momentum,
-                nesterovs_momentum=self.nesterovs_momentum,
-                power_t=self.power_t,
-            )
-        return dict(
-            learning_rate_init=self.learning_rate_init,
-            beta_1=self.beta_1,
-            beta_2=self.beta_2,
-            epsilon=self.epsilon,
-        )
-
-    def _batch_size(self, n_samples):
-        if self.batch_size == "auto":
-            return min(200, n_samples)
-        if self.batch_size > n_samples:
-            warnings.warn(
-                f"batch_size={self.batch_size} is larger than the {n_samples} training "
-                "samples; it is clipped to the number of samples.",
-                UserWarning,
-                stacklevel=2,
-            )
-        return min(self.batch_size, n_samples)
-
-    def _run_epoch(self, batches):
-        """One pass over the training rows; returns the mean training loss."""
-        net, optimizer, rng = self._network, self._optimizer, self._random_state
-        if self.shuffle:
-            rng.shuffle(batches.order)
-        total = 0.0
-        for X_batch, Y_batch, sw_batch in batches:
-            loss = net.loss_grad(X_batch, Y_batch, sw_batch, self.alpha, rng)
-            if not math.isfinite(loss):
-                raise _divergence_error(self.n_iter_ + 1)
-            optimizer.step(net.params, net.grads)
-            total += loss * X_batch.shape[0]
-        return total / batches.n_samples
-
-    def _end_epoch(self, loss, n_samples, val):
-        """Record the epoch, score the validation set; return True to stop."""
-        if not np.isfinite(self._network.params).all():
-            raise _divergence_error(self.n_iter_ + 1)
-        self.n_iter_ += 1
-        self.t_ += n_samples
-        self.loss_ = loss
-        self.loss_curve_.append(loss)
-        if self.verbose:
-            print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
-        if val is not None:
-            self._score_validation(*val)
-            if self.verbose:
-                print(f"Validation score: {self.validation_scores_[-1]:f}")
-        self._update_no_improvement_count()
-        self._optimizer.end_epoch(self.t_)
-
-        if self._no_improvement_count <= self.n_iter_no_change:
-            return False
-        what = "Validation score" if self.early_stopping else "Training loss"
-        msg = (
-            f"{what} did not improve more than tol={self.tol:f} for "
-            f"{self.n_iter_no_change} consecutive epochs."
-        )
-        if self._optimizer.on_plateau():
-            if self.verbose:
-                print(msg + " Stopping.")
-            return True
-        if self.verbose:
-            print(msg + f" Setting learning rate to {self._optimizer.lr:f}")
-        self._no_improvement_count = 0
-        return False
-
-    def _update_no_improvement_count(self):
-        if self.early_stopping:
-            score = self.validation_scores_[-1]
-            if score < self.best_validation_score_ + self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            if score > self.best_validation_score_:
-                self.best_validation_score_ = score
-                self._best_params[:] = self._network.params
-        else:
-            if self.loss_ > self.best_loss_ - self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            self.best_loss_ = min(self.best_loss_, self.loss_)
-
-    # ------------------------------------------------------------ validation
-
-    def _split_validation(self, X, Y, sample_weight, validation):
-        """Rows to train on, and the validation set ``(X, y, Y, sw)`` or None."""
-        X_val, y_val, sw_val = validation
-        train_idx = np.arange(X.shape[0])
-        if X_val is None and y_val is None:
-            if not self.early_stopping:
-                return train_idx, None
-            # Stratify by class; multilabel rows have no single class.
-            stratify = Y if Y.ndim == 1 else None
-            if self._label_binarizer.y_type_ == "binary":
-                stratify = Y[:, 0]
-            train_idx, val_idx = train_test_split(
-                train_idx,
-                random_state=self._random_state,
-                test_size=self.validation_fraction,
-                stratify=stratify,
-            )
-            if len(val_idx) < 2:
+        Class indices for a softmax output, a 0/1 matrix of ``dtype`` for
+        logistic ones.
+        """
+        binarizer, classes = model["_label_binarizer"], model["classes_"]
+        if binarizer.y_type_ == "multilabel-indicator":
+            if y.ndim != 2 or y.shape[1] != len(classes):
                 raise ValueError(
-                    f"The validation set is too small ({len(val_idx)} samples). "
-                    "Increase 'validation_fraction' or pass X_val and y_val."
+                    f"{name} must be a multilabel indicator matrix with "
+                    f"{len(classes)} columns, like the y of the first fit."
                 )
-            X_val = X[val_idx]
-            Y_val = Y[val_idx]
-            sw_val = None if sample_weight is None else sample_weight[val_idx]
-            y_val = self._decode_targets(Y_val)
-            return train_idx, (X_val, y_val, Y_val, sw_val)
-        if X_val is None or y_val is None:
-            raise ValueError("X_val and y_val must be given together.")
-        X_val, y_val = validate_data(
-            self,
-            X_val,
-            y_val,
-            accept_sparse="csr",
-            multi_output=True,
-            dtype=X.dtype,
-            reset=False,
-        )
-        if y_val.ndim == 2 and y_val.shape[1] == 1:
-            y_val = y_val.ravel()
-        self._check_known_labels(y_val)
-        if sw_val is not None:
-            sw_val = _check_sample_weight(
-                sw_val, X_val, dtype=X.dtype, ensure_non_negative=True
-            )
-        return train_idx, (X_val, y_val, self._binarize(y_val, X.dtype), sw_val)
-
-    def _decode_targets(self, Y):
-        if Y.ndim == 1:
-            return self.classes_[Y]
-        if self._label_binarizer.y_type_ == "binary":
-            return self.classes_[Y[:, 0].astype(int)]
-        return Y.astype(int)
-
-    def _make_scorer(self):
-        if self.scoring is None or self.scoring == "loss":
-            return None
-        return check_scoring(self, scoring=self.scoring)
-
-    def _score_validation(self, X_val, y_val, Y_val, sw_val):
-        P = self._forward(X_val)
-        val_loss = self._network.output.loss(P.copy(), Y_val, sw_val)
-        self.validation_loss_curve_.append(val_loss)
-        if self.scoring == "loss":
-            score = -val_loss
-        elif self._scorer is not None:
-            kwargs = {} if sw_val is None else {"sample_weight": sw_val}
-            with warnings.catch_warnings():
-                # X_val was validated into an array: its column names, checked
-                # already, are gone, and scikit-learn would warn about that.
-                warnings.filterwarnings("ignore", "X does not have valid feature names")
-                score = self._scorer(self, X_val, y_val, **kwargs)
         else:
-            score = accuracy_score(y_val, self._decode(P), sample_weight=sw_val)
-        self.validation_scores_.append(float(score))
-
-    # ------------------------------------------------------------------ lbfgs
-
-    def _fit_lbfgs(self, X, Y, sample_weight):
-        net = self._network
-        n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
-        # Dense data go through in one piece, as in MLPClassifier; sparse data
-        # are densified a chunk at a time.
-        chunk = self._chunk_rows(X) if sparse.issparse(X) else X.shape[0]
-        grads = np.empty(net.params.shape, dtype=np.float64)
-
-        def loss_grad(theta):
-            net.params[:] = theta
-            loss = 0.0
-            grads[:] = 0.0
-            for rows in gen_batches(X.shape[0], chunk):
-                sw = None if sample_weight is None else sample_weight[rows]
-                share = (rows.stop - rows.start if sw is None else float(sw.sum())) / n
-                if share == 0:
-                    continue
-                loss += share * net.loss_grad(_dense_rows(X, rows), Y[rows], sw)
-                grads[:] += share * net.grads
-            loss += net.penalty(self.alpha, n, grads)
-            return loss, grads
-
-        self.loss_curve_ = []
-
-        def record(intermediate_result):
-            task = self._begin_task()
-            self.loss_curve_.append(float(intermediate_result.fun))
-            self.n_iter_ = len(self.loss_curve_)
-            if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
-            if self._end_task(task):
-                raise StopIteration  # SciPy's way for a callback to stop L-BFGS
-
-        result = scipy.optimize.minimize(
-            loss_grad,
-            net.params.astype(np.float64),
-            method="L-BFGS-B",
-            jac=True,
-            callback=record,
-            options={
-                "maxfun": self.max_fun,
-                "maxiter": self.max_iter,
-                "gtol": self.tol,
-            },
-        )
-        if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
-            raise _divergence_error(len(self.loss_curve_))
-        self.n_iter_ = _check_optimize_result("lbfgs", result, self.max_iter)
-        net.params[:] = result.x
-        self.loss_ = float(result.fun)
-        self.best_loss_ = min(self.loss_curve_, default=self.loss_)
-
-
-class _Batches:
-    """Minibatches of the training rows, gathered into reused buffers.
-
-    Iterating gives ``(X_batch, Y_batch, sample_weight_batch)`` in slices of
-    ``batch_size``: of the rows listed in :attr:`order` (which the training
-    loop may shuffle in place), or of all rows in their natural order when
-    ``order`` is None. Natural-order rows are views, not copies; others are
-    gathered into buffers allocated once. Sparse rows are densified one batch
-    at a time. Nothing the size of ``X`` is ever copied.
-    """
-
-    def __init__(self, X, Y, sample_weight, order, batch_size):
-        self.X, self.Y, self.sample_weight = X, Y, sample_weight
-        self.order = order
-        self.batch_size = batch_size
-        self.n_samples = X.shape[0] if order is None else len(order)
-        self._X_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-        self._Y_buffer = np.empty((batch_size, *Y.shape[1:]), dtype=Y.dtype)
-        self._sw_buffer = (
-            None if sample_weight is None else np.empty(batch_size, X.dtype)
-        )
-
-    def __iter__(self):
-        sw = self.sample_weight
-        for rows in gen_batches(self.n_samples, self.batch_size):
-            n = rows.stop - rows.start
-            if self.order is None:
-                yield (
-                    _dense_rows(self.X, rows, self._X_buffer[:n]),
-                    self.Y[rows],
-                    None if sw is None else sw[rows],
+            if y.ndim != 1:
+                raise ValueError(
+                    f"{name} must be 1-D labels, like the y of the first fit; got "
+                    f"shape {y.shape}."
                 )
-            else:
-                idx = self.order[rows]
-                yield (
-                    _take_rows(self.X, idx, self._X_buffer[:n]),
-                    _take_rows(self.Y, idx, self._Y_buffer[:n]),
-                    None if sw is None else _take_rows(sw, idx, self._sw_buffer[:n]),
+            unseen = np.setdiff1d(unique_labels(y), classes)
+            if len(unseen):
+                raise ValueError(
+                    f"`{name}` has classes not in `self.classes_` (or in "
+                    f"`classes`): {unseen.tolist()}; the known classes are "
+                    f"{classes.tolist()}."
                 )
+        if model["out_activation_"] == "softmax":
+            # Every label is known: its position among the sorted classes is
+            # its class index.
+            return np.searchsorted(classes, y).astype(np.intp)
+        return binarizer.transform(y).toarray().astype(dtype)
 
+    def _target_weights(self, y, model):
+        """Sample weights from ``class_weight``, checked and named in errors."""
+        if self.class_weight is None:
+            return None
+        if model["_label_binarizer"].y_type_ == "multilabel-indicator":
+            weights = compute_sample_weight(self.class_weight, y)
+        else:
+            try:
+                # Against every known class, so that a partial_fit batch that
+                # lacks some class accepts the same dict as fit.
+                per_class = compute_class_weight(
+                    self.class_weight, classes=model["classes_"], y=y
+                )
+            except ValueError as exc:
+                raise ValueError(f"Invalid class_weight: {exc}") from exc
+            weights = per_class[np.searchsorted(model["classes_"], y)]
+        weights = np.asarray(weights, dtype=np.float64)
+        if not np.isfinite(weights).all() or (weights < 0).any():
+            raise ValueError(
+                "class_weight must give every class a finite, non-negative weight; "
+                f"got {self.class_weight!r}."
+            )
+        return weights
 
-def _dense_rows(X, rows, out=None):
-    """Rows ``rows`` (a slice) of ``X`` as a dense array: a view when dense."""
-    if sparse.issparse(X):
-        return X[rows].toarray(out=out)
-    return X[rows]
-
-
-def _take_rows(A, idx, out):
-    """Gather the rows ``idx`` of ``A`` into ``out``."""
-    if sparse.issparse(A):
-        return A[idx].toarray(out=out)
-    # mode="clip" lets np.take write straight into ``out``: with the default
-    # mode it checks bounds through a temporary copy. The indices are valid.
-    return A.take(idx, axis=0, out=out, mode="clip")
-
-
-def _divergence_error(epoch):
-    return DivergenceError(
-        f"Training diverged at epoch {epoch}: the loss or the weights became "
-        "non-finite (inf or NaN). The learning rate (learning_rate_init) may be "
-        "too high, or the features unscaled: try a smaller learning rate, or "
-        "put a StandardScaler before the classifier. The estimator was left as "
-        "it was before this call."
-    )
-
-
-@contextmanager
-def _restored_on_error(estimator):
-    """Undo every attribute change of ``estimator`` if the block raises.
-
-    Training rebinds attributes rather than mutating their objects (the
-    network copies the weights, the optimizer is copied, curves are new
-    lists), so restoring the attribute dictionary restores the model.
-    """
-    saved = dict(estimator.__dict__)
-    try:
-        yield
-    except BaseException:
-        # scikit-learn's callback machinery tears its own state down after us.
-        callback_state = {
-            key: estimator.__dict__[key]
-            for key in ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
-            if key in estimator.__dict__
-        }
-        estimator.__dict__.clear()
-        estimator.__dict__.update(saved)
-        estimator.__dict__.update(callback_state)
-        raise
+    def _stratify(self, Y, model):
+        # MLPClassifier's rule: stratify single-output (binary) targets only.
+        if model["n_outputs_"] == 1:
+            return Y[:, 0]
+        return None

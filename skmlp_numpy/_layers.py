@@ -9,7 +9,7 @@ receive views of it, so that the code below reads as the math it implements.
 import functools
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, xlogy
 
 __all__ = [
     "ACTIVATIONS",
@@ -18,8 +18,10 @@ __all__ = [
     "Identity",
     "Logistic",
     "LogisticCrossEntropy",
+    "PoissonDeviance",
     "ReLU",
     "SoftmaxCrossEntropy",
+    "SquaredError",
     "Tanh",
 ]
 
@@ -235,7 +237,72 @@ class LogisticCrossEntropy:
         return loss
 
 
+# Regression outputs pair the same way: the identity with the squared error,
+# and the exponential with the Poisson deviance (its canonical log link), so
+# their gradient with respect to the outputs' inputs is ``P - Y`` as well.
+
+
+class SquaredError:
+    """Identity output with half the squared error, as in MLPRegressor.
+
+    Targets are values of shape (n_samples, n_outputs). The loss is MLPRegressor's:
+    half the squared error, averaged over samples and then over outputs. Its
+    gradient, also MLPRegressor's, is that of the sum over outputs: it differs
+    from the reported loss's by the factor ``n_outputs`` when there are several
+    outputs. Both are kept so that training follows MLPRegressor number for
+    number.
+    """
+
+    def forward(self, Z):
+        """The identity: predicted values are the logits."""
+        return Z
+
+    def loss(self, P, Y, sample_weight=None):
+        """Half the mean squared error of the predictions ``P``."""
+        D = P - Y
+        return self._half_mean_square(D, sample_weight)
+
+    def loss_backward(self, P, Y, sample_weight=None):
+        """Return the loss, and turn ``P`` into ``dL/dZ = (P - Y) / n`` in place."""
+        P -= Y
+        loss = self._half_mean_square(P, sample_weight)
+        _scale_rows(P, sample_weight)
+        return loss
+
+    @staticmethod
+    def _half_mean_square(D, sample_weight):
+        per_sample = np.einsum("ij,ij->i", D, D)
+        return 0.5 * _mean(per_sample, sample_weight) / D.shape[1]
+
+
+class PoissonDeviance:
+    """Exponential output with half the Poisson deviance, as in MLPRegressor.
+
+    Targets are non-negative values of shape (n_samples, n_outputs); the loss
+    is the weighted mean over samples of ``y log(y / p) - y + p``, summed over
+    outputs.
+    """
+
+    def forward(self, Z):
+        """Turn the logits ``Z`` into predicted means ``exp(Z)``, in place."""
+        return np.exp(Z, out=Z)
+
+    def loss(self, P, Y, sample_weight=None):
+        """Half the mean Poisson deviance of the predicted means ``P``."""
+        per_sample = (xlogy(Y, Y / P) - Y + P).sum(axis=1)
+        return _mean(per_sample, sample_weight)
+
+    def loss_backward(self, P, Y, sample_weight=None):
+        """Return the loss, and turn ``P`` into ``dL/dZ = (P - Y) / n`` in place."""
+        loss = self.loss(P, Y, sample_weight)
+        P -= Y
+        _scale_rows(P, sample_weight)
+        return loss
+
+
 OUTPUTS = {
     "softmax": SoftmaxCrossEntropy,
     "logistic": LogisticCrossEntropy,
+    "identity": SquaredError,
+    "exp": PoissonDeviance,
 }

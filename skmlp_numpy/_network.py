@@ -22,23 +22,29 @@ class TwoLayerNet:
     ----------
     coefs : list of two ndarrays
         Weights of shape (n_features, n_hidden) and (n_hidden, n_outputs).
-        They are copied.
+        Copied into :attr:`params` when ``trainable``.
     intercepts : list of two ndarrays
-        Biases of shape (n_hidden,) and (n_outputs,). Copied.
+        Biases of shape (n_hidden,) and (n_outputs,), likewise.
     activation : {'identity', 'logistic', 'tanh', 'relu'}
         Activation of the hidden layer.
-    output : {'softmax', 'logistic'}
-        Output activation, fused with its cross-entropy loss.
+    output : {'softmax', 'logistic', 'identity', 'exp'}
+        Output activation, fused with its loss: cross-entropy for 'softmax'
+        and 'logistic', squared error for 'identity', Poisson deviance for
+        'exp'.
     dropout : float, default=0.0
         Fraction of hidden units dropped at random in each training step
         (inverted dropout: the kept units are scaled by ``1 / (1 - dropout)``,
         so that prediction needs no rescaling). Prediction never drops units.
+    trainable : bool, default=True
+        Copy the weights into one flat parameter vector with its gradient, for
+        training. A network that only predicts uses the given arrays as they
+        are, and has neither :attr:`params` nor :attr:`grads`.
 
     Attributes
     ----------
-    params : ndarray of shape (n_params,)
-        Every parameter, in one vector.
-    grads : ndarray of shape (n_params,)
+    params : ndarray of shape (n_params,) or None
+        Every parameter, in one vector (None unless ``trainable``).
+    grads : ndarray of shape (n_params,) or None
         The gradient of the last :meth:`loss_grad`, laid out like ``params``.
     coefs : list of ndarray
         Views of ``params``: the two weight matrices.
@@ -46,32 +52,34 @@ class TwoLayerNet:
         Views of ``params``: the two bias vectors.
     """
 
-    def __init__(self, coefs, intercepts, activation, output, dropout=0.0):
-        dtype = np.result_type(*coefs, *intercepts)
-        shapes = [c.shape for c in coefs] + [b.shape for b in intercepts]
-        sizes = [int(np.prod(s)) for s in shapes]
-        offsets = np.cumsum([0] + sizes)
-        self.params = np.empty(offsets[-1], dtype=dtype)
-        self.grads = np.zeros_like(self.params)
-
-        def views(flat):
-            return [
-                flat[start:stop].reshape(shape)
-                for start, stop, shape in zip(
-                    offsets[:-1], offsets[1:], shapes, strict=True
-                )
-            ]
-
-        W1, W2, b1, b2 = views(self.params)
-        dW1, dW2, db1, db2 = views(self.grads)
-        for view, value in zip((W1, W2, b1, b2), (*coefs, *intercepts), strict=True):
-            view[...] = value
+    def __init__(
+        self, coefs, intercepts, activation, output, dropout=0.0, trainable=True
+    ):
+        if trainable:
+            dtype = np.result_type(*coefs, *intercepts)
+            shapes = [c.shape for c in coefs] + [b.shape for b in intercepts]
+            sizes = [int(np.prod(s)) for s in shapes]
+            self._shapes = shapes
+            self._offsets = np.cumsum([0] + sizes)
+            self.params = np.empty(self._offsets[-1], dtype=dtype)
+            self.grads = np.zeros_like(self.params)
+            W1, W2, b1, b2 = self.unflatten(self.params)
+            dW1, dW2, db1, db2 = self.unflatten(self.grads)
+            for view, value in zip(
+                (W1, W2, b1, b2), (*coefs, *intercepts), strict=True
+            ):
+                view[...] = value
+            # The weights, without the biases, form the first part of params:
+            # the L2 penalty and its gradient are single operations on it.
+            self._n_coefs = sizes[0] + sizes[1]
+        else:
+            # Prediction only: the given arrays are used as they are, uncopied.
+            self.params = self.grads = None
+            W1, W2 = coefs
+            b1, b2 = intercepts
+            dW1 = dW2 = db1 = db2 = None
         self.coefs = [W1, W2]
         self.intercepts = [b1, b2]
-        # The weights, without the biases, form the first part of params: the
-        # L2 penalty and its gradient are single operations on this slice.
-        self._n_coefs = sizes[0] + sizes[1]
-
         self.hidden = Affine(W1, b1, dW1, db1)
         self.activation = ACTIVATIONS[activation]()
         self.out = Affine(W2, b2, dW2, db2)
@@ -79,9 +87,26 @@ class TwoLayerNet:
         self.dropout = dropout
         self._work = {}
 
+    def unflatten(self, flat):
+        """Views of a vector laid out like :attr:`params`: ``W1, W2, b1, b2``."""
+        return [
+            flat[start:stop].reshape(shape)
+            for start, stop, shape in zip(
+                self._offsets[:-1], self._offsets[1:], self._shapes, strict=True
+            )
+        ]
+
     @classmethod
     def initialize(
-        cls, n_features, n_hidden, n_outputs, activation, output, random_state, dtype
+        cls,
+        n_features,
+        n_hidden,
+        n_outputs,
+        activation,
+        output,
+        random_state,
+        dtype,
+        dropout=0.0,
     ):
         """Create a network with Glorot-uniform weights, as MLPClassifier does.
 
@@ -89,7 +114,7 @@ class TwoLayerNet:
         ``[-r, r]`` with ``r = sqrt(k / (fan_in + fan_out))``, ``k = 2`` for a
         logistic hidden layer and ``k = 6`` otherwise. The draws are made in
         float64 from ``random_state`` (a ``RandomState``) in MLPClassifier's
-        order, then cast to ``dtype``.
+        order, then cast to ``dtype``. ``dropout`` is passed on to the network.
         """
         factor = 2.0 if activation == "logistic" else 6.0
         coefs, intercepts = [], []
@@ -99,12 +124,12 @@ class TwoLayerNet:
             intercepts.append(random_state.uniform(-bound, bound, fan_out))
         coefs = [c.astype(dtype) for c in coefs]
         intercepts = [b.astype(dtype) for b in intercepts]
-        return cls(coefs, intercepts, activation, output)
+        return cls(coefs, intercepts, activation, output, dropout=dropout)
 
     @property
     def dtype(self):
         """The dtype of every parameter and buffer."""
-        return self.params.dtype
+        return self.coefs[0].dtype
 
     def _buffer(self, name, n_samples):
         """The work buffer ``name`` for ``n_samples`` rows, grown when needed.
@@ -122,7 +147,7 @@ class TwoLayerNet:
         return buffer[:n_samples]
 
     def forward(self, X, training=False, random_state=None):
-        """Output probabilities for the dense rows ``X``.
+        """Outputs (probabilities, or predicted values) for the dense rows ``X``.
 
         Parameters
         ----------
@@ -166,7 +191,7 @@ class TwoLayerNet:
     def loss_grad(self, X, y, sample_weight=None, alpha=0.0, random_state=None):
         """Loss on one batch, with its gradient left in :attr:`grads`.
 
-        The loss is the (weighted) mean cross-entropy plus the L2 penalty
+        The loss is the output layer's (weighted) mean loss plus the L2 penalty
         ``alpha / 2 * ||W||**2 / n``, where ``n`` is the number of rows (or the
         sum of ``sample_weight``), as in MLPClassifier.
 
@@ -176,7 +201,8 @@ class TwoLayerNet:
             Dense input rows, in the network's dtype.
         y : ndarray
             Targets in the output layer's encoding: class indices for softmax,
-            a 0/1 matrix of shape (n_samples, n_outputs) for logistic outputs.
+            a 0/1 matrix of shape (n_samples, n_outputs) for logistic outputs,
+            values of shape (n_samples, n_outputs) for regression outputs.
         sample_weight : ndarray of shape (n_samples,), default=None
             Weights of the rows, in the network's dtype.
         alpha : float, default=0.0

@@ -24,7 +24,25 @@ import numpy as np
 __all__ = ["SGD", "Adam", "OPTIMIZERS"]
 
 
-class SGD:
+def _scratch(optimizer, params):
+    """The optimizer's work buffer, shaped like ``params``.
+
+    Allocated on first use and left out of pickles and copies (see
+    ``_Scratch.__getstate__``): it holds nothing between steps.
+    """
+    if optimizer._work is None:
+        optimizer._work = np.empty_like(params)
+    return optimizer._work
+
+
+class _Scratch:
+    """Mixin: pickles and deep copies leave the work buffer out."""
+
+    def __getstate__(self):
+        return {**self.__dict__, "_work": None}
+
+
+class SGD(_Scratch):
     """Stochastic gradient descent with momentum and learning-rate schedules.
 
     Parameters
@@ -62,7 +80,8 @@ class SGD:
         nesterovs_momentum=True,
         power_t=0.5,
     ):
-        self._work = np.empty_like(params)
+        self._work = None
+        self._shape, self._dtype = params.shape, params.dtype.name
         self.velocity = None
         self.learning_rate_init = None
         self.set_hyperparameters(
@@ -95,11 +114,11 @@ class SGD:
         self.nesterovs_momentum = nesterovs_momentum
         self.power_t = float(power_t)
         if self.momentum and self.velocity is None:
-            self.velocity = np.zeros_like(self._work)
+            self.velocity = np.zeros(self._shape, dtype=self._dtype)
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads``."""
-        step = np.multiply(grads, self.lr, out=self._work)
+        step = np.multiply(grads, self.lr, out=_scratch(self, params))
         if self.velocity is None:
             params -= step
             return
@@ -132,7 +151,7 @@ class SGD:
         return False
 
 
-class Adam:
+class Adam(_Scratch):
     """Adam: adaptive moment estimation (Kingma and Ba, 2014).
 
     Parameters
@@ -171,7 +190,7 @@ class Adam:
         self.t = 0
         self.m = np.zeros_like(params)
         self.v = np.zeros_like(params)
-        self._work = np.empty_like(params)
+        self._work = None
 
     def set_hyperparameters(self, *, learning_rate_init, beta_1, beta_2, epsilon):
         """Change the hyperparameters and keep the state (moments and step count)."""
@@ -183,7 +202,7 @@ class Adam:
     def step(self, params, grads):
         """Update ``params`` in place from ``grads``."""
         self.t += 1
-        work = self._work
+        work = _scratch(self, params)
         # m <- beta_1 m + (1 - beta_1) g ; v <- beta_2 v + (1 - beta_2) g**2
         self.m *= self.beta_1
         self.m += np.multiply(grads, 1 - self.beta_1, out=work)

@@ -188,7 +188,7 @@ def test_unpickling_under_another_version_warns(blobs, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         pickle.loads(data)  # same version: silent
-    monkeypatch.setattr("skmlp_numpy._classifier.__version__", "9.9.9")
+    monkeypatch.setattr("skmlp_numpy._base.__version__", "9.9.9")
     with pytest.warns(InconsistentVersionWarning, match="9.9.9"):
         pickle.loads(data)
 

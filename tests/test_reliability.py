@@ -230,7 +230,7 @@ def test_concurrent_predict_proba_matches_serial(fitted):
 def test_predict_proba_works_in_chunks_of_the_working_memory(fitted, monkeypatch):
     import sklearn
 
-    import skmlp_numpy._classifier as module
+    import skmlp_numpy._base as module
 
     X = np.random.RandomState(0).normal(size=(1000, 4))
     expected = fitted.predict_proba(X)

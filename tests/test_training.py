@@ -57,7 +57,7 @@ def test_partial_fit_needs_classes_first_then_rejects_unseen_labels(blobs):
     assert_array_equal(clf.classes_, [0, 1, 2])
     assert clf.predict_proba(X).shape == (120, 3)
     coefs = [c.copy() for c in clf.coefs_]
-    with pytest.raises(ValueError, match="not seen"):
+    with pytest.raises(ValueError, match="classes not in `self.classes_`"):
         clf.partial_fit(X[:3], [0, 1, 7])
     for a, b in zip(clf.coefs_, coefs, strict=True):
         assert_array_equal(a, b)
@@ -109,8 +109,10 @@ def test_warm_start_rejects_new_classes_and_new_hidden_size(blobs):
     clf = fit_quietly(
         TwoLayerNetClassifier(hidden_size=4, max_iter=2, warm_start=True), X, y
     )
-    with pytest.raises(ValueError, match="not seen"):
+    with pytest.raises(ValueError, match="warm_start can only be used where `y`"):
         clf.fit(X, np.where(y == 2, 5, y))
+    with pytest.raises(ValueError, match="warm_start can only be used where `y`"):
+        clf.fit(X[y < 2], y[y < 2])  # a subset of the classes is refused too
     with pytest.raises(ValueError, match="hidden_size=9"):
         clf.set_params(hidden_size=9).fit(X, y)
 
