@@ -36,9 +36,14 @@ html_theme = "pydata_sphinx_theme"
 html_theme_options = {"navigation_with_keys": False}
 
 autosummary_generate = True
-# Inherited scikit-learn methods (get_params, score, ...) are documented by
-# scikit-learn; their docstrings refer to labels of its own docs.
-autodoc_default_options = {"members": True, "inherited-members": False}
+# Methods inherited from this package's base class (fit) are documented; those
+# inherited from scikit-learn (get_params, score, ...) are scikit-learn's, and
+# their docstrings refer to labels of its own docs.
+autodoc_default_options = {
+    "members": True,
+    "inherited-members": "ClassifierMixin,RegressorMixin,CallbackSupportMixin,"
+    "BaseEstimator,_MetadataRequester",
+}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 

@@ -762,13 +762,10 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         n_samples = X.shape[0]
         # train_test_split's own rule for a fractional test_size.
         n_val = math.ceil(self.validation_fraction * n_samples)
+        problems = []
         if n_val < 2 or n_val >= n_samples:
-            raise ValueError(
-                f"The validation set held out for early stopping would have "
-                f"{n_val} of the {n_samples} samples (validation_fraction="
-                f"{self.validation_fraction}); it needs at least 2, and at least "
-                "1 sample must be left to train on. Change validation_fraction, or "
-                "pass X_val and y_val."
+            problems.append(
+                "it needs at least 2 samples, and at least 1 must be left to train on"
             )
         try:
             train_idx, val_idx = train_test_split(
@@ -778,11 +775,15 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                 stratify=self._stratify(Y, model),
             )
         except ValueError as exc:
+            problems.insert(0, str(exc))
+        if problems:
             raise ValueError(
-                f"early_stopping could not hold out a stratified validation set of "
-                f"{n_val} of the {n_samples} samples: {exc} Change "
-                "validation_fraction, or pass X_val and y_val."
-            ) from exc
+                "The validation set held out for early stopping "
+                f"(validation_fraction={self.validation_fraction}) would have "
+                f"{n_val} of the {n_samples} samples, and cannot be drawn: "
+                f"{'; '.join(problems)}. Change validation_fraction, or pass X_val "
+                "and y_val."
+            )
         sw_val = None
         if sample_weight is not None:
             sw_val = sample_weight[val_idx]
@@ -979,7 +980,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                 print(msg + " Stopping.")
             return True
         if self.verbose:
-            print(msg + f" Setting learning rate to {state.optimizer.lr:f}")
+            print(msg + f" Setting learning rate to {state.optimizer.learning_rate:f}")
         state.plateau = state.plateau.restarted()
         return False
 

@@ -598,7 +598,8 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         return weights
 
     def _stratify(self, Y, model):
-        # MLPClassifier's rule: stratify single-output (binary) targets only.
+        # MLPClassifier's rule and array: stratify single-output (binary)
+        # targets only, by their 0/1 column as booleans.
         if model["n_outputs_"] == 1:
-            return Y[:, 0]
+            return Y.astype(bool)
         return None

@@ -65,8 +65,10 @@ class SGD(_Scratch):
 
     Attributes
     ----------
-    lr : float
-        The current learning rate.
+    learning_rate : float
+        The current learning rate (scikit-learn's name for it).
+    lr_schedule : {'constant', 'invscaling', 'adaptive'}
+        The schedule.
     velocity : ndarray
         The velocity, shaped like the parameters.
     """
@@ -107,9 +109,9 @@ class SGD(_Scratch):
         ``learning_rate_init`` changes: then training continues at the new one.
         """
         if float(learning_rate_init) != self.learning_rate_init:
-            self.lr = float(learning_rate_init)
+            self.learning_rate = float(learning_rate_init)
         self.learning_rate_init = float(learning_rate_init)
-        self.learning_rate = learning_rate
+        self.lr_schedule = learning_rate
         self.momentum = float(momentum)
         self.nesterovs_momentum = nesterovs_momentum
         self.power_t = float(power_t)
@@ -118,11 +120,11 @@ class SGD(_Scratch):
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads``."""
-        step = np.multiply(grads, self.lr, out=_scratch(self, params))
+        step = np.multiply(grads, self.learning_rate, out=_scratch(self, params))
         if self.velocity is None:
             params -= step
             return
-        # v <- momentum * v - lr * g; Nesterov looks ahead along the new v.
+        # v <- momentum * v - learning_rate * g; Nesterov looks ahead along the new v.
         self.velocity *= self.momentum
         self.velocity -= step
         if self.nesterovs_momentum:
@@ -133,8 +135,8 @@ class SGD(_Scratch):
 
     def end_epoch(self, n_seen):
         """Apply the 'invscaling' schedule after ``n_seen`` samples."""
-        if self.learning_rate == "invscaling":
-            self.lr = self.learning_rate_init / (n_seen + 1) ** self.power_t
+        if self.lr_schedule == "invscaling":
+            self.learning_rate = self.learning_rate_init / (n_seen + 1) ** self.power_t
 
     def on_plateau(self):
         """React to training that stopped improving.
@@ -145,9 +147,9 @@ class SGD(_Scratch):
             True when training should stop. With the 'adaptive' schedule the
             learning rate is divided by 5 instead, until it falls to 1e-6.
         """
-        if self.learning_rate != "adaptive" or self.lr <= 1e-6:
+        if self.lr_schedule != "adaptive" or self.learning_rate <= 1e-6:
             return True
-        self.lr /= 5.0
+        self.learning_rate /= 5.0
         return False
 
 
@@ -169,7 +171,7 @@ class Adam(_Scratch):
 
     Attributes
     ----------
-    lr : float
+    learning_rate : float
         The bias-corrected step size of the last update.
     t : int
         The number of updates made.
@@ -186,7 +188,7 @@ class Adam(_Scratch):
             beta_2=beta_2,
             epsilon=epsilon,
         )
-        self.lr = self.learning_rate_init
+        self.learning_rate = self.learning_rate_init
         self.t = 0
         self.m = np.zeros_like(params)
         self.v = np.zeros_like(params)
@@ -210,16 +212,16 @@ class Adam(_Scratch):
         np.square(grads, out=work)
         work *= 1 - self.beta_2
         self.v += work
-        self.lr = (
+        self.learning_rate = (
             self.learning_rate_init
             * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
-        # params <- params - lr * m / (sqrt(v) + epsilon)
+        # params <- params - learning_rate * m / (sqrt(v) + epsilon)
         np.sqrt(self.v, out=work)
         work += self.epsilon
         np.divide(self.m, work, out=work)
-        work *= self.lr
+        work *= self.learning_rate
         params -= work
 
     def end_epoch(self, n_seen):

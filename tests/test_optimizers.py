@@ -63,21 +63,21 @@ def test_float32_stays_float32(make):
 def test_invscaling_schedule():
     opt = SGD(PARAMS, learning_rate_init=0.5, learning_rate="invscaling", power_t=0.5)
     opt.end_epoch(99)
-    assert opt.lr == pytest.approx(0.5 / 100**0.5)
+    assert opt.learning_rate == pytest.approx(0.5 / 100**0.5)
 
 
 def test_adaptive_schedule_divides_by_five_then_stops():
     opt = SGD(PARAMS, learning_rate_init=1e-5, learning_rate="adaptive")
     assert opt.on_plateau() is False
-    assert opt.lr == pytest.approx(2e-6)
+    assert opt.learning_rate == pytest.approx(2e-6)
     assert opt.on_plateau() is False
-    assert opt.lr <= 1e-6
+    assert opt.learning_rate <= 1e-6
     assert opt.on_plateau() is True
 
 
 @pytest.mark.parametrize("opt", [SGD(PARAMS), Adam(PARAMS)])
 def test_constant_schedules_stop_on_plateau(opt):
-    lr = opt.lr
+    lr = opt.learning_rate
     opt.end_epoch(1000)
-    assert opt.lr == lr
+    assert opt.learning_rate == lr
     assert opt.on_plateau() is True

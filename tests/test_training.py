@@ -309,9 +309,9 @@ def test_warm_start_continues_the_optimizer_under_new_hyperparameters(blobs, sol
     if solver == "adam":
         assert opt.t == state.t + 3  # one batch of 120 per epoch: the count goes on
         correction = np.sqrt(1 - opt.beta_2**opt.t) / (1 - opt.beta_1**opt.t)
-        assert opt.lr == pytest.approx(1e-5 * correction)
+        assert opt.learning_rate == pytest.approx(1e-5 * correction)
     else:
-        assert opt.lr == 1e-5
+        assert opt.learning_rate == 1e-5
         assert not np.array_equal(clf._optimizer.velocity, state.velocity)
 
 
