@@ -3,11 +3,13 @@
 from ._base import DivergenceError
 from ._classifier import TwoLayerNetClassifier
 from ._plot import LossCurveDisplay
+from ._regressor import TwoLayerNetRegressor
 from ._version import __version__
 
 __all__ = [
     "DivergenceError",
     "LossCurveDisplay",
     "TwoLayerNetClassifier",
+    "TwoLayerNetRegressor",
     "__version__",
 ]

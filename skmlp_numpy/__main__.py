@@ -1,21 +1,31 @@
-"""Train a TwoLayerNetClassifier from the command line: ``python -m skmlp_numpy``.
+"""Train a two-layer network from the command line: ``python -m skmlp_numpy``.
 
-By default it trains on scikit-learn's bundled digits data (offline) and
-prints the test accuracy, the fit time and the loss of each epoch. With
-``--data mnist`` it runs the tutorial's MNIST recipe instead.
+By default it trains a TwoLayerNetClassifier on scikit-learn's bundled digits
+data (offline) and prints the test accuracy, the fit time and the loss of each
+epoch. ``--data mnist`` runs the tutorial's MNIST recipe; ``--data diabetes``
+trains a TwoLayerNetRegressor on scikit-learn's bundled diabetes data and
+prints its R² beside MLPRegressor's. Every error is one line, naming the
+option; a bad option exits with status 2, a failed run with 1.
 """
 
 import argparse
+import math
+import os
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import joblib
-from sklearn.datasets import load_digits
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.datasets import load_diabetes, load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from . import TwoLayerNetClassifier, __version__
+from . import DivergenceError, TwoLayerNetClassifier, TwoLayerNetRegressor, __version__
 from .datasets import load_mnist
 
 # The tutorial's recipe: 784-50-10, plain SGD at 0.1, batches of 100,
@@ -37,16 +47,64 @@ RECIPES = {
         momentum=0.0,
         alpha=0.0,
     ),
+    # 442 noisy patients: a small, strongly penalised network, trained by
+    # L-BFGS on standardized features and target.
+    "diabetes": dict(hidden_size=20, solver="lbfgs", alpha=10.0, max_iter=1000),
 }
+REGRESSION = {"diabetes"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with every error on one line."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _positive(kind):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or value <= 0:
+            noun = "integer" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"must be a positive {noun}, got {text!r}")
+        return value
+
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
+
+
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(
+            f"must be an integer from 0 to 2**32 - 1, got {text!r}"
+        )
+    return value
+
+
+def _output_file(text):
+    folder = Path(text).parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise argparse.ArgumentTypeError(f"folder {str(folder)!r} is not writable")
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line's parser."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m skmlp_numpy",
         description=(
-            "Train a two-layer neural network (affine, ReLU, affine, softmax) and "
-            "print its test accuracy, fit time and loss by epoch."
+            "Train a two-layer neural network (affine, ReLU, affine, then softmax "
+            "or a linear output) and print its test score, fit time and loss by "
+            "epoch."
         ),
     )
     parser.add_argument(
@@ -54,9 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
         choices=sorted(RECIPES),
         default="digits",
         help=(
-            "digits: scikit-learn's bundled 8x8 digits, offline (default). mnist: "
-            "the tutorial's recipe on MNIST (784-50-10, SGD lr 0.1, batch 100, "
-            "17 epochs)."
+            "digits: classify scikit-learn's bundled 8x8 digits, offline "
+            "(default). mnist: the tutorial's recipe on MNIST (784-50-10, SGD lr "
+            "0.1, batch 100, 17 epochs). diabetes: regression on scikit-learn's "
+            "bundled diabetes data, offline, with MLPRegressor's R² beside."
         ),
     )
     parser.add_argument(
@@ -69,36 +128,42 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--hidden-size",
-        type=int,
-        help="hidden units (recipe default: 100 digits, 50 mnist)",
+        type=_positive(int),
+        help="hidden units (recipe default: 100 digits, 50 mnist, 20 diabetes)",
     )
     parser.add_argument(
         "--solver",
         choices=["sgd", "adam", "lbfgs"],
-        help="optimizer (adam digits, sgd mnist)",
+        help="optimizer (adam digits, sgd mnist, lbfgs diabetes)",
     )
     parser.add_argument(
         "--epochs",
-        type=int,
-        help="maximum number of epochs, max_iter (200 digits, 17 mnist)",
+        type=_positive(int),
+        help="maximum number of epochs, max_iter (200 digits, 17 mnist, 1000 diabetes)",
     )
     parser.add_argument(
         "--learning-rate",
-        type=float,
-        help="learning_rate_init (1e-3 digits, 0.1 mnist)",
+        type=_positive(float),
+        help="learning_rate_init of sgd and adam (1e-3 digits, 0.1 mnist)",
     )
     parser.add_argument(
-        "--batch-size", type=int, help="minibatch size (200 digits, 100 mnist)"
+        "--batch-size",
+        type=_positive(int),
+        help="minibatch size of sgd and adam (200 digits, 100 mnist)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random_state (default: 0)")
+    parser.add_argument(
+        "--seed", type=_seed, default=0, help="random_state (default: 0)"
+    )
     parser.add_argument(
         "--save",
         metavar="FILE",
+        type=_output_file,
         help="save the fitted model with joblib, e.g. model.joblib",
     )
     parser.add_argument(
         "--plot",
         metavar="PNG",
+        type=_output_file,
         help="draw the loss curve into this image file (needs matplotlib)",
     )
     parser.add_argument(
@@ -121,6 +186,12 @@ def load_data(args):
     if args.data == "mnist":
         X_train, X_test, y_train, y_test = load_mnist(args.mnist_path)
         return X_train, X_test, y_train, y_test, "MNIST"
+    if args.data == "diabetes":
+        X, y = load_diabetes(return_X_y=True)
+        return (
+            *train_test_split(X, y, test_size=0.25, random_state=args.seed),
+            "diabetes",
+        )
     X, y = load_digits(return_X_y=True)
     X = X / 16.0
     X_train, X_test, y_train, y_test = train_test_split(
@@ -129,8 +200,8 @@ def load_data(args):
     return X_train, X_test, y_train, y_test, "digits"
 
 
-def make_classifier(args):
-    """The classifier of ``args.data``'s recipe, with the options applied."""
+def make_network(args):
+    """The network of ``args.data``'s recipe, with the options applied."""
     params = dict(RECIPES[args.data])
     options = {
         "hidden_size": args.hidden_size,
@@ -140,70 +211,153 @@ def make_classifier(args):
         "batch_size": args.batch_size,
     }
     params.update({k: v for k, v in options.items() if v is not None})
+    if args.data in REGRESSION:
+        return TwoLayerNetRegressor(random_state=args.seed, **params)
     return TwoLayerNetClassifier(random_state=args.seed, **params)
+
+
+def make_model(net, args):
+    """The model to fit: the network, standardized for regression."""
+    if args.data not in REGRESSION:
+        return net
+    return TransformedTargetRegressor(
+        make_pipeline(StandardScaler(), net), transformer=StandardScaler()
+    )
+
+
+def describe(net):
+    """The network's settings that the solver uses, as a constructor call."""
+    names = ["hidden_size", "solver", "alpha", "max_iter"]
+    if net.solver != "lbfgs":
+        names[3:3] = ["learning_rate_init", "batch_size"]
+    settings = ", ".join(f"{name}={getattr(net, name)!r}" for name in names)
+    return f"{type(net).__name__}({settings})"
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the main job; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.mnist_path is not None and args.data != "mnist":
+        parser.error("argument --mnist-path: only used with --data mnist")
     try:
-        X_train, X_test, y_train, y_test, name = load_data(args)
+        with warnings.catch_warnings():
+            # OpenML's retry warnings would only precede the one-line error.
+            warnings.simplefilter("ignore")
+            X_train, X_test, y_train, y_test, name = load_data(args)
     except (FileNotFoundError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        message = str(exc)
+        if args.mnist_path is None and not os.environ.get("SKMLP_MNIST"):
+            message = (
+                "MNIST could not be downloaded from OpenML (no network?): pass "
+                "--mnist-path FILE, an .npz file with X_train, y_train, X_test and "
+                "y_test, or set SKMLP_MNIST to it."
+            )
+        print(f"error: {message}", file=sys.stderr)
         return 2
-    clf = make_classifier(args)
+    net = make_network(args)
+    model = make_model(net, args)
     progress = args.data == "mnist" if args.progress is None else args.progress
     if progress:
-        attach_progress_bar(clf)
+        attach_progress_bar(net)
+    regression = args.data in REGRESSION
+    target = "a continuous target" if regression else f"{len(set(y_train))} classes"
     print(
         f"{name}: {X_train.shape[0]} training and {X_test.shape[0]} test samples, "
-        f"{X_train.shape[1]} features, {len(set(y_train))} classes"
+        f"{X_train.shape[1]} features, {target}"
     )
     print(
-        f"TwoLayerNetClassifier(hidden_size={clf.hidden_size}, solver={clf.solver!r}, "
-        f"learning_rate_init={clf.learning_rate_init}, batch_size={clf.batch_size}, "
-        f"max_iter={clf.max_iter})"
+        describe(net) + (", on standardized features and target" if regression else "")
     )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         start = time.perf_counter()
-        clf.fit(X_train, y_train)
+        try:
+            model.fit(X_train, y_train)
+        except DivergenceError as exc:
+            where = str(exc).split(":")[0]  # "Training diverged at epoch N"
+            print(f"error: {where}: try a smaller --learning-rate.", file=sys.stderr)
+            return 1
         fit_time = time.perf_counter() - start
-    print("epoch  training loss")
-    for epoch, loss in enumerate(clf.loss_curve_, start=1):
-        print(f"{epoch:5d}  {loss:.6f}")
+    if regression:
+        net = model.regressor_[-1]  # the fitted clone of the network
+    unit = "iteration" if net.solver == "lbfgs" else "epoch"
+    print(f"{unit:>9s}  training loss")
+    for epoch, loss in enumerate(net.loss_curve_, start=1):
+        print(f"{epoch:9d}  {loss:.6f}")
+    converged = True
     for warning in caught:
         if issubclass(warning.category, ConvergenceWarning):
-            print(f"(ran all {clf.max_iter} epochs; the loss was still improving)")
+            converged = False
         else:
             warnings.showwarning(
                 warning.message, warning.category, warning.filename, warning.lineno
             )
-    accuracy = clf.score(X_test, y_test)
-    print(f"test accuracy: {accuracy:.4f}")
-    print(
-        f"fit time: {fit_time:.2f} s ({fit_time / max(clf.n_iter_, 1):.3f} s per epoch)"
-    )
+    verdict = training_verdict(net, converged)
+    if verdict:
+        print(verdict)
+    if regression:
+        print(f"test R²: {model.score(X_test, y_test):.4f}")
+        print(defaults_comparison(X_train, X_test, y_train, y_test, args.seed))
+    else:
+        print(f"test accuracy: {model.score(X_test, y_test):.4f}")
+    per = fit_time / max(net.n_iter_, 1)
+    print(f"fit time: {fit_time:.2f} s ({per:.3f} s per {unit})")
     if args.save:
-        joblib.dump(clf, args.save)
+        joblib.dump(model, args.save)
         print(f"model saved to {args.save}")
     if args.plot:
-        plot_loss_curve(clf, args.plot)
+        plot_loss_curve(net, args.plot)
     return 0
 
 
-def attach_progress_bar(clf):
+def training_verdict(net, converged):
+    """One line on how training ended, when it did not simply converge."""
+    curve = net.loss_curve_
+    unit = "iteration" if net.solver == "lbfgs" else "epoch"
+    if len(curve) > 1 and min(curve[1:]) >= curve[0]:
+        return (
+            f"(the training loss never fell below its first {unit}'s, "
+            f"{curve[0]:.4g}: the learning rate may be too high; try a smaller "
+            "--learning-rate)"
+        )
+    if converged:
+        return None
+    recent = curve[-net.n_iter_no_change - 1 :]
+    if len(recent) > 1 and recent[-1] < min(recent[:-1]):
+        return (
+            f"(ran all {net.max_iter} {unit}s; the loss was still decreasing: "
+            "more --epochs may help)"
+        )
+    return f"(ran all {net.max_iter} {unit}s; the loss had stopped decreasing)"
+
+
+def defaults_comparison(X_train, X_test, y_train, y_test, seed):
+    """R² of both estimators with their defaults, in a StandardScaler pipeline."""
+    scores = {}
+    for estimator in (TwoLayerNetRegressor, MLPRegressor):
+        pipe = make_pipeline(StandardScaler(), estimator(random_state=seed))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            scores[estimator.__name__] = pipe.fit(X_train, y_train).score(
+                X_test, y_test
+            )
+    listed = ", ".join(f"{name} {score:.4f}" for name, score in scores.items())
+    return f"test R² with the defaults, features standardized (target not): {listed}"
+
+
+def attach_progress_bar(net):
     """Show scikit-learn's ProgressBar during fit, where rich and the API exist."""
     try:
         from sklearn.callback import ProgressBar
 
-        clf.set_callbacks(ProgressBar())
+        net.set_callbacks(ProgressBar())
     except ImportError as exc:
         print(f"(no progress bar: {exc})")
 
 
-def plot_loss_curve(clf, path):
-    """Save the loss curve of ``clf`` as an image."""
+def plot_loss_curve(net, path):
+    """Save the loss curve of ``net`` as an image."""
     try:
         import matplotlib
 
@@ -213,7 +367,7 @@ def plot_loss_curve(clf, path):
         return
     from ._plot import LossCurveDisplay
 
-    display = LossCurveDisplay.from_estimator(clf)
+    display = LossCurveDisplay.from_estimator(net)
     display.figure_.savefig(path, dpi=100)
     print(f"loss curve saved to {path}")
 

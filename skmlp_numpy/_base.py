@@ -62,6 +62,10 @@ class DivergenceError(ValueError):
     """Training produced a non-finite loss or non-finite weights."""
 
 
+class _OverflowError(ValueError):
+    """The network's outputs overflowed on some rows of the input."""
+
+
 class _ValidationSet(NamedTuple):
     """A validated validation set.
 
@@ -399,7 +403,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                 out[rows] = net.forward(_dense_rows(X, rows))
         if not np.isfinite(out).all():
             n_bad = int((~np.isfinite(out)).any(axis=1).sum())
-            raise ValueError(
+            raise _OverflowError(
                 f"The network overflowed on {n_bad} rows of X: their features are "
                 "too large for the weights. Scale the features as they were scaled "
                 "for training (e.g. with a StandardScaler in a Pipeline)."
@@ -762,11 +766,8 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         n_samples = X.shape[0]
         # train_test_split's own rule for a fractional test_size.
         n_val = math.ceil(self.validation_fraction * n_samples)
-        problems = []
-        if n_val < 2 or n_val >= n_samples:
-            problems.append(
-                "it needs at least 2 samples, and at least 1 must be left to train on"
-            )
+        too_small = n_val < 2 or n_val >= n_samples
+        stratified = None
         try:
             train_idx, val_idx = train_test_split(
                 np.arange(n_samples),
@@ -775,14 +776,21 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                 stratify=self._stratify(Y, model),
             )
         except ValueError as exc:
-            problems.insert(0, str(exc))
-        if problems:
+            stratified = str(exc)
+        if too_small or stratified:
+            if too_small:
+                msg = (
+                    "The validation set is too small: early stopping would hold out "
+                    f"{n_val} of the {n_samples} samples (validation_fraction="
+                    f"{self.validation_fraction}), and needs at least 2, with at "
+                    "least 1 left to train on."
+                )
+            else:
+                msg = "The validation set held out for early stopping cannot be drawn."
+            if stratified:
+                msg += f" Stratified by class: {stratified}"
             raise ValueError(
-                "The validation set held out for early stopping "
-                f"(validation_fraction={self.validation_fraction}) would have "
-                f"{n_val} of the {n_samples} samples, and cannot be drawn: "
-                f"{'; '.join(problems)}. Change validation_fraction, or pass X_val "
-                "and y_val."
+                f"{msg} Change validation_fraction, or pass X_val and y_val."
             )
         sw_val = None
         if sample_weight is not None:
@@ -991,7 +999,10 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         """
         val = state.validation
         candidate = self._candidate(state, params)
-        out = candidate._forward(val.X)
+        try:
+            out = candidate._forward(val.X)
+        except _OverflowError as exc:
+            raise _divergence_error(state.n_iter) from exc
         val_loss = state.network.output.loss(out, val.Y, val.sample_weight)
         if self.scoring == "loss":
             score = -val_loss

@@ -1,4 +1,4 @@
-"""LossCurveDisplay: the training curves of a fitted TwoLayerNetClassifier.
+"""LossCurveDisplay: the training curves of a fitted two-layer network.
 
 matplotlib is optional (the ``plot`` extra); it is imported only when a curve
 is drawn.
@@ -103,8 +103,9 @@ class LossCurveDisplay:
 
         Parameters
         ----------
-        estimator : TwoLayerNetClassifier
-            A fitted estimator, or any estimator with ``loss_curve_``.
+        estimator : TwoLayerNetClassifier or TwoLayerNetRegressor
+            A fitted estimator, or any estimator with ``loss_curve_`` (such
+            as scikit-learn's MLPClassifier and MLPRegressor).
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure is made when None.
         name : str, default=None

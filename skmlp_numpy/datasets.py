@@ -53,7 +53,8 @@ def load_mnist(
     ValueError
         If the file lacks one of the four arrays.
     """
-    path = path if path is not None else os.environ.get("SKMLP_MNIST")
+    # An empty SKMLP_MNIST counts as unset, as shells make it easy to leave one.
+    path = path if path is not None else os.environ.get("SKMLP_MNIST") or None
     if path is not None:
         arrays = _read_npz(Path(path))
     else:

@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skmlp_numpy import DivergenceError, TwoLayerNetClassifier
-from skmlp_numpy.__main__ import build_parser, make_classifier
+from skmlp_numpy.__main__ import build_parser, make_network
 from skmlp_numpy.datasets import load_mnist
 
 
@@ -171,7 +171,7 @@ def test_silent_by_default(blobs, capsys):
 def test_tutorial_recipe_reaches_097_on_mnist(mnist_path):
     # The recipe the main job's --data mnist runs, not a copy of it.
     args = build_parser().parse_args(["--data", "mnist"])
-    clf = make_classifier(args)
+    clf = make_network(args)
     assert (clf.hidden_size, clf.solver, clf.learning_rate_init) == (50, "sgd", 0.1)
     assert (clf.batch_size, clf.max_iter, clf.momentum, clf.alpha) == (100, 17, 0, 0)
     X_train, X_test, y_train, y_test = load_mnist(mnist_path)

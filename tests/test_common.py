@@ -4,11 +4,16 @@ Dropout is left out here on purpose: it draws a fresh mask for every row, so
 a row given weight 2 and the same row repeated twice are not the same fit,
 and scikit-learn's sample-weight equivalence check would rightly fail.
 tests/test_training.py covers dropout.
+
+The Poisson regressor declares ``positive_only`` targets, which every check
+honours but ``check_regressor_multioutput``: it draws negative targets, which
+the Poisson deviance rightly refuses. tests/test_regressor.py fits multi-output
+Poisson targets instead.
 """
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skmlp_numpy import TwoLayerNetClassifier
+from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
 
 
 @parametrize_with_checks(
@@ -16,7 +21,20 @@ from skmlp_numpy import TwoLayerNetClassifier
         TwoLayerNetClassifier(),
         TwoLayerNetClassifier(solver="sgd", scoring="loss"),
         TwoLayerNetClassifier(solver="lbfgs"),
-    ]
+        TwoLayerNetRegressor(),
+        TwoLayerNetRegressor(solver="sgd", scoring="loss"),
+        TwoLayerNetRegressor(solver="lbfgs"),
+        TwoLayerNetRegressor(loss="poisson", solver="lbfgs"),
+    ],
+    expected_failed_checks=lambda estimator: (
+        {
+            "check_regressor_multioutput": (
+                "the check draws negative targets whatever positive_only says"
+            )
+        }
+        if getattr(estimator, "loss", None) == "poisson"
+        else {}
+    ),
 )
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

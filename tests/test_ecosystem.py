@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import skmlp_numpy
-from skmlp_numpy import LossCurveDisplay, TwoLayerNetClassifier
+from skmlp_numpy import LossCurveDisplay, TwoLayerNetClassifier, TwoLayerNetRegressor
 
 callback = pytest.importorskip(
     "sklearn.callback", reason="scikit-learn < 1.9 has no callback API"
@@ -48,6 +48,16 @@ def test_display_draws_training_and_validation_curves(blobs, pyplot):
     assert_array_equal(display.line_.get_xdata(), np.arange(1, 13))
     assert display.figure_ is display.ax_.figure
     assert display.ax_.get_xlabel() == "epoch"
+
+
+def test_display_draws_a_regressors_curves(blobs, pyplot):
+    X, y = blobs
+    reg = TwoLayerNetRegressor(hidden_size=5, max_iter=6, random_state=0)
+    reg.fit(X, y.astype(float), X_val=X[:40], y_val=y[:40].astype(float))
+    display = LossCurveDisplay.from_estimator(reg)
+    assert_array_equal(display.line_.get_ydata(), reg.loss_curve_)
+    assert_array_equal(display.score_line_.get_ydata(), reg.validation_scores_)
+    assert display.ax_.get_title() == "TwoLayerNetRegressor"
 
 
 def test_display_without_validation_and_on_given_axes(blobs, pyplot):
@@ -99,9 +109,10 @@ class EpochCounter:
 
 
 @pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
-def test_a_callback_sees_every_epoch_and_can_stop_training(blobs, solver):
+@pytest.mark.parametrize("Estimator", [TwoLayerNetClassifier, TwoLayerNetRegressor])
+def test_a_callback_sees_every_epoch_and_can_stop_training(blobs, solver, Estimator):
     counter = EpochCounter()
-    clf = TwoLayerNetClassifier(hidden_size=5, solver=solver, max_iter=6, tol=0)
+    clf = Estimator(hidden_size=5, solver=solver, max_iter=6, tol=0)
     clf.set_callbacks(counter).fit(*blobs)
     assert counter.ends == list(range(1, clf.n_iter_ + 1))
     stopper = EpochCounter(stop_after=3)
@@ -160,18 +171,22 @@ def test_silent_without_callbacks(blobs, capsys):
 
 TRUSTED = [
     "skmlp_numpy._classifier.TwoLayerNetClassifier",
+    "skmlp_numpy._regressor.TwoLayerNetRegressor",
     "skmlp_numpy._optimizers.Adam",
     "skmlp_numpy._optimizers.SGD",
 ]
 
 
 @pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
-def test_skops_round_trip_with_documented_trusted_types(blobs, tmp_path, solver):
+@pytest.mark.parametrize("Estimator", [TwoLayerNetClassifier, TwoLayerNetRegressor])
+def test_skops_round_trip_with_documented_trusted_types(
+    blobs, tmp_path, solver, Estimator
+):
     sio = pytest.importorskip("skops.io", reason="skops is not installed")
     X, y = blobs
     pipe = make_pipeline(
         StandardScaler(),
-        TwoLayerNetClassifier(hidden_size=5, solver=solver, max_iter=5, random_state=0),
+        Estimator(hidden_size=5, solver=solver, max_iter=5, random_state=0),
     ).fit(X, y)
     for model in (pipe, pipe[-1]):
         path = tmp_path / "model.skops"
@@ -179,7 +194,7 @@ def test_skops_round_trip_with_documented_trusted_types(blobs, tmp_path, solver)
         untrusted = sio.get_untrusted_types(file=path)
         assert set(untrusted) <= set(TRUSTED)
         loaded = sio.load(path, trusted=untrusted)
-        assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+        assert_array_equal(loaded.predict(X), model.predict(X))
 
 
 def test_unpickling_under_another_version_warns(blobs, monkeypatch):

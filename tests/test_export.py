@@ -12,7 +12,7 @@ skl2onnx = pytest.importorskip("skl2onnx", reason="the onnx extra is not install
 rt = pytest.importorskip("onnxruntime", reason="the onnx extra is not installed")
 
 import skmlp_numpy.export  # noqa: E402, F401  (registers the converter)
-from skmlp_numpy import TwoLayerNetClassifier  # noqa: E402
+from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor  # noqa: E402
 
 
 def _run(onx, X):
@@ -84,3 +84,38 @@ def test_multilabel_exports():
     onnx_labels, onnx_proba = _run(onx, X)
     np.testing.assert_allclose(onnx_proba, model.predict_proba(X), rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(onnx_labels, model.predict(X))
+
+
+def _run_regressor(onx, X):
+    session = rt.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    (prediction,) = session.run(None, {session.get_inputs()[0].name: X})
+    return prediction
+
+
+@pytest.mark.parametrize("activation", ["identity", "logistic", "tanh", "relu"])
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_regressor_onnx_matches_predict(activation, loss, n_outputs, dtype):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 5)).astype(dtype)
+    Y = np.exp(0.5 * X[:, :n_outputs]) + 0.1 * rng.uniform(size=(200, n_outputs))
+    y = Y[:, 0] if n_outputs == 1 else Y
+    model = make_pipeline(
+        StandardScaler(),
+        TwoLayerNetRegressor(
+            hidden_size=8, activation=activation, loss=loss, max_iter=30, random_state=0
+        ),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    onx = skl2onnx.to_onnx(model, X[:1])
+    prediction = _run_regressor(onx, X)
+    assert prediction.shape == (200, n_outputs)
+    assert prediction.dtype == dtype
+    np.testing.assert_allclose(
+        prediction.reshape(y.shape), model.predict(X), rtol=1e-5, atol=1e-6
+    )

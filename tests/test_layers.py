@@ -8,7 +8,9 @@ from skmlp_numpy._layers import (
     ACTIVATIONS,
     Affine,
     LogisticCrossEntropy,
+    PoissonDeviance,
     SoftmaxCrossEntropy,
+    SquaredError,
 )
 from skmlp_numpy._network import numerical_gradient
 
@@ -85,20 +87,43 @@ def test_cross_entropy_loss_is_finite_for_certain_mistakes(dtype):
             LogisticCrossEntropy(),
             np.array([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0], [0, 1]]),
         ),
+        (SquaredError(), np.array([[0.5, -1.0], [2.0, 0.0], [-0.3, 1.2], [1, 1]])),
+        (SquaredError(), np.array([[0.5], [2.0], [-0.3], [1.0]])),
+        (PoissonDeviance(), np.array([[0.0, 3.0], [1.0, 0.0], [2.0, 5.0], [0, 1]])),
     ],
+    ids=["softmax", "logistic", "squared-2", "squared-1", "poisson"],
 )
 @pytest.mark.parametrize("weighted", [False, True])
 def test_output_backward_is_gradient_of_mean_loss(output, y, weighted):
     rng = np.random.RandomState(0)
-    n_outputs = 3 if y.ndim == 1 else 2
+    n_outputs = 3 if y.ndim == 1 else y.shape[1]
     Z = rng.normal(size=(4, n_outputs))
     sw = rng.uniform(0.5, 2, size=4) if weighted else None
+    # MLPRegressor's squared error is reported as a mean over outputs but
+    # differentiated as their sum (see SquaredError).
+    scale = n_outputs if isinstance(output, SquaredError) else 1
 
     def f():
-        return output.loss(output.forward(Z.copy()), y, sw)
+        return scale * output.loss(output.forward(Z.copy()), y, sw)
 
     expected = numerical_gradient(f, Z)
     P = output.forward(Z.copy())
     loss = output.loss_backward(P, y, sw)
-    assert loss == pytest.approx(f(), rel=1e-12)
+    assert scale * loss == pytest.approx(f(), rel=1e-12)
     assert_allclose(P, expected, rtol=1e-6, atol=1e-10)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_regression_losses_equal_mlpregressors(weighted):
+    from sklearn.neural_network._base import poisson_loss, squared_loss
+
+    rng = np.random.RandomState(0)
+    Y = rng.poisson(2.0, size=(6, 3)).astype(float)
+    P = rng.uniform(0.5, 3.0, size=(6, 3))
+    sw = rng.uniform(0.5, 2, size=6) if weighted else None
+    assert SquaredError().loss(P, Y, sw) == pytest.approx(
+        squared_loss(Y, P, sw), rel=1e-12
+    )
+    assert PoissonDeviance().loss(P, Y, sw) == pytest.approx(
+        poisson_loss(Y, P, sw), rel=1e-12
+    )

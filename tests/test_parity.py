@@ -1,4 +1,4 @@
-"""Number-for-number parity with scikit-learn's MLPClassifier.
+"""Number-for-number parity with scikit-learn's MLPClassifier and MLPRegressor.
 
 Both estimators draw their initial weights from the same RandomState in the
 same order, so the same ``random_state`` starts them from the same weights
@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from skmlp_numpy import TwoLayerNetClassifier
+from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
 
 MLP_HAS_SAMPLE_WEIGHT = (
     "sample_weight" in inspect.signature(MLPClassifier.fit).parameters
@@ -142,3 +142,104 @@ def test_lbfgs_reaches_the_same_loss(kind, weighted):
     ours, theirs = _fit_both(params, X, y, sw)
     assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-6)
     assert ours.n_iter_ == theirs.n_iter_
+
+
+# ---------------------------------------------------------------- regression
+
+
+def _regression_data(n_outputs, loss, n_samples=90, n_features=6, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    W = rng.normal(scale=0.3, size=(n_features, n_outputs))
+    scores = X @ W
+    if loss == "poisson":
+        y = rng.poisson(np.exp(scores)).astype(np.float64)
+    else:
+        y = scores + rng.normal(scale=0.3, size=scores.shape)
+    return X, (y[:, 0] if n_outputs == 1 else y)
+
+
+def _fit_both_regressors(params, X, y, sample_weight=None):
+    ours = TwoLayerNetRegressor(hidden_size=params.pop("hidden_size", 8), **params)
+    theirs = MLPRegressor(hidden_layer_sizes=(ours.hidden_size,), **params)
+    kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours.fit(X, y, **kwargs)
+        theirs.fit(X, y, **kwargs)
+    return ours, theirs
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_regressor_starts_from_mlpregressors_initial_weights(loss):
+    X, y = _regression_data(2, loss)
+    params = dict(
+        loss=loss, solver="sgd", learning_rate_init=1e-300, momentum=0.0, max_iter=1
+    )
+    ours, theirs = _fit_both_regressors(dict(params, random_state=7), X, y)
+    for a, b in zip(
+        ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True
+    ):
+        assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_regressor_loss_curve_matches_mlpregressor(solver, n_outputs, loss, weighted):
+    X, y = _regression_data(n_outputs, loss)
+    sw = np.random.RandomState(1).uniform(0.1, 3.0, size=len(y)) if weighted else None
+    params = dict(
+        SOLVERS[solver],
+        loss=loss,
+        shuffle=False,
+        batch_size=16,
+        max_iter=25,
+        alpha=1e-3,
+        random_state=0,
+    )
+    if params["learning_rate_init"] > 0.05:  # the invscaling start: too hot here
+        params["learning_rate_init"] = 0.05
+    ours, theirs = _fit_both_regressors(params, X, y, sw)
+    assert len(ours.loss_curve_) == len(theirs.loss_curve_)
+    assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-6)
+    assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-6, atol=1e-9)
+    assert ours.n_iter_ == theirs.n_iter_
+    assert ours.t_ == theirs.t_
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_regressor_lbfgs_matches_mlpregressor(n_outputs, loss, weighted):
+    X, y = _regression_data(n_outputs, loss)
+    sw = np.random.RandomState(1).uniform(0.1, 3.0, size=len(y)) if weighted else None
+    params = dict(solver="lbfgs", loss=loss, max_iter=60, alpha=1e-2, random_state=0)
+    ours, theirs = _fit_both_regressors(params, X, y, sw)
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-6)
+    assert ours.n_iter_ == theirs.n_iter_
+    assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+def test_regressor_early_stopping_matches_mlpregressor(n_outputs, loss):
+    X, y = _regression_data(n_outputs, loss, n_samples=150)
+    params = dict(
+        solver="adam",
+        loss=loss,
+        learning_rate_init=0.01,
+        early_stopping=True,
+        n_iter_no_change=3,
+        max_iter=200,
+        random_state=0,
+    )
+    ours, theirs = _fit_both_regressors(params, X, y)
+    assert ours.n_iter_ == theirs.n_iter_
+    assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-6)
+    assert_allclose(ours.validation_scores_, theirs.validation_scores_, rtol=1e-6)
+    assert ours.best_validation_score_ == pytest.approx(
+        theirs.best_validation_score_, rel=1e-6
+    )
+    assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-6, atol=1e-9)

@@ -1,0 +1,440 @@
+"""TwoLayerNetRegressor: the two-layer network for regression.
+
+What is the regressor's own: real-valued targets (one or several), the
+identity output with the squared error or the exponential output with the
+Poisson deviance, and the R² score. Validation, the fit state and the training
+loop live in :mod:`._base`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BaseTwoLayerNet
+
+__all__ = ["TwoLayerNetRegressor"]
+
+# The output activation that each loss pairs with (MLPRegressor's).
+_OUTPUT_OF_LOSS = {"squared_error": "identity", "poisson": "exp"}
+
+
+class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
+    """Two-layer neural-network regressor: affine, activation, affine.
+
+    The network has one hidden layer and is trained on half the squared error
+    (identity output) or half the Poisson deviance (exponential output) by
+    minibatch SGD, Adam or L-BFGS. Parameters, attributes and numbers follow
+    :class:`~sklearn.neural_network.MLPRegressor` with
+    ``hidden_layer_sizes=(hidden_size,)``; the additions are ``dropout``,
+    ``scoring`` and a validation set passed to :meth:`fit`.
+
+    Parameters
+    ----------
+    hidden_size : int, default=100
+        Number of units in the hidden layer.
+
+    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
+        Activation of the hidden layer.
+
+    loss : {'squared_error', 'poisson'}, default='squared_error'
+        The loss: half the squared error with an identity output, or half the
+        Poisson deviance with an exponential output (a log link), for
+        non-negative targets such as counts.
+
+    solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
+        The weight optimizer: 'sgd' is minibatch stochastic gradient descent
+        (with momentum and learning-rate schedules), 'adam' the Adam method of
+        Kingma and Ba, 'lbfgs' the full-batch quasi-Newton method of SciPy,
+        often the best choice on small data sets.
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty on the weights, divided by the number of
+        samples (or the sum of the sample weights) of each batch.
+
+    batch_size : int or 'auto', default='auto'
+        Size of the minibatches of the stochastic solvers; 'auto' means
+        ``min(200, n_samples)``. Unused by 'lbfgs'.
+
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        Learning-rate schedule of 'sgd', as in
+        :class:`~skmlp_numpy.TwoLayerNetClassifier`.
+
+    learning_rate_init : float, default=1e-3
+        Initial learning rate of 'sgd' and 'adam'.
+
+    power_t : float, default=0.5
+        Exponent of the 'invscaling' schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs of the stochastic solvers, or of iterations
+        of 'lbfgs'.
+
+    shuffle : bool, default=True
+        Shuffle the samples at every epoch (stochastic solvers).
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the shuffling, the early-stopping
+        split and the dropout masks. Pass an int for bit-for-bit reproducible
+        fits.
+
+    tol : float, default=1e-4
+        Training stops when the loss (or the validation score) has not
+        improved by at least ``tol`` for ``n_iter_no_change`` consecutive
+        epochs. For 'lbfgs', the gradient tolerance of SciPy's solver.
+
+    verbose : bool or int, default=False
+        Print the loss after every epoch, as MLPRegressor does.
+
+    warm_start : bool, default=False
+        Start a new :meth:`fit` from the weights of the previous one. The
+        optimizer's state, the stopping rule and the random stream carry over
+        too, so that two warm-started fits of ``k`` epochs equal one of
+        ``2 k``, bit for bit.
+
+    momentum : float, default=0.9
+        Momentum of 'sgd', in [0, 1].
+
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with 'sgd' (when ``momentum > 0``).
+
+    early_stopping : bool, default=False
+        Stop when the validation score stops improving, and keep the weights
+        of the best epoch. The validation set is ``X_val, y_val`` when given
+        to :meth:`fit`, else ``validation_fraction`` of the training data
+        held out, as MLPRegressor holds it out.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out for early stopping, in (0, 1).
+
+    beta_1 : float, default=0.9
+        Decay rate of Adam's first-moment estimate, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Decay rate of Adam's second-moment estimate, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+
+    n_iter_no_change : int or inf, default=10
+        Number of epochs without an improvement of ``tol`` that stops
+        training (stochastic solvers).
+
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of 'lbfgs'.
+
+    dropout : float, default=0.0
+        Fraction of hidden units dropped at random at each training step
+        (inverted dropout), in [0, 1). Prediction never drops units. Not in
+        MLPRegressor.
+
+    scoring : str, callable or None, default=None
+        Score of the validation set, for early stopping and
+        ``validation_scores_``: None is R² (MLPRegressor's behaviour), 'loss'
+        the negated validation loss, any other string a scikit-learn scorer
+        name (such as 'neg_mean_absolute_error'), and a callable a scorer
+        ``scorer(estimator, X, y)``. Higher is better.
+
+    Attributes
+    ----------
+    coefs_ : list of two ndarrays
+        Weights of shape (n_features, hidden_size) and
+        (hidden_size, n_outputs).
+
+    intercepts_ : list of two ndarrays
+        Biases of shape (hidden_size,) and (n_outputs,).
+
+    n_features_in_ : int
+        Number of features seen during :meth:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features seen during :meth:`fit`, when ``X`` has string
+        column names.
+
+    loss_ : float
+        The training loss of the last epoch (or the final 'lbfgs' loss).
+
+    best_loss_ : float or None
+        The lowest training loss reached; None with early stopping.
+
+    loss_curve_ : list of float
+        The training loss of each epoch (of each iteration with 'lbfgs').
+
+    validation_loss_curve_ : list of float or None
+        The validation loss of each epoch when a validation set is in use.
+
+    validation_scores_ : list of float or None
+        The validation score of each epoch when a validation set is in use.
+
+    best_validation_score_ : float or None
+        The best validation score with early stopping, else None.
+
+    n_iter_ : int
+        Number of epochs (iterations for 'lbfgs') run by the last
+        :meth:`fit`; :meth:`partial_fit` adds one per call.
+
+    t_ : int
+        Number of training samples seen by the stochastic solver.
+
+    n_layers_ : int
+        Number of layers, input and output included: always 3.
+
+    n_outputs_ : int
+        Number of outputs (targets).
+
+    out_activation_ : str
+        'identity' for the squared error, 'exp' for the Poisson deviance.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPRegressor : The multi-layer perceptron of
+        scikit-learn, whose parameters this estimator shares.
+    TwoLayerNetClassifier : The same network for classification.
+
+    Notes
+    -----
+    For one sample :math:`x`, the network computes
+
+    .. math::
+
+        h = f(x W_1 + b_1), \\qquad \\hat y = g(h W_2 + b_2)
+
+    with :math:`g` the identity for ``loss='squared_error'`` and the
+    exponential for ``loss='poisson'``. Training minimises, as MLPRegressor
+    does, the mean over samples of half the squared error (averaged over the
+    :math:`k` outputs) or of half the Poisson deviance (summed over them),
+    plus the L2 penalty:
+
+    .. math::
+
+        L_2 = \\frac{1}{2 n k} \\sum_{i, j} (\\hat y_{ij} - y_{ij})^2,
+        \\qquad
+        L_P = \\frac{1}{n} \\sum_{i, j} \\left(y_{ij} \\log
+        \\frac{y_{ij}}{\\hat y_{ij}} - y_{ij} + \\hat y_{ij}\\right).
+
+    Both output/loss pairs are canonical, so the gradient with respect to the
+    output layer's input is :math:`(\\hat y - y) / n`. As in MLPRegressor, that
+    gradient is the one of the squared error summed over outputs: with
+    several outputs it is :math:`k` times the gradient of :math:`L_2` as
+    reported in ``loss_curve_``.
+
+    A fit is a transaction: if it raises, the estimator is left exactly as it
+    was; interrupted with Ctrl-C after one or more epochs, it keeps the last
+    complete one, every attribute matching it. Data in float32 are trained in
+    float32 end to end, float64 in float64.
+
+    Examples
+    --------
+    >>> from sklearn.compose import TransformedTargetRegressor
+    >>> from sklearn.datasets import make_friedman1
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skmlp_numpy import TwoLayerNetRegressor
+    >>> X, y = make_friedman1(n_samples=500, random_state=0)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    >>> reg = TransformedTargetRegressor(
+    ...     make_pipeline(StandardScaler(), TwoLayerNetRegressor(
+    ...         hidden_size=50, solver="lbfgs", max_iter=500, random_state=0)),
+    ...     transformer=StandardScaler())
+    >>> reg.fit(X_train, y_train).score(X_test, y_test) > 0.8
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseTwoLayerNet._parameter_constraints,
+        "loss": [StrOptions(set(_OUTPUT_OF_LOSS))],
+    }
+
+    # Targets are numbers: validate_data converts object arrays to float64.
+    _y_numeric = True
+
+    def __init__(
+        self,
+        hidden_size: int = 100,
+        activation: str = "relu",
+        *,
+        loss: str = "squared_error",
+        solver: str = "adam",
+        alpha: float = 1e-4,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 1e-3,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int | float = 10,
+        max_fun: int = 15000,
+        dropout: float = 0.0,
+        scoring: str | Any | None = None,
+    ) -> None:
+        super().__init__(
+            hidden_size=hidden_size,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            dropout=dropout,
+            scoring=scoring,
+        )
+        self.loss = loss
+
+    # ------------------------------------------------------------------ API
+
+    def _check_solver(self):
+        if self.solver == "lbfgs":
+            raise AttributeError(
+                "partial_fit is only available for the stochastic solvers "
+                "'sgd' and 'adam', not for solver='lbfgs'."
+            )
+        return True
+
+    @available_if(_check_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+    ) -> TwoLayerNetRegressor:
+        """Update the network with one pass (epoch) over ``X, y``.
+
+        Like :meth:`fit`, a call is a transaction: if it raises, the estimator
+        is left as it was.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values, with as many outputs as on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+
+        Returns
+        -------
+        self : TwoLayerNetRegressor
+            The updated estimator.
+        """
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: there is no "
+                "whole training set to hold a validation split out of."
+            )
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """Predict the target(s) of each sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted values, in the dtype of the weights: one column per
+            output, or a 1-D array for a single output.
+        """
+        check_is_fitted(self)
+        return self._ravel(self._forward(self._validate_X(X)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        tags.target_tags.single_output = True
+        # The Poisson deviance is defined for non-negative targets only.
+        tags.target_tags.positive_only = self.loss == "poisson"
+        return tags
+
+    # -------------------------------------------------------------- targets
+
+    def _ravel(self, out):
+        return out.ravel() if out.shape[1] == 1 else out
+
+    def _score_outputs(self, out, y, sample_weight):
+        """The default validation score: R², as MLPRegressor's."""
+        return r2_score(y, self._ravel(out), sample_weight=sample_weight)
+
+    def _scoring_hint(self, y):
+        return (
+            "Scorers that fit regression targets include 'r2', "
+            "'neg_mean_squared_error', 'neg_mean_absolute_error' and, for "
+            "loss='poisson', 'neg_mean_poisson_deviance'."
+        )
+
+    def _check_targets(self, y, name):
+        if self.loss == "poisson" and (y < 0).any():
+            raise ValueError(
+                f"loss='poisson' needs non-negative targets, but {name} has "
+                f"{int((y < 0).sum())} negative values."
+            )
+
+    def _encode_targets(self, y, first_pass, incremental, classes, dtype):
+        """Targets as a (n_samples, n_outputs) array, and the attributes they define."""
+        if first_pass:
+            model = {
+                "n_outputs_": 1 if y.ndim == 1 else y.shape[1],
+                "out_activation_": _OUTPUT_OF_LOSS[self.loss],
+                "n_layers_": 3,
+            }
+        else:
+            model = {
+                "n_outputs_": self.n_outputs_,
+                "out_activation_": self.out_activation_,
+                "n_layers_": self.n_layers_,
+            }
+            if model["out_activation_"] != _OUTPUT_OF_LOSS[self.loss]:
+                raise ValueError(
+                    f"loss={self.loss!r} does not fit the trained network, whose "
+                    f"output is {self.out_activation_!r}; set warm_start=False to "
+                    "train a new network."
+                )
+        return self._encode_known_targets(y, model, "y", dtype), model
+
+    def _encode_known_targets(self, y, model, name, dtype):
+        """``y`` as a (n_samples, n_outputs) array of ``dtype``."""
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        if n_outputs != model["n_outputs_"]:
+            raise ValueError(
+                f"{name} has {n_outputs} outputs, but the network has "
+                f"{model['n_outputs_']}."
+            )
+        return y.reshape(len(y), n_outputs).astype(dtype)
