@@ -5,17 +5,24 @@ Build it from the project's root with the docs extra installed::
     pip install ".[docs]"
     sphinx-build -W -b html docs docs/_build/html
 
+The build needs no network: math renders with a MathJax that a package ships.
+Where the build does have one (Read the Docs, or ``SKMLP_DOCS_ONLINE=1``),
+scikit-learn, NumPy, SciPy and Dask names link to their documentation.
+
 Examples that need MNIST read the file named by SKMLP_MNIST (default:
 ../shared/data/mnist.npz beside the project); without it they are left out of
 the gallery, and the build says so.
 """
 
 import os
+import shutil
 from pathlib import Path
 
 import skmlp_numpy
+from skmlp_numpy.__main__ import build_parser
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 
 project = "skmlp_numpy"
 author = "The skmlp_numpy developers"
@@ -32,23 +39,91 @@ extensions = [
 
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+
+# ---------------------------------------------------------------- the theme
+
 html_theme = "pydata_sphinx_theme"
-html_theme_options = {"navigation_with_keys": False}
+# A short title: the long default ran into the search box at 1280 px.
+html_title = "skmlp_numpy"
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
+html_theme_options = {
+    "navigation_with_keys": False,
+    "header_links_before_dropdown": 5,
+    "show_toc_level": 2,
+}
+# The left sidebar lists a section's pages: only sections that have several.
+_single_pages = [
+    "index",
+    "install",
+    "getting_started",
+    "user_guide",
+    "cli",
+    "scaling",
+    "reliability",
+    "performance",
+    "changelog",
+    "contributing",
+    "citing",
+]
+html_sidebars = {page: [] for page in _single_pages}
+
+# ------------------------------------------------------------- API reference
 
 autosummary_generate = True
-# Methods inherited from this package's base class (fit) are documented; those
-# inherited from scikit-learn (get_params, score, ...) are scikit-learn's, and
-# their docstrings refer to labels of its own docs.
+# Methods inherited from this package's base class (fit, set_callbacks) and
+# from BaseEstimator (get_params, set_params) are documented; the rest of
+# scikit-learn's mixins document their own, with references to its own docs.
 autodoc_default_options = {
     "members": True,
-    "inherited-members": "ClassifierMixin,RegressorMixin,CallbackSupportMixin,"
-    "BaseEstimator,_MetadataRequester",
+    "inherited-members": (
+        "ClassifierMixin,RegressorMixin,CallbackSupportMixin,_MetadataRequester,"
+        "BaseException"
+    ),
 }
+# Type hints belong to the code; the numpydoc sections say the same in words,
+# and the signatures stay readable (no numpy._typing internals).
+autodoc_typehints = "none"
+autodoc_preserve_defaults = True
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
+# --------------------------------------------------------------------- math
+
+# MathJax 3 from the django-static-mathjax package (plain static files, no
+# Django needed), copied next to the pages: math renders offline too.
+try:
+    import mathjax as _mathjax_package
+
+    _MATHJAX = (
+        Path(_mathjax_package.__file__).parent
+        / "static"
+        / "mathjax"
+        / "es5"
+        / "tex-svg-full.js"
+    )
+except ImportError:
+    _MATHJAX = None
+if _MATHJAX is not None and _MATHJAX.is_file():
+    mathjax_path = "mathjax/tex-svg-full.js"
+
+# ---------------------------------------------------------- links elsewhere
+
+if os.environ.get("READTHEDOCS") or os.environ.get("SKMLP_DOCS_ONLINE"):
+    extensions.append("sphinx.ext.intersphinx")
+    intersphinx_mapping = {
+        "python": ("https://docs.python.org/3", None),
+        "numpy": ("https://numpy.org/doc/stable", None),
+        "scipy": ("https://docs.scipy.org/doc/scipy", None),
+        "sklearn": ("https://scikit-learn.org/stable", None),
+        "dask": ("https://docs.dask.org/en/stable", None),
+        "matplotlib": ("https://matplotlib.org/stable", None),
+    }
+
+# ------------------------------------------------------------------ gallery
+
 mnist = Path(
-    os.environ.get("SKMLP_MNIST", ROOT.parent / "shared" / "data" / "mnist.npz")
+    os.environ.get("SKMLP_MNIST") or ROOT.parent / "shared" / "data" / "mnist.npz"
 )
 if mnist.is_file():
     os.environ["SKMLP_MNIST"] = str(mnist)
@@ -60,11 +135,41 @@ else:
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "auto_examples",
+    # Beginner first; the paths are relative to this folder, as required.
+    "subsection_order": [
+        "../examples/basics",
+        "../examples/mnist",
+        "../examples/scaling",
+    ],
+    # Simplest first: the examples with the fewest lines of code.
+    "within_subsection_order": "NumberOfCodeLinesSortKey",
     "filename_pattern": r"/plot_",
     "ignore_pattern": skip_pattern,
-    "within_subsection_order": "FileNameSortKey",
     "download_all_examples": False,
     "abort_on_example_error": True,
     "show_memory": False,
     "matplotlib_animations": False,
+    # "Examples using this" on each API page.
+    "doc_module": ("skmlp_numpy",),
+    "backreferences_dir": "generated/backreferences",
 }
+
+
+def _write_cli_help(app):
+    """The command line's --help, for cli.rst to include: always up to date."""
+    target = HERE / "generated" / "cli_help.txt"
+    target.parent.mkdir(exist_ok=True)
+    os.environ["COLUMNS"] = "88"
+    target.write_text(build_parser().format_help())
+
+
+def _copy_mathjax(app, exception):
+    if exception is None and _MATHJAX is not None and app.builder.format == "html":
+        destination = Path(app.outdir) / "_static" / "mathjax"
+        destination.mkdir(parents=True, exist_ok=True)
+        shutil.copy(_MATHJAX, destination / _MATHJAX.name)
+
+
+def setup(app):
+    app.connect("builder-inited", _write_cli_help)
+    app.connect("build-finished", _copy_mathjax)

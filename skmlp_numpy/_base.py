@@ -54,6 +54,9 @@ except ImportError:  # scikit-learn < 1.9 has no callback API
     class CallbackSupportMixin:
         """Stand-in for scikit-learn < 1.9: the estimator works without callbacks."""
 
+        def set_callbacks(self, *callbacks):
+            raise ImportError("Callbacks need scikit-learn 1.9 or newer.")
+
 
 __all__ = ["BaseTwoLayerNet", "DivergenceError"]
 
@@ -372,6 +375,32 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
             incremental=False,
             validation=(X_val, y_val, sample_weight_val),
         )
+
+    def set_callbacks(self, *callbacks):
+        """Set callbacks that follow, or stop, training (scikit-learn >= 1.9).
+
+        A fit is a task of one subtask per epoch (per iteration with
+        'lbfgs'): every callback's ``on_fit_task_begin`` and
+        ``on_fit_task_end`` hooks run at the start and end of the fit and of
+        each epoch, and a callback whose ``on_fit_task_end`` returns True stops
+        training after that epoch. The ``fitted_estimator`` a hook receives is
+        the model as of that epoch. scikit-learn's ``ProgressBar`` and
+        ``ScoringMonitor`` work, and propagate from ``Pipeline`` and
+        ``GridSearchCV``. A callback that raises makes the fit fail, and the
+        estimator is left as it was before the call.
+
+        Parameters
+        ----------
+        *callbacks : callback instances
+            Objects following scikit-learn's ``FitCallback`` protocol; none
+            to remove the callbacks.
+
+        Returns
+        -------
+        self : object
+            This estimator.
+        """
+        return super().set_callbacks(*callbacks)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -1090,7 +1119,12 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
             return
         if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
             raise _divergence_error(state.n_iter + 1)
-        state.n_iter = _check_optimize_result("lbfgs", result, self.max_iter)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            state.n_iter = _check_optimize_result("lbfgs", result, self.max_iter)
+        for warning in caught:
+            # scikit-learn's helper points at this line: point at the caller's.
+            warnings.warn(warning.message, warning.category, stacklevel=5)
         state.loss = float(result.fun)
         state.plateau = state.plateau.update(-state.loss)
         self._commit(state, result.x)

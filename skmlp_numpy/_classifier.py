@@ -451,6 +451,30 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         check_is_fitted(self)
         return self._decode(self._forward(self._validate_X(X)))
 
+    def score(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> float:
+        """Accuracy of :meth:`predict` on ``X, y``.
+
+        For multilabel targets, the subset accuracy: a sample counts as right
+        only when every one of its labels is.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            True labels of ``X``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples.
+
+        Returns
+        -------
+        score : float
+            The (weighted) fraction of samples predicted right.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True

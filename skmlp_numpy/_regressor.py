@@ -376,6 +376,31 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         check_is_fitted(self)
         return self._ravel(self._forward(self._validate_X(X)))
 
+    def score(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> float:
+        """Coefficient of determination R² of :meth:`predict` on ``X, y``.
+
+        1 is a perfect prediction, 0 the score of always predicting the mean
+        of ``y``; it can be negative. With several outputs, their scores are
+        averaged uniformly.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True values of ``X``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples.
+
+        Returns
+        -------
+        score : float
+            R² of the predictions.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True

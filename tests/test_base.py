@@ -495,8 +495,9 @@ def test_interrupt_or_failure_anywhere_leaves_a_consistent_model(case):
     assert clf.best_validation_score_ == reference.best_validation_score_
 
 
-def test_convergence_warning_points_at_the_callers_line(blobs):
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_convergence_warning_points_at_the_callers_line(blobs, solver):
     with pytest.warns(ConvergenceWarning) as record:
         warnings.simplefilter("always")
-        TwoLayerNetClassifier(hidden_size=3, max_iter=1).fit(*blobs)
+        TwoLayerNetClassifier(hidden_size=3, solver=solver, max_iter=1).fit(*blobs)
     assert record[0].filename == __file__

@@ -13,6 +13,7 @@ the stream takes exactly the steps of an in-memory fit.
 import warnings
 
 import dask.array as da
+import matplotlib.pyplot as plt
 import numpy as np
 from dask_ml.wrappers import Incremental
 from sklearn.datasets import load_digits
@@ -42,3 +43,27 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)
     in_memory = TwoLayerNetClassifier(max_iter=20, **params).fit(X_train, y_train)
 print(f"in memory: test accuracy {in_memory.score(X_test, y_test):.4f}")
+
+# %%
+# The loss, block by block
+# ------------------------
+# Each ``partial_fit`` call on a block records that block's loss, so the curve
+# has one point per block; averaged by pass, it follows the in-memory fit's.
+
+n_blocks = X_blocks.numblocks[0]
+per_block = np.asarray(model.estimator_.loss_curve_)
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(
+    np.arange(1, len(per_block) + 1) / n_blocks,
+    per_block,
+    alpha=0.4,
+    label="each block",
+)
+ax.plot(
+    np.arange(1, 21), in_memory.loss_curve_, marker="o", label="in memory, by epoch"
+)
+ax.set_xlabel("pass over the data (epoch)")
+ax.set_ylabel("training loss")
+ax.legend()
+ax.set_title("Out-of-core training with dask-ml's Incremental")
+plt.show()

@@ -7,6 +7,8 @@ code: load only files you trust. skops saves the same model in a format that
 loads without running code, trusting only the types you name.
 """
 
+# sphinx_gallery_thumbnail_path = "_static/thumbnails/saving_a_model.png"
+
 # %%
 import tempfile
 from pathlib import Path
@@ -47,6 +49,7 @@ untrusted = sio.get_untrusted_types(file=folder / "model.skops")
 print("types to review:", untrusted)
 expected = {
     "skmlp_numpy._classifier.TwoLayerNetClassifier",
+    "skmlp_numpy._regressor.TwoLayerNetRegressor",
     "skmlp_numpy._optimizers.Adam",
     "skmlp_numpy._optimizers.SGD",
 }

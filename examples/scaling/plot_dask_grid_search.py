@@ -13,6 +13,8 @@ processes on this machine). For a real cluster the only change is the
 import warnings
 
 import joblib
+import matplotlib.pyplot as plt
+import numpy as np
 from distributed import Client, LocalCluster
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
@@ -52,3 +54,24 @@ print(
         local.cv_results_["mean_test_score"] == remote.cv_results_["mean_test_score"]
     ).all(),
 )
+
+# %%
+# Scores of every candidate
+# -------------------------
+
+labels = [
+    f"h={p['twolayernetclassifier__hidden_size']}, "
+    f"alpha={p['twolayernetclassifier__alpha']:g}"
+    for p in local.cv_results_["params"]
+]
+positions = np.arange(len(labels))
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.barh(positions - 0.2, local.cv_results_["mean_test_score"], 0.4, label="local")
+ax.barh(positions + 0.2, remote.cv_results_["mean_test_score"], 0.4, label="cluster")
+ax.set_yticks(positions, labels)
+ax.set_xlim(0.8, 1.0)
+ax.set_xlabel("mean cross-validated accuracy")
+ax.legend(loc="lower right")
+ax.set_title("The same grid search, locally and on Dask")
+plt.tight_layout()
+plt.show()

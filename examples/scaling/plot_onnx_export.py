@@ -8,6 +8,7 @@ model and runs in onnxruntime, or any ONNX runtime, without Python.
 """
 
 # %%
+import matplotlib.pyplot as plt
 import numpy as np
 import onnxruntime as rt
 import skl2onnx
@@ -35,3 +36,17 @@ session = rt.InferenceSession(
 labels, proba = session.run(None, {session.get_inputs()[0].name: X})
 print("largest probability difference:", np.abs(proba - model.predict_proba(X)).max())
 print("same labels:", np.array_equal(labels, model.predict(X)))
+
+# %%
+# Every probability, both ways
+# ----------------------------
+# Each point is one class probability of one image: onnxruntime's against
+# ``predict_proba``. They lie on the diagonal.
+
+fig, ax = plt.subplots(figsize=(4.5, 4.5))
+ax.scatter(model.predict_proba(X).ravel(), proba.ravel(), s=4, alpha=0.3)
+ax.plot([0, 1], [0, 1], color="grey", linewidth=1)
+ax.set_xlabel("predict_proba (NumPy)")
+ax.set_ylabel("onnxruntime")
+ax.set_title("ONNX export: the same probabilities")
+plt.show()
