@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import math
+import threading
 import warnings
 from dataclasses import dataclass, replace
 from numbers import Integral, Real
@@ -27,17 +28,16 @@ import numpy as np
 import scipy.optimize
 from numpy.typing import ArrayLike
 from scipy import sparse
+from sklearn import get_config
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import ConvergenceWarning, InconsistentVersionWarning
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, gen_batches
-from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import (
     check_array,
-    check_is_fitted,
     column_or_1d,
     validate_data,
 )
@@ -63,6 +63,10 @@ __all__ = ["BaseTwoLayerNet", "DivergenceError"]
 
 class DivergenceError(ValueError):
     """Training produced a non-finite loss or non-finite weights."""
+
+
+# The dtypes the network computes in; other input is converted to float64.
+_FLOAT_DTYPES = (np.float64, np.float32)
 
 
 class _OverflowError(ValueError):
@@ -256,6 +260,12 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "scoring": [StrOptions({"loss"}), str, callable, None],
+        "dtype": [
+            None,
+            StrOptions({"float32", "float64"}),
+            Options(type, {np.float32, np.float64}),
+            Options(np.dtype, {np.dtype(np.float32), np.dtype(np.float64)}),
+        ],
     }
 
     # Targets are numbers (regression) or labels of any kind (classification).
@@ -296,6 +306,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         max_fun,
         dropout,
         scoring,
+        dtype,
     ):
         self.hidden_size = hidden_size
         self.activation = activation
@@ -322,6 +333,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         self.max_fun = max_fun
         self.dropout = dropout
         self.scoring = scoring
+        self.dtype = dtype
 
     # ------------------------------------------------------------------ API
 
@@ -410,13 +422,36 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
     # ------------------------------------------------------------ prediction
 
     def _validate_X(self, X):
+        """``X`` checked for prediction, as scikit-learn's validate_data would.
+
+        A plain 2-D float array of the fitted width, with no feature names to
+        check and finite values, is returned as it is: validate_data would
+        return it unchanged, after about 150 µs spent detecting dataframe
+        types, more than a one-row forward pass costs. Anything else goes
+        through validate_data, errors and warnings included.
+        """
+        if (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in _FLOAT_DTYPES
+            and X.shape[0] > 0
+            and X.shape[1] == self.n_features_in_
+            and not hasattr(self, "feature_names_in_")
+            # A finite sum means finite values; an infinite one (an overflow
+            # or a NaN) takes the thorough path.
+            and (get_config()["assume_finite"] or math.isfinite(np.add.reduce(X, None)))
+        ):
+            return X
         return validate_data(
-            self, X, accept_sparse="csr", dtype=self.coefs_[0].dtype, reset=False
+            self, X, accept_sparse="csr", dtype=_FLOAT_DTYPES, reset=False
         )
 
     def _forward(self, X):
-        """Network outputs for validated ``X``, a chunk of rows at a time."""
-        check_is_fitted(self)
+        """Network outputs for validated ``X``, a chunk of rows at a time.
+
+        The callers check that the estimator is fitted. Rows are cast to the
+        weights' dtype a chunk at a time, never as a whole copy of ``X``.
+        """
         net = TwoLayerNet(
             self.coefs_,
             self.intercepts_,
@@ -424,12 +459,20 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
             self.out_activation_,
             trainable=False,
         )
-        out = np.empty((X.shape[0], self.n_outputs_), dtype=net.dtype)
+        n_samples = X.shape[0]
         chunk = self._chunk_rows(X)
         # Overflow is reported below, once, in plain words.
         with np.errstate(over="ignore", invalid="ignore"):
-            for rows in gen_batches(X.shape[0], chunk):
-                out[rows] = net.forward(_dense_rows(X, rows))
+            if chunk >= n_samples:
+                # One chunk: the outputs are the new network's own buffer.
+                out = net.forward(_dense_rows(X, slice(0, n_samples), dtype=net.dtype))
+            else:
+                out = np.empty((n_samples, self.n_outputs_), dtype=net.dtype)
+                # Slices by hand: scikit-learn's gen_batches validates its
+                # arguments at every call, which costs more than a small forward.
+                for start in range(0, n_samples, chunk):
+                    rows = slice(start, min(start + chunk, n_samples))
+                    out[rows] = net.forward(_dense_rows(X, rows, dtype=net.dtype))
         if not np.isfinite(out).all():
             n_bad = int((~np.isfinite(out)).any(axis=1).sum())
             raise _OverflowError(
@@ -440,16 +483,8 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         return out
 
     def _chunk_rows(self, X):
-        """Rows per chunk that fit scikit-learn's ``working_memory`` setting.
-
-        A chunk needs its hidden activations and outputs, and its densified
-        rows when ``X`` is sparse; so memory does not grow with the number of
-        rows of ``X``.
-        """
-        row_bytes = (self.coefs_[0].shape[1] + self.n_outputs_) * X.dtype.itemsize
-        if sparse.issparse(X):
-            row_bytes += X.shape[1] * X.dtype.itemsize
-        return get_chunk_n_rows(row_bytes, max_n_rows=X.shape[0])
+        """Rows per chunk that fit scikit-learn's ``working_memory`` setting."""
+        return _chunk_rows(X, *self.coefs_[1].shape)
 
     # ---------------------------------------------------------- transaction
 
@@ -562,12 +597,15 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         continuing = hasattr(self, "coefs_") and (self.warm_start or incremental)
         first_pass = self._is_first_pass(incremental, classes) or not continuing
         X, y = self._check_data(X, y, validation=False, reset=first_pass)
-        Y, model = self._encode_targets(y, first_pass, incremental, classes, X.dtype)
-        sample_weight = self._training_weights(X, y, sample_weight, model)
+        dtype = self._training_dtype(X, first_pass)
+        Y, model = self._encode_targets(y, first_pass, incremental, classes, dtype)
+        sample_weight = self._training_weights(X, y, sample_weight, model, dtype)
         X_val, y_val, sample_weight_val = validation
         val = None
         if X_val is not None or y_val is not None or sample_weight_val is not None:
-            val = self._check_validation_set(X_val, y_val, sample_weight_val, X, model)
+            val = self._check_validation_set(
+                X_val, y_val, sample_weight_val, X, model, dtype
+            )
         self._check_solver_options(val)
         if not first_pass and self.coefs_[0].shape[1] != self.hidden_size:
             raise ValueError(
@@ -585,7 +623,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                 self.activation,
                 model["out_activation_"],
                 random_state,
-                X.dtype,
+                dtype,
                 dropout=self.dropout,
             )
             stream, stream_epochs = copy.deepcopy(random_state), 0
@@ -618,7 +656,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                 # the stream and the shuffled order where the last fit left them.
                 self._replay(random_state, order, stream_epochs)
             batch_size = self._batch_size(X.shape[0] if order is None else len(order))
-            batches = _Batches(X, Y, sample_weight, order, batch_size)
+            batches = _Batches(X, Y, sample_weight, order, batch_size, dtype)
 
         carry = not first_pass and stochastic
         plateau = _Plateau(self.tol, self.n_iter_no_change)
@@ -670,6 +708,33 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         """Whether this call starts a new network (subclasses check ``classes``)."""
         return not hasattr(self, "coefs_")
 
+    def _training_dtype(self, X, first_pass):
+        """The dtype the network trains in.
+
+        The fitted weights' when training continues; else ``dtype``, or the
+        float dtype of ``X`` when it is None (MLPClassifier's rule).
+        """
+        requested = None if self.dtype is None else np.dtype(self.dtype)
+        if first_pass:
+            return X.dtype if requested is None else requested
+        fitted = self.coefs_[0].dtype
+        if requested is not None and requested != fitted:
+            raise ValueError(
+                f"dtype={self.dtype!r} does not match the {fitted} weights of the "
+                "fitted network; set warm_start=False to train a new network."
+            )
+        return fitted
+
+    def _float_dtypes(self, reset):
+        """Float dtypes training X is accepted in; other input converts to the first.
+
+        Float input is never copied to change its type: batches are cast as
+        they are gathered.
+        """
+        if reset:
+            return _float_dtypes(np.float64 if self.dtype is None else self.dtype)
+        return _float_dtypes(self.coefs_[0].dtype)
+
     def _carried_curve(self, name, carry):
         curve = getattr(self, name, None) if carry else None
         return None if curve is None else list(curve)
@@ -703,9 +768,6 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                 )
         else:
             y_name = "y"
-            if dtype is None:
-                # Continued training keeps the dtype of the existing weights.
-                dtype = (np.float64, np.float32) if reset else self.coefs_[0].dtype
             X, y = validate_data(
                 self,
                 X,
@@ -713,7 +775,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                 accept_sparse="csr",
                 multi_output=True,
                 y_numeric=self._y_numeric,
-                dtype=dtype,
+                dtype=self._float_dtypes(reset),
                 reset=reset,
             )
         if y.ndim == 2 and y.shape[1] == 1:
@@ -723,7 +785,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         self._check_targets(y, y_name)
         return X, y
 
-    def _check_validation_set(self, X_val, y_val, sample_weight_val, X, model):
+    def _check_validation_set(self, X_val, y_val, sample_weight_val, X, model, dtype):
         if X_val is None or y_val is None:
             raise ValueError(
                 "X_val and y_val must be given together"
@@ -733,24 +795,26 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                     else "."
                 )
             )
-        X_val, y_val = self._check_data(X_val, y_val, validation=True, dtype=X.dtype)
-        Y_val = self._encode_known_targets(y_val, model, "y_val", X.dtype)
+        X_val, y_val = self._check_data(
+            X_val, y_val, validation=True, dtype=_float_dtypes(dtype)
+        )
+        Y_val = self._encode_known_targets(y_val, model, "y_val", dtype)
         if sample_weight_val is not None:
             sample_weight_val = _check_weights(
-                sample_weight_val, X_val.shape[0], X.dtype, "sample_weight_val", "X_val"
+                sample_weight_val, X_val.shape[0], dtype, "sample_weight_val", "X_val"
             )
             _check_positive_sum(sample_weight_val, "sample_weight_val")
         return _ValidationSet(X_val, y_val, Y_val, sample_weight_val)
 
-    def _training_weights(self, X, y, sample_weight, model):
+    def _training_weights(self, X, y, sample_weight, model, dtype):
         """The effective sample weights: ``sample_weight``, times any class weights."""
         if sample_weight is not None:
             sample_weight = _check_weights(
-                sample_weight, X.shape[0], X.dtype, "sample_weight", "X"
+                sample_weight, X.shape[0], dtype, "sample_weight", "X"
             )
         target_weight = self._target_weights(y, model)
         if target_weight is not None:
-            target_weight = target_weight.astype(X.dtype)
+            target_weight = target_weight.astype(dtype)
             if sample_weight is None:
                 sample_weight = target_weight
             else:
@@ -973,14 +1037,22 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         dropout_stream = self._draw_epoch(state.random_state, batches.order)
         state.stream_epochs += 1
         total = 0.0
-        for X_batch, Y_batch, sw_batch in batches:
-            if sw_batch is not None and not sw_batch.any():
-                continue  # a batch of zero weights has no gradient to follow
-            loss = net.loss_grad(X_batch, Y_batch, sw_batch, self.alpha, dropout_stream)
-            if not math.isfinite(loss):
-                raise _divergence_error(state.n_iter + 1)
-            optimizer.step(net.params, net.grads)
-            total += loss * X_batch.shape[0]
+        epoch = iter(batches)
+        try:
+            for X_batch, Y_batch, sw_batch in epoch:
+                if sw_batch is not None and not sw_batch.any():
+                    continue  # a batch of zero weights has no gradient to follow
+                loss = net.loss_grad(
+                    X_batch, Y_batch, sw_batch, self.alpha, dropout_stream
+                )
+                if not math.isfinite(loss):
+                    raise _divergence_error(state.n_iter + 1)
+                optimizer.step(net.params, net.grads)
+                total += loss * X_batch.shape[0]
+        finally:
+            # Stops the batches' gathering thread now, not when the
+            # traceback of an exception is freed.
+            epoch.close()
         return total / batches.n_samples
 
     def _end_epoch(self, state, loss):
@@ -1059,7 +1131,9 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
         # Dense data go through in one piece, as in MLPClassifier; sparse data
         # are densified a chunk at a time.
-        chunk = self._chunk_rows_for(net, X) if sparse.issparse(X) else X.shape[0]
+        chunk = X.shape[0]
+        if sparse.issparse(X) or X.dtype != net.dtype:
+            chunk = _chunk_rows(X, *net.coefs[1].shape)
         grads = np.empty(net.params.shape, dtype=np.float64)
 
         def loss_grad(theta):
@@ -1071,7 +1145,8 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                 share = (rows.stop - rows.start if sw is None else float(sw.sum())) / n
                 if share == 0:
                     continue
-                loss += share * net.loss_grad(_dense_rows(X, rows), Y[rows], sw)
+                X_rows = _dense_rows(X, rows, dtype=net.dtype)
+                loss += share * net.loss_grad(X_rows, Y[rows], sw)
                 grads[:] += share * net.grads
             loss += net.penalty(self.alpha, n, grads)
             return loss, grads
@@ -1129,12 +1204,6 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         state.plateau = state.plateau.update(-state.loss)
         self._commit(state, result.x)
 
-    def _chunk_rows_for(self, network, X):
-        """:meth:`_chunk_rows` for a network not yet committed."""
-        n_hidden, n_outputs = network.coefs[1].shape
-        row_bytes = (n_hidden + n_outputs + X.shape[1]) * X.dtype.itemsize
-        return get_chunk_n_rows(row_bytes, max_n_rows=X.shape[0])
-
     # ------------------------------------------------------------- pickling
 
     def __getstate__(self):
@@ -1166,51 +1235,177 @@ class _Batches:
     ``batch_size``: of the rows listed in :attr:`order` (which the training
     loop may shuffle in place), or of all rows in their natural order when
     ``order`` is None. Natural-order rows are views, not copies; others are
-    gathered into buffers allocated once. Sparse rows are densified one batch
-    at a time. Nothing the size of ``X`` is ever copied.
+    gathered into buffers allocated once, and cast to ``dtype`` as they are.
+    Sparse rows are densified one batch at a time. Nothing the size of ``X``
+    is ever copied.
+
+    Large gathers run one batch ahead on a second thread, while the caller
+    computes on the current batch: NumPy's ``take`` and the matrix products
+    release the GIL, so the gather of batch k + 1 overlaps the step on batch
+    k (``benchmarks/bench_training.py`` measures it). The batches are the same
+    either way, so results are too, bit for bit.
     """
 
-    def __init__(self, X, Y, sample_weight, order, batch_size):
+    # Below this many values a batch gathers in microseconds, less than
+    # handing it to another thread costs.
+    PREFETCH_MIN_VALUES = 32_768
+
+    def __init__(self, X, Y, sample_weight, order, batch_size, dtype):
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.order = order
         self.batch_size = batch_size
+        self.dtype = dtype
         self.n_samples = X.shape[0] if order is None else len(order)
-        self._X_buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-        self._Y_buffer = np.empty((batch_size, *Y.shape[1:]), dtype=Y.dtype)
-        self._sw_buffer = (
-            None if sample_weight is None else np.empty(batch_size, X.dtype)
+        self.prefetch = (
+            order is not None
+            and not sparse.issparse(X)
+            and batch_size * X.shape[1] >= self.PREFETCH_MIN_VALUES
+            and self.n_samples > batch_size
+        )
+        self._buffers = [self._allocate() for _ in range(2 if self.prefetch else 1)]
+
+    def _allocate(self):
+        """One set of batch buffers: X (and its gather scratch), Y, weights."""
+        X, Y, n = self.X, self.Y, self.batch_size
+        X_buffer = np.empty((n, X.shape[1]), dtype=self.dtype)
+        # Rows of another dtype are gathered in their own, then cast: faster
+        # than np.take casting as it gathers.
+        scratch = None
+        if X.dtype != self.dtype and self.order is not None and not sparse.issparse(X):
+            scratch = np.empty((n, X.shape[1]), dtype=X.dtype)
+        Y_buffer = np.empty((n, *Y.shape[1:]), dtype=Y.dtype)
+        sw_buffer = None if self.sample_weight is None else np.empty(n, self.dtype)
+        return X_buffer, scratch, Y_buffer, sw_buffer
+
+    def _gather(self, rows, buffers):
+        """Batch ``rows`` (a slice of the order, or of all rows) into ``buffers``."""
+        X_buffer, scratch, Y_buffer, sw_buffer = buffers
+        n = rows.stop - rows.start
+        sw = self.sample_weight
+        if self.order is None:
+            return (
+                _dense_rows(self.X, rows, X_buffer[:n], self.dtype),
+                self.Y[rows],
+                None if sw is None else sw[rows],
+            )
+        idx = self.order[rows]
+        return (
+            _take_rows(
+                self.X, idx, X_buffer[:n], None if scratch is None else scratch[:n]
+            ),
+            _take_rows(self.Y, idx, Y_buffer[:n]),
+            None if sw is None else _take_rows(sw, idx, sw_buffer[:n]),
         )
 
     def __iter__(self):
-        sw = self.sample_weight
-        for rows in gen_batches(self.n_samples, self.batch_size):
-            n = rows.stop - rows.start
-            if self.order is None:
-                yield (
-                    _dense_rows(self.X, rows, self._X_buffer[:n]),
-                    self.Y[rows],
-                    None if sw is None else sw[rows],
-                )
-            else:
-                idx = self.order[rows]
-                yield (
-                    _take_rows(self.X, idx, self._X_buffer[:n]),
-                    _take_rows(self.Y, idx, self._Y_buffer[:n]),
-                    None if sw is None else _take_rows(sw, idx, self._sw_buffer[:n]),
-                )
+        slices = list(gen_batches(self.n_samples, self.batch_size))
+        if self.prefetch:
+            yield from self._prefetched(slices)
+        else:
+            for rows in slices:
+                yield self._gather(rows, self._buffers[0])
+
+    def _prefetched(self, slices):
+        """The batches, each gathered by a second thread while the last is used.
+
+        Two buffer sets alternate: the thread fills set ``i % 2`` once the
+        caller is done with it (``free``) and says so (``ready``). However the
+        iteration ends (its end, an exception, Ctrl-C, the caller stopping
+        early), ``finally`` stops the thread and waits for it: none is left
+        behind.
+        """
+        ready = [threading.Event(), threading.Event()]
+        free = [threading.Event(), threading.Event()]
+        for event in free:
+            event.set()
+        stop = threading.Event()
+        batches, errors = [None, None], []
+
+        def gather_ahead():
+            try:
+                for i, rows in enumerate(slices):
+                    k = i % 2
+                    free[k].wait()
+                    if stop.is_set():
+                        return
+                    free[k].clear()
+                    batches[k] = self._gather(rows, self._buffers[k])
+                    ready[k].set()
+            except BaseException as exc:  # handed to the caller's thread
+                errors.append(exc)
+                for event in ready:
+                    event.set()
+
+        thread = threading.Thread(
+            target=gather_ahead, name="skmlp_numpy batch gather", daemon=True
+        )
+        thread.start()
+        try:
+            for i in range(len(slices)):
+                k = i % 2
+                ready[k].wait()
+                ready[k].clear()
+                if errors:
+                    raise errors[0]
+                yield batches[k]
+                free[k].set()
+        finally:
+            stop.set()
+            for event in free:
+                event.set()
+            thread.join()
 
 
-def _dense_rows(X, rows, out=None):
-    """Rows ``rows`` (a slice) of ``X`` as a dense array: a view when dense."""
+def _float_dtypes(preferred):
+    """``_FLOAT_DTYPES`` with ``preferred`` first, for check_array's ``dtype``."""
+    preferred = np.dtype(preferred).type
+    return (preferred, *(d for d in _FLOAT_DTYPES if d is not preferred))
+
+
+def _chunk_rows(X, n_hidden, n_outputs):
+    """Rows per chunk of ``X`` that fit scikit-learn's ``working_memory``.
+
+    A chunk needs its hidden activations and outputs, and its rows densified
+    or cast when ``X`` is sparse or of another dtype than the weights; so
+    memory does not grow with the number of rows of ``X``. The arithmetic of
+    scikit-learn's ``get_chunk_n_rows``, without its per-call parameter
+    validation, which costs more than a one-row prediction.
+    """
+    row_bytes = (n_hidden + n_outputs + X.shape[1]) * X.dtype.itemsize
+    budget = get_config()["working_memory"] * 2**20
+    return int(min(max(budget // row_bytes, 1), X.shape[0]))
+
+
+def _dense_rows(X, rows, out=None, dtype=None):
+    """Rows ``rows`` (a slice) of ``X`` as a dense array of ``dtype``.
+
+    A view when ``X`` is dense and of that dtype already; else a copy, into
+    ``out`` when given.
+    """
     if sparse.issparse(X):
+        if out is None and dtype is not None:
+            out = np.empty((rows.stop - rows.start, X.shape[1]), dtype=dtype)
         return X[rows].toarray(out=out)
-    return X[rows]
+    if dtype is None or X.dtype == dtype:
+        return X[rows]
+    if out is None:
+        return X[rows].astype(dtype)
+    np.copyto(out, X[rows], casting="same_kind")
+    return out
 
 
-def _take_rows(A, idx, out):
-    """Gather the rows ``idx`` of ``A`` into ``out``."""
+def _take_rows(A, idx, out, scratch=None):
+    """Gather the rows ``idx`` of ``A`` into ``out``, through ``scratch`` if given.
+
+    ``scratch`` has ``A``'s dtype when ``out`` has another: the rows are
+    gathered into it, then cast into ``out``.
+    """
     if sparse.issparse(A):
         return A[idx].toarray(out=out)
+    if scratch is not None:
+        A.take(idx, axis=0, out=scratch, mode="clip")
+        np.copyto(out, scratch, casting="same_kind")
+        return out
     # mode="clip" lets np.take write straight into ``out``: with the default
     # mode it checks bounds through a temporary copy. The indices are valid.
     return A.take(idx, axis=0, out=out, mode="clip")

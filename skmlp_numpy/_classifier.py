@@ -163,6 +163,16 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         the initial model before training, so that one that does not fit the
         target fails at once; a NaN score is an error.
 
+    dtype : {None, np.float32, np.float64}, default=None
+        The float type the network trains and predicts in. None trains in the
+        input's: float32 data in float32, anything else in float64, as
+        MLPClassifier and MLPRegressor do. ``np.float32`` trains in float32
+        whatever the input, float64 from a pipeline included: about twice as
+        fast, with half the weights' memory, for the accuracy neural networks
+        usually reach in float32. The input is never copied whole to change
+        its type: each batch (each chunk, when predicting) is cast as it is
+        gathered. Not in scikit-learn's MLPs.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -306,6 +316,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         class_weight: dict[Any, float] | str | None = None,
         dropout: float = 0.0,
         scoring: str | Any | None = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__(
             hidden_size=hidden_size,
@@ -333,6 +344,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
             max_fun=max_fun,
             dropout=dropout,
             scoring=scoring,
+            dtype=dtype,
         )
         self.class_weight = class_weight
 

@@ -142,6 +142,16 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         name (such as 'neg_mean_absolute_error'), and a callable a scorer
         ``scorer(estimator, X, y)``. Higher is better.
 
+    dtype : {None, np.float32, np.float64}, default=None
+        The float type the network trains and predicts in. None trains in the
+        input's: float32 data in float32, anything else in float64, as
+        MLPClassifier and MLPRegressor do. ``np.float32`` trains in float32
+        whatever the input, float64 from a pipeline included: about twice as
+        fast, with half the weights' memory, for the accuracy neural networks
+        usually reach in float32. The input is never copied whole to change
+        its type: each batch (each chunk, when predicting) is cast as it is
+        gathered. Not in scikit-learn's MLPs.
+
     Attributes
     ----------
     coefs_ : list of two ndarrays
@@ -285,6 +295,7 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         max_fun: int = 15000,
         dropout: float = 0.0,
         scoring: str | Any | None = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__(
             hidden_size=hidden_size,
@@ -312,6 +323,7 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
             max_fun=max_fun,
             dropout=dropout,
             scoring=scoring,
+            dtype=dtype,
         )
         self.loss = loss
 

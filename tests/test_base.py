@@ -7,6 +7,7 @@ transaction"); "unchanged" always means equal pickled bytes.
 
 import os
 import pickle
+import threading
 import warnings
 from unittest import mock
 
@@ -20,6 +21,7 @@ from sklearn.metrics import make_scorer
 from sklearn.neural_network import MLPClassifier
 
 from skmlp_numpy import TwoLayerNetClassifier
+from skmlp_numpy._base import _Batches
 from skmlp_numpy._network import TwoLayerNet
 
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -397,6 +399,7 @@ def interrupted_fits(draw):
         after=draw(st.integers(0, 40)),
         error=draw(st.sampled_from([KeyboardInterrupt, RuntimeError])),
         seed=draw(st.integers(0, 1000)),
+        prefetch=draw(st.booleans()),
     )
 
 
@@ -472,13 +475,19 @@ def test_interrupt_or_failure_anywhere_leaves_a_consistent_model(case):
 
     outcome = "returned"
     calls["armed"] = True
-    with mock.patch.object(type(clf), "_make_optimizer", failing_optimizer):
+    threads_before = threading.active_count()
+    prefetch_from = 0 if case["prefetch"] else _Batches.PREFETCH_MIN_VALUES
+    with (
+        mock.patch.object(type(clf), "_make_optimizer", failing_optimizer),
+        mock.patch.object(_Batches, "PREFETCH_MIN_VALUES", prefetch_from),
+    ):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
                 clf.fit(X, y, **fit_kwargs)
             except (KeyboardInterrupt, RuntimeError):
                 outcome = "raised"
+    assert threading.active_count() == threads_before  # no gathering thread left
     if outcome == "raised":
         assert _bytes(clf) == before
         return
@@ -501,3 +510,87 @@ def test_convergence_warning_points_at_the_callers_line(blobs, solver):
         warnings.simplefilter("always")
         TwoLayerNetClassifier(hidden_size=3, solver=solver, max_iter=1).fit(*blobs)
     assert record[0].filename == __file__
+
+
+# ------------------------------------------------- batches gathered ahead
+
+
+@pytest.fixture
+def prefetch_always(monkeypatch):
+    """Gather every shuffled batch on the second thread, however small."""
+    monkeypatch.setattr(_Batches, "PREFETCH_MIN_VALUES", 0)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(solver="adam"),
+        dict(solver="sgd", dtype=np.float32),
+        dict(solver="adam", early_stopping=True, dropout=0.2),
+    ],
+    ids=["adam", "sgd-cast", "early-stopping-dropout"],
+)
+def test_batches_gathered_ahead_train_the_same_network_bit_for_bit(
+    blobs, monkeypatch, params
+):
+    X, y = blobs
+    sw = np.random.RandomState(0).uniform(0.5, 2, size=len(y))
+    common = dict(hidden_size=5, batch_size=16, max_iter=6, random_state=0, **params)
+    sequential = TwoLayerNetClassifier(**common).fit(X, y, sample_weight=sw)
+    monkeypatch.setattr(_Batches, "PREFETCH_MIN_VALUES", 0)
+    seen = []
+    real_gather = _Batches._gather
+
+    def gather(self, rows, buffers):
+        seen.append(threading.current_thread().name)
+        return real_gather(self, rows, buffers)
+
+    monkeypatch.setattr(_Batches, "_gather", gather)
+    ahead = TwoLayerNetClassifier(**common).fit(X, y, sample_weight=sw)
+    assert set(seen) == {"skmlp_numpy batch gather"}
+    assert ahead.loss_curve_ == sequential.loss_curve_
+    for a, b in zip(_weights(ahead), _weights(sequential), strict=True):
+        assert_array_equal(a, b)
+
+
+@pytest.mark.usefixtures("prefetch_always")
+def test_ctrl_c_while_batches_are_gathered_ahead_leaves_no_thread(blobs):
+    X, y = blobs
+    before = threading.active_count()
+    calls = []
+    real = TwoLayerNet.loss_grad
+
+    def interrupt_in_epoch_two(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 12:  # 8 batches an epoch
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    clf = TwoLayerNetClassifier(hidden_size=4, batch_size=16, random_state=0)
+    with mock.patch.object(TwoLayerNet, "loss_grad", interrupt_in_epoch_two):
+        with pytest.warns(UserWarning, match="interrupted by the user after 1"):
+            clf.fit(X, y)
+    assert threading.active_count() == before
+    assert clf.n_iter_ == 1
+
+
+@pytest.mark.usefixtures("prefetch_always")
+def test_an_error_in_the_gathering_thread_reaches_the_caller(fitted, blobs):
+    X, y = blobs
+    before_threads = threading.active_count()
+    fitted.set_params(warm_start=True, batch_size=16)
+    before = pickle.dumps(fitted)
+    calls = []
+    real_gather = _Batches._gather
+
+    def failing(self, rows, buffers):
+        calls.append(1)
+        if len(calls) == 5:
+            raise MemoryError("no memory for the batch")
+        return real_gather(self, rows, buffers)
+
+    with mock.patch.object(_Batches, "_gather", failing):
+        with pytest.raises(MemoryError, match="no memory for the batch"):
+            fitted.fit(X, y)
+    assert threading.active_count() == before_threads
+    assert pickle.dumps(fitted) == before

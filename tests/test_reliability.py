@@ -230,18 +230,47 @@ def test_concurrent_predict_proba_matches_serial(fitted):
 def test_predict_proba_works_in_chunks_of_the_working_memory(fitted, monkeypatch):
     import sklearn
 
-    import skmlp_numpy._base as module
+    from skmlp_numpy._network import TwoLayerNet
 
     X = np.random.RandomState(0).normal(size=(1000, 4))
     expected = fitted.predict_proba(X)
     chunks = []
-    real = module.gen_batches
+    real = TwoLayerNet.forward
 
-    def recording(n, size):
-        chunks.append(size)
-        return real(n, size)
+    def recording(self, X_chunk, *args, **kwargs):
+        chunks.append(X_chunk.shape[0])
+        return real(self, X_chunk, *args, **kwargs)
 
-    monkeypatch.setattr(module, "gen_batches", recording)
+    monkeypatch.setattr(TwoLayerNet, "forward", recording)
     with sklearn.config_context(working_memory=0.001):  # 1 kB: a few rows at a time
         np.testing.assert_allclose(fitted.predict_proba(X), expected, rtol=1e-12)
-    assert chunks[-1] == 1024 // ((6 + 3) * 8)
+    # A row needs its 4 features, 6 hidden units and 3 outputs, in float64.
+    assert chunks[0] == 1048 // ((4 + 6 + 3) * 8)
+    assert sum(chunks) == 1000
+
+
+@pytest.mark.parametrize(
+    "X, match",
+    [
+        (np.ones((3, 5)), "5 features"),
+        (np.full((3, 4), np.nan), "NaN"),
+        (np.full((3, 4), np.inf), "infinity"),
+        (np.ones((0, 4)), "0 sample"),
+        (np.ones((3, 4), dtype=complex), "[Cc]omplex"),
+    ],
+)
+def test_the_fast_validation_path_refuses_what_validate_data_refuses(fitted, X, match):
+    with pytest.raises(ValueError, match=match):
+        fitted.predict_proba(X)
+
+
+def test_prediction_casts_chunks_not_the_whole_input(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=6, max_iter=3, random_state=0)
+    clf.fit(X.astype(np.float32), y)
+    proba64 = clf.predict_proba(X)  # float64 rows into float32 weights
+    assert proba64.dtype == np.float32
+    assert_array_equal(proba64, clf.predict_proba(X.astype(np.float32)))
+    huge = np.full((2, 4), 1e300)  # finite float64, overflows once cast
+    with pytest.raises(ValueError, match="overflowed"):
+        clf.predict_proba(huge)

@@ -328,3 +328,64 @@ def test_scorer_on_a_dataframe_validation_set_is_silent(blobs):
         clf.fit(frame, y, X_val=frame[:30], y_val=y[:30])
     assert len(clf.validation_scores_) == 3
     assert_array_equal(clf.feature_names_in_, ["a", "b", "c", "d"])
+
+
+# -------------------------------------------------------------------- dtype
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(solver="adam"),
+        dict(solver="sgd", batch_size=16),
+        dict(solver="sgd", shuffle=False),
+        dict(solver="lbfgs"),
+        dict(solver="adam", early_stopping=True),
+    ],
+    ids=["adam", "sgd-shuffled", "sgd-in-order", "lbfgs", "early-stopping"],
+)
+def test_dtype_float32_on_float64_input_equals_float32_input(blobs, params):
+    X, y = blobs
+    common = dict(hidden_size=6, max_iter=8, random_state=0, **params)
+    cast = fit_quietly(TwoLayerNetClassifier(dtype=np.float32, **common), X, y)
+    native = fit_quietly(TwoLayerNetClassifier(**common), X.astype(np.float32), y)
+    assert cast.coefs_[0].dtype == np.float32
+    assert cast.loss_curve_ == native.loss_curve_
+    for a, b in zip(_params(cast), _params(native), strict=True):
+        assert_array_equal(a, b)
+    assert_array_equal(cast.predict_proba(X), native.predict_proba(X))
+
+
+def test_dtype_float64_on_float32_input_trains_in_float64(blobs):
+    X, y = blobs
+    clf = fit_quietly(
+        TwoLayerNetClassifier(hidden_size=4, max_iter=3, dtype="float64"),
+        X.astype(np.float32),
+        y,
+    )
+    assert clf.coefs_[0].dtype == np.float64
+    assert clf.predict_proba(X.astype(np.float32)).dtype == np.float64
+
+
+def test_dtype_never_copies_the_whole_input():
+    import tracemalloc
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20_000, 50))  # 8 MB of float64
+    y = rng.randint(0, 3, size=20_000)
+    clf = TwoLayerNetClassifier(hidden_size=8, max_iter=1, dtype=np.float32)
+    tracemalloc.start()
+    fit_quietly(clf, X, y)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    # A float32 copy of X would take 4 MB; batches and the index take little.
+    assert peak < X.nbytes / 4
+
+
+def test_a_warm_start_in_another_dtype_is_refused(blobs):
+    X, y = blobs
+    clf = fit_quietly(
+        TwoLayerNetClassifier(hidden_size=4, max_iter=2, warm_start=True), X, y
+    )
+    with pytest.raises(ValueError, match="does not match the float64 weights"):
+        clf.set_params(dtype=np.float32).fit(X, y)
