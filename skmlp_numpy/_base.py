@@ -12,17 +12,17 @@ A fit is a transaction:
   call (:class:`_Transaction`); Ctrl-C keeps the last committed epoch.
 
 The estimator modules add only what is theirs: targets, output layer, scores.
+The fit state, the stopping rule and the transaction are in :mod:`._fit_state`;
+the batches are gathered by :mod:`._batches`.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-import threading
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from numbers import Integral, Real
-from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.optimize
@@ -42,6 +42,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._batches import _Batches, _dense_rows
+from ._fit_state import _Callbacks, _FitState, _Plateau, _Transaction, _ValidationSet
 from ._layers import ACTIVATIONS
 from ._network import TwoLayerNet
 from ._optimizers import OPTIMIZERS
@@ -71,150 +73,6 @@ _FLOAT_DTYPES = (np.float64, np.float32)
 
 class _OverflowError(ValueError):
     """The network's outputs overflowed on some rows of the input."""
-
-
-class _ValidationSet(NamedTuple):
-    """A validated validation set.
-
-    ``y`` is as the user gave it (what scorers compare with), ``Y`` in the
-    network's encoding (what the validation loss needs).
-    """
-
-    X: Any
-    y: Any
-    Y: Any
-    sample_weight: Any
-
-
-@dataclass(frozen=True)
-class _Plateau:
-    """The stopping rule: no improvement of ``tol`` for ``patience`` epochs.
-
-    It follows a value where higher is better: the validation score with early
-    stopping, else the negated training loss. Immutable, so that the rule of a
-    committed epoch can never be changed by a later one that fails.
-    """
-
-    tol: float
-    patience: float
-    best: float = -np.inf
-    count: int = 0
-
-    def update(self, value):
-        """The rule after one more epoch that scored ``value``."""
-        count = self.count + 1 if value < self.best + self.tol else 0
-        return replace(self, best=max(self.best, value), count=count)
-
-    @property
-    def stalled(self):
-        """True when the value has not improved for more than ``patience`` epochs."""
-        return self.count > self.patience
-
-    def restarted(self):
-        """The rule after the learning rate was lowered: the count starts over."""
-        return replace(self, count=0)
-
-
-@dataclass
-class _FitState:
-    """What lives only during one call to fit or partial_fit.
-
-    The loop reads and advances this, never the estimator; :meth:`_commit`
-    publishes it. ``model`` holds the attributes that describe the network
-    (``n_outputs_``, ``out_activation_``, ``classes_`` ...), ``stream`` the random
-    stream at the start of the current chain of epochs and ``stream_epochs``
-    the epochs drawn from it since, which is how a warm start continues it.
-    """
-
-    X: Any
-    Y: Any
-    sample_weight: Any
-    model: dict
-    network: TwoLayerNet
-    optimizer: Any
-    batches: Any
-    validation: _ValidationSet | None
-    scorer: Any
-    plateau: _Plateau
-    best_params: np.ndarray | None
-    random_state: np.random.RandomState
-    stream: np.random.RandomState
-    stream_epochs: int
-    incremental: bool
-    n_iter: int
-    t: int
-    loss: float | None
-    loss_curve: list
-    validation_loss_curve: list | None
-    validation_scores: list | None
-    callbacks: Any = None
-    committed: bool = False
-
-
-class _Transaction:
-    """Restore the estimator's attributes if the block raises.
-
-    Restoring the attribute dictionary restores the model because training
-    never mutates an object that the estimator holds: it rebinds attributes.
-    Attributes that others set during the call and tear down themselves
-    (scikit-learn's callback context) are declared with :meth:`exempt`.
-    """
-
-    def __init__(self, estimator):
-        self.estimator = estimator
-        self.saved = dict(vars(estimator))
-        self.exempt_keys = set()
-
-    def exempt(self, keys):
-        """Leave the attributes ``keys`` as they are when restoring."""
-        self.exempt_keys.update(keys)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, traceback):
-        if exc_type is not None:
-            state = vars(self.estimator)
-            kept = {key: state[key] for key in self.exempt_keys if key in state}
-            state.clear()
-            state.update(self.saved)
-            state.update(kept)
-        return False
-
-
-class _Callbacks:
-    """The fit's scikit-learn callback context; every hook is a no-op without one.
-
-    The fit is a task of one subtask per epoch (per iteration with 'lbfgs').
-    """
-
-    def __init__(self, fit_task, estimator, X, y, sample_weight):
-        self.fit_task = fit_task
-        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
-        self.data = {"X": X, "y": y, "metadata": metadata}
-        if fit_task is not None:
-            fit_task.call_on_fit_task_begin(estimator=estimator, **self.data)
-
-    def begin_epoch(self, estimator):
-        """Open the subtask of one epoch."""
-        if self.fit_task is None:
-            return None
-        task = self.fit_task.subcontext(task_name="epoch")
-        task.call_on_fit_task_begin(estimator=estimator, **self.data)
-        return task
-
-    def end(self, task, estimator, attributes):
-        """Close a task; True when a callback asks training to stop.
-
-        ``attributes`` returns the fitted attributes of the model at the end of
-        the task, from which scikit-learn builds a callback's
-        ``fitted_estimator``.
-        """
-        if task is None:
-            return False
-        return task.call_on_fit_task_end(
-            estimator=estimator, reconstruction_attributes=attributes, **self.data
-        )
 
 
 class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
@@ -387,6 +245,23 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
             incremental=False,
             validation=(X_val, y_val, sample_weight_val),
         )
+
+    def _has_partial_fit(self):
+        """partial_fit exists for the stochastic solvers only (``available_if``)."""
+        if self.solver == "lbfgs":
+            raise AttributeError(
+                "partial_fit is only available for the stochastic solvers "
+                "'sgd' and 'adam', not for solver='lbfgs'."
+            )
+        return True
+
+    def _check_partial_fit(self):
+        """Refuse the options that partial_fit cannot honour."""
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: there is no "
+                "whole training set to hold a validation split out of."
+            )
 
     def set_callbacks(self, *callbacks):
         """Set callbacks that follow, or stop, training (scikit-learn >= 1.9).
@@ -1228,134 +1103,6 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         super().__setstate__(state)
 
 
-class _Batches:
-    """Minibatches of the training rows, gathered into reused buffers.
-
-    Iterating gives ``(X_batch, Y_batch, sample_weight_batch)`` in slices of
-    ``batch_size``: of the rows listed in :attr:`order` (which the training
-    loop may shuffle in place), or of all rows in their natural order when
-    ``order`` is None. Natural-order rows are views, not copies; others are
-    gathered into buffers allocated once, and cast to ``dtype`` as they are.
-    Sparse rows are densified one batch at a time. Nothing the size of ``X``
-    is ever copied.
-
-    Large gathers run one batch ahead on a second thread, while the caller
-    computes on the current batch: NumPy's ``take`` and the matrix products
-    release the GIL, so the gather of batch k + 1 overlaps the step on batch
-    k (``benchmarks/bench_training.py`` measures it). The batches are the same
-    either way, so results are too, bit for bit.
-    """
-
-    # Below this many values a batch gathers in microseconds, less than
-    # handing it to another thread costs.
-    PREFETCH_MIN_VALUES = 32_768
-
-    def __init__(self, X, Y, sample_weight, order, batch_size, dtype):
-        self.X, self.Y, self.sample_weight = X, Y, sample_weight
-        self.order = order
-        self.batch_size = batch_size
-        self.dtype = dtype
-        self.n_samples = X.shape[0] if order is None else len(order)
-        self.prefetch = (
-            order is not None
-            and not sparse.issparse(X)
-            and batch_size * X.shape[1] >= self.PREFETCH_MIN_VALUES
-            and self.n_samples > batch_size
-        )
-        self._buffers = [self._allocate() for _ in range(2 if self.prefetch else 1)]
-
-    def _allocate(self):
-        """One set of batch buffers: X (and its gather scratch), Y, weights."""
-        X, Y, n = self.X, self.Y, self.batch_size
-        X_buffer = np.empty((n, X.shape[1]), dtype=self.dtype)
-        # Rows of another dtype are gathered in their own, then cast: faster
-        # than np.take casting as it gathers.
-        scratch = None
-        if X.dtype != self.dtype and self.order is not None and not sparse.issparse(X):
-            scratch = np.empty((n, X.shape[1]), dtype=X.dtype)
-        Y_buffer = np.empty((n, *Y.shape[1:]), dtype=Y.dtype)
-        sw_buffer = None if self.sample_weight is None else np.empty(n, self.dtype)
-        return X_buffer, scratch, Y_buffer, sw_buffer
-
-    def _gather(self, rows, buffers):
-        """Batch ``rows`` (a slice of the order, or of all rows) into ``buffers``."""
-        X_buffer, scratch, Y_buffer, sw_buffer = buffers
-        n = rows.stop - rows.start
-        sw = self.sample_weight
-        if self.order is None:
-            return (
-                _dense_rows(self.X, rows, X_buffer[:n], self.dtype),
-                self.Y[rows],
-                None if sw is None else sw[rows],
-            )
-        idx = self.order[rows]
-        return (
-            _take_rows(
-                self.X, idx, X_buffer[:n], None if scratch is None else scratch[:n]
-            ),
-            _take_rows(self.Y, idx, Y_buffer[:n]),
-            None if sw is None else _take_rows(sw, idx, sw_buffer[:n]),
-        )
-
-    def __iter__(self):
-        slices = list(gen_batches(self.n_samples, self.batch_size))
-        if self.prefetch:
-            yield from self._prefetched(slices)
-        else:
-            for rows in slices:
-                yield self._gather(rows, self._buffers[0])
-
-    def _prefetched(self, slices):
-        """The batches, each gathered by a second thread while the last is used.
-
-        Two buffer sets alternate: the thread fills set ``i % 2`` once the
-        caller is done with it (``free``) and says so (``ready``). However the
-        iteration ends (its end, an exception, Ctrl-C, the caller stopping
-        early), ``finally`` stops the thread and waits for it: none is left
-        behind.
-        """
-        ready = [threading.Event(), threading.Event()]
-        free = [threading.Event(), threading.Event()]
-        for event in free:
-            event.set()
-        stop = threading.Event()
-        batches, errors = [None, None], []
-
-        def gather_ahead():
-            try:
-                for i, rows in enumerate(slices):
-                    k = i % 2
-                    free[k].wait()
-                    if stop.is_set():
-                        return
-                    free[k].clear()
-                    batches[k] = self._gather(rows, self._buffers[k])
-                    ready[k].set()
-            except BaseException as exc:  # handed to the caller's thread
-                errors.append(exc)
-                for event in ready:
-                    event.set()
-
-        thread = threading.Thread(
-            target=gather_ahead, name="skmlp_numpy batch gather", daemon=True
-        )
-        thread.start()
-        try:
-            for i in range(len(slices)):
-                k = i % 2
-                ready[k].wait()
-                ready[k].clear()
-                if errors:
-                    raise errors[0]
-                yield batches[k]
-                free[k].set()
-        finally:
-            stop.set()
-            for event in free:
-                event.set()
-            thread.join()
-
-
 def _float_dtypes(preferred):
     """``_FLOAT_DTYPES`` with ``preferred`` first, for check_array's ``dtype``."""
     preferred = np.dtype(preferred).type
@@ -1374,41 +1121,6 @@ def _chunk_rows(X, n_hidden, n_outputs):
     row_bytes = (n_hidden + n_outputs + X.shape[1]) * X.dtype.itemsize
     budget = get_config()["working_memory"] * 2**20
     return int(min(max(budget // row_bytes, 1), X.shape[0]))
-
-
-def _dense_rows(X, rows, out=None, dtype=None):
-    """Rows ``rows`` (a slice) of ``X`` as a dense array of ``dtype``.
-
-    A view when ``X`` is dense and of that dtype already; else a copy, into
-    ``out`` when given.
-    """
-    if sparse.issparse(X):
-        if out is None and dtype is not None:
-            out = np.empty((rows.stop - rows.start, X.shape[1]), dtype=dtype)
-        return X[rows].toarray(out=out)
-    if dtype is None or X.dtype == dtype:
-        return X[rows]
-    if out is None:
-        return X[rows].astype(dtype)
-    np.copyto(out, X[rows], casting="same_kind")
-    return out
-
-
-def _take_rows(A, idx, out, scratch=None):
-    """Gather the rows ``idx`` of ``A`` into ``out``, through ``scratch`` if given.
-
-    ``scratch`` has ``A``'s dtype when ``out`` has another: the rows are
-    gathered into it, then cast into ``out``.
-    """
-    if sparse.issparse(A):
-        return A[idx].toarray(out=out)
-    if scratch is not None:
-        A.take(idx, axis=0, out=scratch, mode="clip")
-        np.copyto(out, scratch, casting="same_kind")
-        return out
-    # mode="clip" lets np.take write straight into ``out``: with the default
-    # mode it checks bounds through a temporary copy. The indices are valid.
-    return A.take(idx, axis=0, out=out, mode="clip")
 
 
 def _copy_list(values):

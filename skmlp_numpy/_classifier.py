@@ -350,15 +350,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
 
     # ------------------------------------------------------------------ API
 
-    def _check_solver(self):
-        if self.solver == "lbfgs":
-            raise AttributeError(
-                "partial_fit is only available for the stochastic solvers "
-                "'sgd' and 'adam', not for solver='lbfgs'."
-            )
-        return True
-
-    @available_if(_check_solver)
+    @available_if(BaseTwoLayerNet._has_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(
         self,
@@ -391,11 +383,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         self : TwoLayerNetClassifier
             The updated estimator.
         """
-        if self.early_stopping:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True: there is no "
-                "whole training set to hold a validation split out of."
-            )
+        self._check_partial_fit()
         if self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' needs the class frequencies of the whole "

@@ -329,15 +329,7 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
 
     # ------------------------------------------------------------------ API
 
-    def _check_solver(self):
-        if self.solver == "lbfgs":
-            raise AttributeError(
-                "partial_fit is only available for the stochastic solvers "
-                "'sgd' and 'adam', not for solver='lbfgs'."
-            )
-        return True
-
-    @available_if(_check_solver)
+    @available_if(BaseTwoLayerNet._has_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(
         self,
@@ -364,11 +356,7 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         self : TwoLayerNetRegressor
             The updated estimator.
         """
-        if self.early_stopping:
-            raise ValueError(
-                "partial_fit does not support early_stopping=True: there is no "
-                "whole training set to hold a validation split out of."
-            )
+        self._check_partial_fit()
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X: ArrayLike) -> np.ndarray:

@@ -21,7 +21,7 @@ from sklearn.metrics import make_scorer
 from sklearn.neural_network import MLPClassifier
 
 from skmlp_numpy import TwoLayerNetClassifier
-from skmlp_numpy._base import _Batches
+from skmlp_numpy._batches import _Batches
 from skmlp_numpy._network import TwoLayerNet
 
 pytestmark = pytest.mark.usefixtures("quiet")

@@ -36,9 +36,11 @@ def _data(kind, n_samples=90, n_features=6, seed=0):
     return X, y
 
 
-def _fit_both(params, X, y, sample_weight=None):
-    ours = TwoLayerNetClassifier(hidden_size=params.pop("hidden_size", 8), **params)
-    theirs = MLPClassifier(hidden_layer_sizes=(ours.hidden_size,), **params)
+def _fit_both(params, X, y, sample_weight=None, pair=None):
+    """Fit ours and scikit-learn's twin (the classifiers by default) alike."""
+    Ours, Theirs = pair or (TwoLayerNetClassifier, MLPClassifier)
+    ours = Ours(hidden_size=params.pop("hidden_size", 8), **params)
+    theirs = Theirs(hidden_layer_sizes=(ours.hidden_size,), **params)
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -160,14 +162,7 @@ def _regression_data(n_outputs, loss, n_samples=90, n_features=6, seed=0):
 
 
 def _fit_both_regressors(params, X, y, sample_weight=None):
-    ours = TwoLayerNetRegressor(hidden_size=params.pop("hidden_size", 8), **params)
-    theirs = MLPRegressor(hidden_layer_sizes=(ours.hidden_size,), **params)
-    kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        ours.fit(X, y, **kwargs)
-        theirs.fit(X, y, **kwargs)
-    return ours, theirs
+    return _fit_both(params, X, y, sample_weight, (TwoLayerNetRegressor, MLPRegressor))
 
 
 @pytest.mark.parametrize("loss", ["squared_error", "poisson"])
