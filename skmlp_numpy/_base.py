@@ -57,6 +57,7 @@ except ImportError:  # scikit-learn < 1.9 has no callback API
         """Stand-in for scikit-learn < 1.9: the estimator works without callbacks."""
 
         def set_callbacks(self, *callbacks):
+            """Callbacks need scikit-learn's callback API: say so."""
             raise ImportError("Callbacks need scikit-learn 1.9 or newer.")
 
 
@@ -611,6 +612,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         return _float_dtypes(self.coefs_[0].dtype)
 
     def _carried_curve(self, name, carry):
+        """A copy of the fitted curve ``name`` when training continues, else None."""
         curve = getattr(self, name, None) if carry else None
         return None if curve is None else list(curve)
 
@@ -661,6 +663,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         return X, y
 
     def _check_validation_set(self, X_val, y_val, sample_weight_val, X, model, dtype):
+        """The validation set passed to fit, validated and encoded."""
         if X_val is None or y_val is None:
             raise ValueError(
                 "X_val and y_val must be given together"
@@ -807,6 +810,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         )
 
     def _batch_size(self, n_samples):
+        """The batch size for ``n_samples`` rows: 'auto', or clipped to them."""
         if self.batch_size == "auto":
             return min(200, n_samples)
         if self.batch_size > n_samples:
@@ -1012,6 +1016,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         grads = np.empty(net.params.shape, dtype=np.float64)
 
         def loss_grad(theta):
+            """The full-batch loss and gradient at ``theta``, for SciPy."""
             net.params[:] = theta
             loss = 0.0
             grads[:] = 0.0
@@ -1027,6 +1032,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
             return loss, grads
 
         def record(intermediate_result):
+            """SciPy's per-iteration callback: score, call back, commit."""
             task = state.callbacks.begin_epoch(self)
             params = intermediate_result.x.astype(net.dtype)
             state.n_iter += 1
@@ -1124,10 +1130,12 @@ def _chunk_rows(X, n_hidden, n_outputs):
 
 
 def _copy_list(values):
+    """A copy of a curve, or None."""
     return None if values is None else list(values)
 
 
 def _call_scorer(scorer, estimator, validation):
+    """``scorer`` on the validation set, with its weights when it has any."""
     kwargs = {}
     if validation.sample_weight is not None:
         kwargs["sample_weight"] = validation.sample_weight
@@ -1156,6 +1164,7 @@ def _check_weights(weights, n_samples, dtype, name, X_name):
 
 
 def _check_positive_sum(weights, name):
+    """Refuse weights that sum to zero (or to NaN), naming them."""
     if not weights.sum() > 0:
         raise ValueError(
             f"The weights ({name}) must have a positive sum; they are all zero."
@@ -1163,6 +1172,7 @@ def _check_positive_sum(weights, name):
 
 
 def _divergence_error(epoch):
+    """The error of a fit whose loss or weights became non-finite at ``epoch``."""
     return DivergenceError(
         f"Training diverged at epoch {epoch}: the loss or the weights became "
         "non-finite (inf or NaN). The learning rate (learning_rate_init) may be "

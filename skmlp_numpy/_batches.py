@@ -106,6 +106,7 @@ class _Batches:
         batches, errors = [None, None], []
 
         def gather_ahead():
+            """The second thread: gather each batch once its buffers are free."""
             try:
                 for i, rows in enumerate(slices):
                     k = i % 2

@@ -495,6 +495,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         return accuracy_score(y, self._decode(P), sample_weight=sample_weight)
 
     def _scoring_hint(self, y):
+        """A sentence naming scorers that fit targets like ``y``."""
         target = type_of_target(y)
         return (
             f"The validation targets are {target}; scorers that fit them include "
@@ -502,9 +503,11 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         )
 
     def _check_targets(self, y, name):
+        """Refuse targets that are not class labels (continuous values, say)."""
         check_classification_targets(y)
 
     def _is_first_pass(self, incremental, classes):
+        """Whether this call starts a new network; partial_fit checks ``classes``."""
         if incremental:
             # Sets classes_ on a first call (undone if the call fails), and
             # checks that later calls pass the same classes, if any.
@@ -555,6 +558,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         }
 
     def _check_same_classes(self, y):
+        """A warm start needs the classes of the first fit, as in MLPClassifier."""
         if self._label_binarizer.y_type_ == "multilabel-indicator":
             return  # the column count is checked with the labels
         labels = unique_labels(y)
@@ -622,6 +626,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         return weights
 
     def _stratify(self, Y, model):
+        """The labels that the early-stopping split is stratified by, or None."""
         # MLPClassifier's rule and array: stratify single-output (binary)
         # targets only, by their 0/1 column as booleans.
         if model["n_outputs_"] == 1:

@@ -412,6 +412,7 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
     # -------------------------------------------------------------- targets
 
     def _ravel(self, out):
+        """Outputs as MLPRegressor returns them: 1-D for a single target."""
         return out.ravel() if out.shape[1] == 1 else out
 
     def _score_outputs(self, out, y, sample_weight):
@@ -419,6 +420,7 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         return r2_score(y, self._ravel(out), sample_weight=sample_weight)
 
     def _scoring_hint(self, y):
+        """A sentence naming scorers that fit regression targets."""
         return (
             "Scorers that fit regression targets include 'r2', "
             "'neg_mean_squared_error', 'neg_mean_absolute_error' and, for "
@@ -426,6 +428,7 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         )
 
     def _check_targets(self, y, name):
+        """Refuse negative targets for the Poisson deviance, naming the argument."""
         if self.loss == "poisson" and (y < 0).any():
             raise ValueError(
                 f"loss='poisson' needs non-negative targets, but {name} has "
