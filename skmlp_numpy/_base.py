@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import warnings
 from dataclasses import replace
 from numbers import Integral, Real
@@ -41,6 +42,7 @@ from sklearn.utils.validation import (
     column_or_1d,
     validate_data,
 )
+from threadpoolctl import threadpool_info
 
 from ._batches import _Batches, _dense_rows
 from ._fit_state import _Callbacks, _FitState, _Plateau, _Transaction, _ValidationSet
@@ -532,7 +534,9 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                 # the stream and the shuffled order where the last fit left them.
                 self._replay(random_state, order, stream_epochs)
             batch_size = self._batch_size(X.shape[0] if order is None else len(order))
-            batches = _Batches(X, Y, sample_weight, order, batch_size, dtype)
+            batches = _Batches(
+                X, Y, sample_weight, order, batch_size, dtype, _spare_core
+            )
 
         carry = not first_pass and stochastic
         plateau = _Plateau(self.tol, self.n_iter_no_change)
@@ -1107,6 +1111,21 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                 stacklevel=2,
             )
         super().__setstate__(state)
+
+
+def _spare_core():
+    """Whether BLAS leaves a core free, for the thread that gathers batches.
+
+    threadpoolctl comes with scikit-learn, which needs it.
+    """
+    blas = [
+        pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"
+    ]
+    if hasattr(os, "sched_getaffinity"):
+        cores = len(os.sched_getaffinity(0))
+    else:
+        cores = os.cpu_count() or 1
+    return max(blas, default=cores) < cores
 
 
 def _float_dtypes(preferred):

@@ -23,27 +23,32 @@ class _Batches:
     is ever copied.
 
     Large gathers run one batch ahead on a second thread, while the caller
-    computes on the current batch: NumPy's ``take`` and the matrix products
-    release the GIL, so the gather of batch k + 1 overlaps the step on batch
-    k (``benchmarks/bench_training.py`` measures it). The batches are the same
-    either way, so results are too, bit for bit.
+    computes on the current batch, when a core is spare: NumPy's ``take`` and
+    the matrix products release the GIL, so the gather of batch k + 1
+    overlaps the step on batch k (7-13% off an MNIST epoch at one BLAS thread
+    on 2 cores; 12% slower with BLAS on both, so then it is off). The batches
+    are the same either way, so results are too, bit for bit.
     """
 
     # Below this many values a batch gathers in microseconds, less than
     # handing it to another thread costs.
     PREFETCH_MIN_VALUES = 32_768
 
-    def __init__(self, X, Y, sample_weight, order, batch_size, dtype):
+    def __init__(self, X, Y, sample_weight, order, batch_size, dtype, spare_core):
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.order = order
         self.batch_size = batch_size
         self.dtype = dtype
         self.n_samples = X.shape[0] if order is None else len(order)
+        # Gathering ahead pays only with a core that the matrix products leave
+        # free: where BLAS uses every core, the second thread slows both.
+        # ``spare_core`` (a callable, as asking costs about a millisecond) says.
         self.prefetch = (
             order is not None
             and not sparse.issparse(X)
             and batch_size * X.shape[1] >= self.PREFETCH_MIN_VALUES
             and self.n_samples > batch_size
+            and spare_core()
         )
         self._buffers = [self._allocate() for _ in range(2 if self.prefetch else 1)]
 

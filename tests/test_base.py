@@ -480,6 +480,7 @@ def test_interrupt_or_failure_anywhere_leaves_a_consistent_model(case):
     with (
         mock.patch.object(type(clf), "_make_optimizer", failing_optimizer),
         mock.patch.object(_Batches, "PREFETCH_MIN_VALUES", prefetch_from),
+        mock.patch("skmlp_numpy._base._spare_core", lambda: case["prefetch"]),
     ):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -519,6 +520,7 @@ def test_convergence_warning_points_at_the_callers_line(blobs, solver):
 def prefetch_always(monkeypatch):
     """Gather every shuffled batch on the second thread, however small."""
     monkeypatch.setattr(_Batches, "PREFETCH_MIN_VALUES", 0)
+    monkeypatch.setattr("skmlp_numpy._base._spare_core", lambda: True)
 
 
 @pytest.mark.parametrize(
@@ -538,6 +540,7 @@ def test_batches_gathered_ahead_train_the_same_network_bit_for_bit(
     common = dict(hidden_size=5, batch_size=16, max_iter=6, random_state=0, **params)
     sequential = TwoLayerNetClassifier(**common).fit(X, y, sample_weight=sw)
     monkeypatch.setattr(_Batches, "PREFETCH_MIN_VALUES", 0)
+    monkeypatch.setattr("skmlp_numpy._base._spare_core", lambda: True)
     seen = []
     real_gather = _Batches._gather
 
@@ -594,3 +597,19 @@ def test_an_error_in_the_gathering_thread_reaches_the_caller(fitted, blobs):
             fitted.fit(X, y)
     assert threading.active_count() == before_threads
     assert pickle.dumps(fitted) == before
+
+
+@pytest.mark.parametrize("blas_threads, spare", [(1, True), (2, False)])
+def test_batches_are_gathered_ahead_only_when_blas_leaves_a_core(
+    monkeypatch, blas_threads, spare
+):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from skmlp_numpy._base import _spare_core
+
+    if not any(pool["user_api"] == "blas" for pool in threadpool_info()):
+        pytest.skip("threadpoolctl finds no BLAS library to limit here")
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    with threadpool_limits(limits=blas_threads, user_api="blas"):
+        assert _spare_core() is spare
