@@ -485,6 +485,12 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                 X_val, y_val, sample_weight_val, X, model, dtype
             )
         self._check_solver_options(val)
+        if not first_pass and not hasattr(self, "_stream"):
+            raise ValueError(
+                "This model was trained by skmlp_numpy < 0.2, whose models cannot "
+                "continue training (warm_start or partial_fit); they still predict. "
+                "Set warm_start=False to train a new network."
+            )
         if not first_pass and self.coefs_[0].shape[1] != self.hidden_size:
             raise ValueError(
                 f"hidden_size={self.hidden_size} does not match the "

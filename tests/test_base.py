@@ -613,3 +613,17 @@ def test_batches_are_gathered_ahead_only_when_blas_leaves_a_core(
     monkeypatch.setattr("os.cpu_count", lambda: 2)
     with threadpool_limits(limits=blas_threads, user_api="blas"):
         assert _spare_core() is spare
+
+
+def test_a_model_from_0_1_cannot_continue_training_and_says_why(fitted, blobs):
+    X, y = blobs
+    del fitted._stream, fitted._stream_epochs  # what a 0.1.0 pickle lacks
+    fitted.set_params(warm_start=True)
+    before = pickle.dumps(fitted)
+    with pytest.raises(ValueError, match="skmlp_numpy < 0.2"):
+        fitted.fit(X, y)
+    with pytest.raises(ValueError, match="skmlp_numpy < 0.2"):
+        fitted.partial_fit(X, y)
+    assert pickle.dumps(fitted) == before
+    assert fitted.predict(X).shape == (len(y),)
+    fitted.set_params(warm_start=False).fit(X, y)  # a new network trains
