@@ -338,7 +338,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
             trainable=False,
         )
         n_samples = X.shape[0]
-        chunk = self._chunk_rows(X)
+        chunk = _chunk_rows(X, *net.coefs[1].shape)
         # Overflow is reported below, once, in plain words.
         with np.errstate(over="ignore", invalid="ignore"):
             if chunk >= n_samples:
@@ -359,10 +359,6 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                 "for training (e.g. with a StandardScaler in a Pipeline)."
             )
         return out
-
-    def _chunk_rows(self, X):
-        """Rows per chunk that fit scikit-learn's ``working_memory`` setting."""
-        return _chunk_rows(X, *self.coefs_[1].shape)
 
     # ---------------------------------------------------------- transaction
 
@@ -421,7 +417,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         which Ctrl-C cannot split.
         """
         if params is None:
-            early = state.best_params is not None
+            early = state.best_params is not None  # see _model_attributes
             params = state.best_params if early else state.network.params
         params = params.astype(state.network.dtype, copy=True)
         attributes = self._model_attributes(state, params)
@@ -437,7 +433,9 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
     def _model_attributes(self, state, params):
         """The fitted attributes of the model whose weights are ``params``."""
         W1, W2, b1, b2 = state.network.unflatten(params)
-        early = self.early_stopping and self.solver != "lbfgs"
+        # The fit state keeps best weights exactly when early stopping is in
+        # force (a stochastic solver; 'lbfgs' ignores it).
+        early = state.best_params is not None
         return {
             **state.model,
             "coefs_": [W1, W2],
@@ -482,7 +480,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         val = None
         if X_val is not None or y_val is not None or sample_weight_val is not None:
             val = self._check_validation_set(
-                X_val, y_val, sample_weight_val, X, model, dtype
+                X_val, y_val, sample_weight_val, model, dtype
             )
         self._check_solver_options(val)
         if not first_pass and not hasattr(self, "_stream"):
@@ -611,7 +609,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
             )
         return fitted
 
-    def _float_dtypes(self, reset):
+    def _accepted_dtypes(self, reset):
         """Float dtypes training X is accepted in; other input converts to the first.
 
         Float input is never copied to change its type: batches are cast as
@@ -662,7 +660,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                 accept_sparse="csr",
                 multi_output=True,
                 y_numeric=self._y_numeric,
-                dtype=self._float_dtypes(reset),
+                dtype=self._accepted_dtypes(reset),
                 reset=reset,
             )
         if y.ndim == 2 and y.shape[1] == 1:
@@ -672,7 +670,7 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         self._check_targets(y, y_name)
         return X, y
 
-    def _check_validation_set(self, X_val, y_val, sample_weight_val, X, model, dtype):
+    def _check_validation_set(self, X_val, y_val, sample_weight_val, model, dtype):
         """The validation set passed to fit, validated and encoded."""
         if X_val is None or y_val is None:
             raise ValueError(
