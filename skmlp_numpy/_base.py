@@ -1,51 +1,83 @@
-"""What both estimators share: validation, the fit state and the training loop.
+"""What both estimators share: parameters, one fit from top to bottom, and
+prediction.
 
-A fit is a transaction:
+A fit is a transaction, and reads in the order it runs (:meth:`_fit`):
 
-- Everything is validated, and a :class:`_FitState` built, before the first
-  epoch: nothing is trained on data that has not passed.
-- The loop trains the fit state's own network, optimizer and random stream,
-  never an object that the estimator holds.
-- An epoch is committed to the estimator in one step (:meth:`_commit`), after
-  everything that can fail in it, its scoring and callbacks included.
-- An exception anywhere restores the estimator exactly as it was before the
-  call (:class:`_Transaction`); Ctrl-C keeps the last committed epoch.
+1. Check and encode everything, and build the :class:`~._fit_state._FitState`
+   (:meth:`_prepare`): nothing is trained on data that has not passed.
+2. Train (:meth:`_train`): an epoch of SGD or Adam, or an iteration of
+   L-BFGS, then :meth:`_end_epoch`, the same for every solver: count, record,
+   ask early stopping (:mod:`._early_stopping`) for its verdict, call back,
+   and commit (:meth:`_commit`), in one step, after everything that can fail.
+3. An exception anywhere restores the estimator exactly as it was before the
+   call (:class:`~._fit_state._Transaction`); Ctrl-C keeps the last committed
+   epoch.
 
-The estimator modules add only what is theirs: targets, output layer, scores.
-The fit state, the stopping rule and the transaction are in :mod:`._fit_state`;
-the batches are gathered by :mod:`._batches`.
+The loop trains the fit state's own network, optimizer and random stream,
+never an object that the estimator holds. The subclasses add four hooks, each
+with one job: ``_new_targets``, ``_encode_targets``, ``_target_weights`` and
+``_score_outputs``.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-import os
 import warnings
-from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.optimize
 from numpy.typing import ArrayLike
-from scipy import sparse
 from sklearn import get_config
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+    is_classifier,
+)
 from sklearn.exceptions import ConvergenceWarning, InconsistentVersionWarning
-from sklearn.metrics import check_scoring
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.optimize import _check_optimize_result
-from sklearn.utils.validation import (
-    check_array,
-    column_or_1d,
-    validate_data,
-)
-from threadpoolctl import threadpool_info
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._batches import _Batches, _dense_rows
-from ._fit_state import _Callbacks, _FitState, _Plateau, _Transaction, _ValidationSet
+from ._batches import (
+    NetworkOverflowError,
+    _Batches,
+    forward_in_chunks,
+    full_batch_loss_grad,
+    spare_core,
+)
+from ._checks import (
+    DivergenceError,
+    check_same_targets,
+    check_target_shape,
+    check_X_for_prediction,
+    combine_weights,
+    divergence_error,
+    float_dtypes,
+    warn,
+)
+from ._early_stopping import (
+    CANNOT_RANK,
+    STALLED,
+    _EarlyStopping,
+    check_validation_set,
+    hold_out,
+)
+from ._fit_state import (
+    _Callbacks,
+    _copy,
+    _FitState,
+    _Plateau,
+    _Progress,
+    _Transaction,
+    draw_epoch,
+    progress_of_0_2,
+    replay,
+)
 from ._layers import ACTIVATIONS
 from ._network import TwoLayerNet
 from ._optimizers import OPTIMIZERS
@@ -66,27 +98,23 @@ except ImportError:  # scikit-learn < 1.9 has no callback API
 __all__ = ["BaseTwoLayerNet", "DivergenceError"]
 
 
-class DivergenceError(ValueError):
-    """Training produced a non-finite loss or non-finite weights."""
-
-
-# The dtypes the network computes in; other input is converted to float64.
-_FLOAT_DTYPES = (np.float64, np.float32)
-
-
-class _OverflowError(ValueError):
-    """The network's outputs overflowed on some rows of the input."""
-
-
-class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
+class BaseTwoLayerNet(
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    CallbackSupportMixin,
+    BaseEstimator,
+):
     """Base class of the two-layer network estimators; do not use it directly.
 
     It owns everything the classifier and the regressor share: parameter
-    validation, the fit state, the stochastic and L-BFGS loops, callbacks,
-    pickling and the chunked forward pass. Subclasses define the targets
-    (``_check_targets``, ``_encode_targets``, ``_encode_known_targets``), the
-    early-stopping split's stratification (``_stratify``) and the default
-    validation score (``_score_outputs``).
+    validation, the fit, callbacks, pickling and prediction. Subclasses
+    define their targets through four hooks: ``_new_targets(y[, classes])``
+    (the attributes that describe a new network's targets),
+    ``_encode_targets(y, targets, name, dtype)`` (``y`` in the network's
+    encoding), ``_target_weights(y, targets)`` (weights the targets give the
+    samples) and ``_score_outputs(outputs, y, sample_weight, targets)`` (the
+    default validation score); and list in ``_target_attributes`` the fitted
+    attributes that describe the targets.
     """
 
     _parameter_constraints: dict = {
@@ -300,88 +328,68 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
     # ------------------------------------------------------------ prediction
 
     def _validate_X(self, X):
-        """``X`` checked for prediction, as scikit-learn's validate_data would.
-
-        A plain 2-D float array of the fitted width, with no feature names to
-        check and finite values, is returned as it is: validate_data would
-        return it unchanged, after about 150 µs spent detecting dataframe
-        types, more than a one-row forward pass costs. Anything else goes
-        through validate_data, errors and warnings included.
-        """
-        if (
-            type(X) is np.ndarray
-            and X.ndim == 2
-            and X.dtype in _FLOAT_DTYPES
-            and X.shape[0] > 0
-            and X.shape[1] == self.n_features_in_
-            and not hasattr(self, "feature_names_in_")
-            # A finite sum means finite values; an infinite one (an overflow
-            # or a NaN) takes the thorough path.
-            and (get_config()["assume_finite"] or math.isfinite(np.add.reduce(X, None)))
-        ):
-            return X
-        return validate_data(
-            self, X, accept_sparse="csr", dtype=_FLOAT_DTYPES, reset=False
-        )
+        """``X`` checked for prediction, as scikit-learn's validate_data would."""
+        return check_X_for_prediction(self, X)
 
     def _forward(self, X):
-        """Network outputs for validated ``X``, a chunk of rows at a time.
-
-        The callers check that the estimator is fitted. Rows are cast to the
-        weights' dtype a chunk at a time, never as a whole copy of ``X``.
-        """
-        net = TwoLayerNet(
-            self.coefs_,
-            self.intercepts_,
-            self.activation,
-            self.out_activation_,
-            trainable=False,
+        """Network outputs for validated ``X``; the callers check it is fitted."""
+        network = self._network(
+            self.out_activation_, self.coefs_, self.intercepts_, trainable=False
         )
-        n_samples = X.shape[0]
-        chunk = _chunk_rows(X, *net.coefs[1].shape)
-        # Overflow is reported below, once, in plain words.
-        with np.errstate(over="ignore", invalid="ignore"):
-            if chunk >= n_samples:
-                # One chunk: the outputs are the new network's own buffer.
-                out = net.forward(_dense_rows(X, slice(0, n_samples), dtype=net.dtype))
-            else:
-                out = np.empty((n_samples, self.n_outputs_), dtype=net.dtype)
-                # Slices by hand: scikit-learn's gen_batches validates its
-                # arguments at every call, which costs more than a small forward.
-                for start in range(0, n_samples, chunk):
-                    rows = slice(start, min(start + chunk, n_samples))
-                    out[rows] = net.forward(_dense_rows(X, rows, dtype=net.dtype))
-        if not np.isfinite(out).all():
-            n_bad = int((~np.isfinite(out)).any(axis=1).sum())
-            raise _OverflowError(
-                f"The network overflowed on {n_bad} rows of X: their features are "
-                "too large for the weights. Scale the features as they were scaled "
-                "for training (e.g. with a StandardScaler in a Pipeline)."
-            )
-        return out
+        return forward_in_chunks(network, X, get_config()["working_memory"])
 
-    # ---------------------------------------------------------- transaction
+    def transform(self, X: ArrayLike) -> np.ndarray:
+        """The hidden layer's activations: the trained network as features.
+
+        The network up to its hidden layer, with dropout off, so that a
+        trained net can feed another estimator in a pipeline (a linear model
+        on the learned features, say) or give embeddings to plot.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples.
+
+        Returns
+        -------
+        H : ndarray of shape (n_samples, hidden_size)
+            The activations of the hidden units, in the dtype of the weights.
+        """
+        check_is_fitted(self)
+        network = self._network(
+            self.out_activation_, self.coefs_, self.intercepts_, trainable=False
+        )
+        return forward_in_chunks(
+            network, self._validate_X(X), get_config()["working_memory"], hidden=True
+        )
+
+    @property
+    def _n_features_out(self):
+        """The number of features :meth:`transform` gives: the hidden units.
+
+        scikit-learn's ``ClassNamePrefixFeaturesOutMixin`` names them
+        ``"<estimator name>0"``, ``"<estimator name>1"`` ...
+        """
+        return self.coefs_[0].shape[1]
+
+    # --------------------------------------------------------------- one fit
 
     def _fit(self, X, y, sample_weight, incremental, classes=None, validation=None):
-        """Validate, then train, as one transaction (see the module docstring)."""
-        raw_X, raw_y = X, y
+        """Check and encode, train, commit: one transaction (see the module doc)."""
         # Overflow is detected and reported as a DivergenceError: NumPy's own
         # warnings about it would only be noise before that clear message.
         with (
             _Transaction(self) as transaction,
             np.errstate(over="ignore", invalid="ignore"),
         ):
-            state = self._prepare_fit(
+            state = self._prepare(
                 X, y, sample_weight, incremental, classes, validation or (None,) * 3
             )
             n_tasks = 1 if incremental else self.max_iter
-            state.callbacks = self._open_callbacks(
-                transaction, raw_X, raw_y, state.sample_weight, n_tasks
+            state.callbacks = _Callbacks.open(
+                self, transaction, X, y, state.sample_weight, n_tasks
             )
-            if self.solver == "lbfgs":
-                self._fit_lbfgs(state)
-            else:
-                self._fit_stochastic(state)
+            self._train(state)
             state.callbacks.end(
                 state.callbacks.fit_task,
                 self,
@@ -392,538 +400,308 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
             )
         return self
 
-    def _open_callbacks(self, transaction, X, y, sample_weight, n_tasks):
-        """Open the fit's callback context, where scikit-learn has callbacks.
-
-        scikit-learn keeps the context in attributes of the estimator that it
-        tears down itself after the call: the transaction leaves them alone,
-        whatever their names.
-        """
-        if not hasattr(self, "_init_callback_context"):
-            return _Callbacks(None, self, X, y, sample_weight)
-        before = dict(vars(self))
-        fit_task = self._init_callback_context(max_subtasks=n_tasks)
-        transaction.exempt(
-            key for key, value in vars(self).items() if before.get(key) is not value
-        )
-        return _Callbacks(fit_task, self, X, y, sample_weight)
-
-    def _commit(self, state, params=None):
-        """Publish the fit state's current epoch as the fitted model, in one step.
-
-        ``params`` are copied; by default the network's, or with early stopping
-        the best epoch's so far, which is what a fit of this many epochs
-        returns. The attributes are rebound together by one dictionary update,
-        which Ctrl-C cannot split.
-        """
-        if params is None:
-            early = state.best_params is not None  # see _model_attributes
-            params = state.best_params if early else state.network.params
-        params = params.astype(state.network.dtype, copy=True)
-        attributes = self._model_attributes(state, params)
-        attributes.update(
-            _optimizer=copy.deepcopy(state.optimizer),
-            _no_improvement_count=state.plateau.count,
-            _stream=state.stream,
-            _stream_epochs=state.stream_epochs,
-        )
-        vars(self).update(attributes)
-        state.committed = True
-
-    def _model_attributes(self, state, params):
-        """The fitted attributes of the model whose weights are ``params``."""
-        W1, W2, b1, b2 = state.network.unflatten(params)
-        # The fit state keeps best weights exactly when early stopping is in
-        # force (a stochastic solver; 'lbfgs' ignores it).
-        early = state.best_params is not None
-        return {
-            **state.model,
-            "coefs_": [W1, W2],
-            "intercepts_": [b1, b2],
-            "n_iter_": state.n_iter,
-            "t_": state.t,
-            "loss_": state.loss,
-            "loss_curve_": list(state.loss_curve),
-            "best_loss_": None if early else -state.plateau.best,
-            "validation_loss_curve_": _copy_list(state.validation_loss_curve),
-            "validation_scores_": _copy_list(state.validation_scores),
-            "best_validation_score_": state.plateau.best if early else None,
-        }
-
-    def _candidate(self, state, params):
-        """This estimator as the model with weights ``params`` (uncopied).
-
-        What scorers see: a shallow copy, so that nothing they do touches the
-        estimator before the epoch is committed.
-        """
-        candidate = object.__new__(type(self))
-        vars(candidate).update(vars(self))
-        vars(candidate).update(self._model_attributes(state, params))
-        return candidate
-
-    # ---------------------------------------------------------- validation
-
-    def _prepare_fit(self, X, y, sample_weight, incremental, classes, validation):
-        """Validate everything and build the fit state; nothing is trained yet.
+    def _prepare(self, X, y, sample_weight, incremental, classes, validation):
+        """Check and encode everything, and build the fit state; nothing is trained.
 
         The estimator changes only where scikit-learn's own checks set
-        attributes (``n_features_in_``, ``feature_names_in_``, and ``classes_``
-        on a first ``partial_fit``); the transaction undoes them on failure.
+        attributes (``n_features_in_``, ``feature_names_in_``); the
+        transaction undoes them if the call fails.
         """
-        continuing = hasattr(self, "coefs_") and (self.warm_start or incremental)
-        first_pass = self._is_first_pass(incremental, classes) or not continuing
-        X, y = self._check_data(X, y, validation=False, reset=first_pass)
-        dtype = self._training_dtype(X, first_pass)
-        Y, model = self._encode_targets(y, first_pass, incremental, classes, dtype)
-        sample_weight = self._training_weights(X, y, sample_weight, model, dtype)
-        X_val, y_val, sample_weight_val = validation
-        val = None
-        if X_val is not None or y_val is not None or sample_weight_val is not None:
-            val = self._check_validation_set(
-                X_val, y_val, sample_weight_val, model, dtype
+        resume = hasattr(self, "coefs_") and (self.warm_start or incremental)
+        stochastic = self.solver != "lbfgs"
+        fitted_dtype = self._check_resumable() if resume else None
+        X, y = self._check_data(X, y, reset=not resume, dtype=fitted_dtype)
+        # The fitted weights' dtype; else ``dtype``, else X's (MLPClassifier's rule).
+        dtype = fitted_dtype or np.dtype(X.dtype if self.dtype is None else self.dtype)
+        targets = self._targets(y, classes, resume, incremental)
+        Y = self._encode_targets(y, targets, "y", dtype)
+        sample_weight = combine_weights(
+            sample_weight, self._target_weights(y, targets), X.shape[0], dtype
+        )
+        given_validation = check_validation_set(self, *validation, targets, dtype)
+        self._check_solver_options()
+
+        early_stopping = _EarlyStopping(
+            given_validation,
+            enabled=self.early_stopping and stochastic,
+            scoring=self.scoring,
+            default_score=lambda outputs, y, sample_weight: self._score_outputs(
+                outputs, y, sample_weight, targets
+            ),
+            forward=lambda network, X: forward_in_chunks(
+                network, X, get_config()["working_memory"]
+            ),
+        )
+        plateau = _Plateau(self.tol, self.n_iter_no_change, early_stopping.monitors)
+        if resume and stochastic:
+            plateau = self._progress.plateau.resumed(
+                self.tol, self.n_iter_no_change, early_stopping.monitors
             )
-        self._check_solver_options(val)
-        if not first_pass and not hasattr(self, "_stream"):
+        if resume:
+            network = self._network(
+                targets["out_activation_"], self.coefs_, self.intercepts_
+            )
+            progress = self._progress.resumed(
+                stochastic=stochastic,
+                incremental=incremental,
+                optimizer=self._optimizer(network, self._progress.optimizer),
+                plateau=plateau,
+            )
+        else:
+            random_state = check_random_state(self.random_state)
+            network = TwoLayerNet.initialize(
+                X.shape[1],
+                self.hidden_size,
+                targets["n_outputs_"],
+                self.activation,
+                targets["out_activation_"],
+                random_state,
+                dtype,
+                dropout=self.dropout,
+            )
+            # The random stream starts after the initial weights' draws.
+            progress = _Progress(
+                stream=copy.deepcopy(random_state),
+                stream_epochs=0,
+                optimizer=self._optimizer(network, None),
+                plateau=plateau,
+            )
+        # Draws come from a copy of the stream: the committed one never changes.
+        random_state = copy.deepcopy(progress.stream)
+
+        batches = None
+        if stochastic:
+            order = np.arange(X.shape[0]) if self.shuffle else None
+            if early_stopping.enabled and given_validation is None:
+                order, early_stopping.validation = hold_out(
+                    X,
+                    y,
+                    Y,
+                    sample_weight,
+                    self.validation_fraction,
+                    random_state,
+                    # MLPClassifier's rule: stratify single-output
+                    # classification, by its 0/1 column.
+                    Y.astype(bool)
+                    if is_classifier(self) and targets["n_outputs_"] == 1
+                    else None,
+                )
+            if incremental:
+                # Each partial_fit call starts a new chain where the last ended.
+                replay(
+                    random_state,
+                    np.arange(X.shape[0]),
+                    progress,
+                    self.shuffle,
+                    self.dropout,
+                )
+                progress.stream, progress.stream_epochs = copy.deepcopy(random_state), 0
+            else:
+                # A warm start continues the chain: replaying its draws puts
+                # the stream and the shuffled order where the last fit left them.
+                replay(random_state, order, progress, self.shuffle, self.dropout)
+            n_rows = X.shape[0] if order is None else len(order)
+            batch_size = (
+                min(200, n_rows) if self.batch_size == "auto" else self.batch_size
+            )
+            if batch_size > n_rows:
+                warn(
+                    f"batch_size={batch_size} is larger than the {n_rows} training "
+                    "samples; it is clipped to the number of samples."
+                )
+            batches = _Batches(
+                X, Y, sample_weight, order, min(batch_size, n_rows), dtype, spare_core
+            )
+        if early_stopping.validation is not None:
+            if progress.validation_scores is None:
+                progress.validation_scores, progress.validation_loss_curve = [], []
+            early_stopping.check(
+                network,
+                lambda net: self._as_model(targets, net),
+                self,
+                lambda coefs, intercepts: self._network(
+                    targets["out_activation_"], coefs, intercepts, trainable=False
+                ),
+            )
+        return _FitState(
+            X=X,
+            Y=Y,
+            sample_weight=sample_weight,
+            targets=targets,
+            network=network,
+            stochastic=stochastic,
+            incremental=incremental,
+            progress=progress,
+            random_state=random_state,
+            early_stopping=early_stopping,
+            batches=batches,
+        )
+
+    # ------------------------------------------------------ check and encode
+
+    def _check_data(self, X, y, *, reset, dtype):
+        """Validate the training set; errors name ``X`` and ``y``.
+
+        Float ``X`` keeps its dtype (batches are cast as they are gathered);
+        other input converts to ``dtype``, ``self.dtype`` or float64.
+        """
+        preferred = dtype or (np.float64 if self.dtype is None else self.dtype)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            multi_output=True,
+            y_numeric=self._y_numeric,
+            dtype=float_dtypes(preferred),
+            reset=reset,
+        )
+        return X, check_target_shape(y, "y")
+
+    def _check_resumable(self):
+        """The dtype of the fitted weights, if the fitted network can resume.
+
+        It cannot in another dtype or hidden size, or when a model of
+        skmlp_numpy < 0.2, which kept no progress to resume, says so.
+        """
+        if not hasattr(self, "_progress"):
             raise ValueError(
                 "This model was trained by skmlp_numpy < 0.2, whose models cannot "
                 "continue training (warm_start or partial_fit); they still predict. "
                 "Set warm_start=False to train a new network."
             )
-        if not first_pass and self.coefs_[0].shape[1] != self.hidden_size:
+        if self.coefs_[0].shape[1] != self.hidden_size:
             raise ValueError(
                 f"hidden_size={self.hidden_size} does not match the "
                 f"{self.coefs_[0].shape[1]} hidden units of the fitted network; "
                 "set warm_start=False to start a new network."
             )
-
-        if first_pass:
-            random_state = check_random_state(self.random_state)
-            network = TwoLayerNet.initialize(
-                X.shape[1],
-                self.hidden_size,
-                model["n_outputs_"],
-                self.activation,
-                model["out_activation_"],
-                random_state,
-                dtype,
-                dropout=self.dropout,
-            )
-            stream, stream_epochs = copy.deepcopy(random_state), 0
-        else:
-            network = TwoLayerNet(
-                self.coefs_,
-                self.intercepts_,
-                self.activation,
-                model["out_activation_"],
-                dropout=self.dropout,
-            )
-            stream, stream_epochs = self._stream, self._stream_epochs
-        # Draws come from a copy of the stream: the committed one never changes.
-        random_state = copy.deepcopy(stream)
-        train_idx = None
-        if val is None and self.early_stopping and self.solver != "lbfgs":
-            train_idx, val = self._hold_out(X, y, Y, sample_weight, random_state, model)
-        stochastic = self.solver != "lbfgs"
-        batches = None
-        if stochastic:
-            order = train_idx
-            if order is None and self.shuffle:
-                order = np.arange(X.shape[0])
-            if incremental:
-                # Each partial_fit call starts a new chain where the last ended.
-                self._replay(random_state, np.arange(X.shape[0]), stream_epochs)
-                stream, stream_epochs = copy.deepcopy(random_state), 0
-            else:
-                # A warm start continues the chain: replaying its draws puts
-                # the stream and the shuffled order where the last fit left them.
-                self._replay(random_state, order, stream_epochs)
-            batch_size = self._batch_size(X.shape[0] if order is None else len(order))
-            batches = _Batches(
-                X, Y, sample_weight, order, batch_size, dtype, _spare_core
-            )
-
-        carry = not first_pass and stochastic
-        plateau = _Plateau(self.tol, self.n_iter_no_change)
-        previous_best = None
-        if carry:
-            previous_best = (
-                self.best_validation_score_
-                if self.early_stopping
-                else None
-                if self.best_loss_ is None
-                else -self.best_loss_
-            )
-        if previous_best is not None:
-            plateau = replace(
-                plateau, best=previous_best, count=self._no_improvement_count
-            )
-        state = _FitState(
-            X=X,
-            Y=Y,
-            sample_weight=sample_weight,
-            model=model,
-            network=network,
-            optimizer=self._make_optimizer(network, carry) if stochastic else None,
-            batches=batches,
-            validation=val,
-            scorer=None,
-            plateau=plateau,
-            best_params=(
-                network.params.copy() if self.early_stopping and stochastic else None
-            ),
-            random_state=random_state,
-            stream=stream,
-            stream_epochs=stream_epochs,
-            incremental=incremental,
-            n_iter=self.n_iter_ if incremental and not first_pass else 0,
-            t=self.t_ if not first_pass else 0,
-            loss=self.loss_ if carry else None,
-            loss_curve=list(self.loss_curve_) if carry else [],
-            validation_loss_curve=self._carried_curve("validation_loss_curve_", carry),
-            validation_scores=self._carried_curve("validation_scores_", carry),
-        )
-        if val is not None:
-            if state.validation_scores is None:
-                state.validation_scores, state.validation_loss_curve = [], []
-            state.scorer = self._check_scorer(state)
-        return state
-
-    def _is_first_pass(self, incremental, classes):
-        """Whether this call starts a new network (subclasses check ``classes``)."""
-        return not hasattr(self, "coefs_")
-
-    def _training_dtype(self, X, first_pass):
-        """The dtype the network trains in.
-
-        The fitted weights' when training continues; else ``dtype``, or the
-        float dtype of ``X`` when it is None (MLPClassifier's rule).
-        """
-        requested = None if self.dtype is None else np.dtype(self.dtype)
-        if first_pass:
-            return X.dtype if requested is None else requested
         fitted = self.coefs_[0].dtype
-        if requested is not None and requested != fitted:
+        if self.dtype is not None and np.dtype(self.dtype) != fitted:
             raise ValueError(
                 f"dtype={self.dtype!r} does not match the {fitted} weights of the "
                 "fitted network; set warm_start=False to train a new network."
             )
         return fitted
 
-    def _accepted_dtypes(self, reset):
-        """Float dtypes training X is accepted in; other input converts to the first.
+    def _targets(self, y, classes, resume, incremental):
+        """The attributes that describe the network's targets, for this fit.
 
-        Float input is never copied to change its type: batches are cast as
-        they are gathered.
+        A new network's come from ``y`` (or from ``classes``, in a first
+        ``partial_fit``); a resumed network keeps its own, and a warm start
+        checks that ``y`` defines the same, as MLPClassifier does.
         """
-        if reset:
-            return _float_dtypes(np.float64 if self.dtype is None else self.dtype)
-        return _float_dtypes(self.coefs_[0].dtype)
+        if not resume:
+            # Only the classifier's partial_fit passes classes.
+            if classes is None:
+                return self._new_targets(y)
+            return self._new_targets(y, classes=classes)
+        fitted = {name: getattr(self, name) for name in self._target_attributes}
+        if not incremental:
+            check_same_targets(self._new_targets(y), fitted)
+        return fitted
 
-    def _carried_curve(self, name, carry):
-        """A copy of the fitted curve ``name`` when training continues, else None."""
-        curve = getattr(self, name, None) if carry else None
-        return None if curve is None else list(curve)
-
-    def _check_data(self, X, y, *, validation, reset=False, dtype=None):
-        """Validate a data set: the training set, or the validation set.
-
-        One check for both, whose errors name the arguments the user passed:
-        ``X``/``y``, or ``X_val``/``y_val``.
-        """
-        if validation:
-            X_name, y_name = "X_val", "y_val"
-            X_raw = X
-            X = check_array(X, accept_sparse="csr", dtype=dtype, input_name=X_name)
-            if X.shape[1] != self.n_features_in_:
-                raise ValueError(
-                    f"X_val has {X.shape[1]} features, but the training data X has "
-                    f"{self.n_features_in_}."
-                )
-            # The column names of a DataFrame X_val must match X's.
-            validate_data(self, X_raw, reset=False, skip_check_array=True)
-            y = check_array(
-                y, accept_sparse=False, ensure_2d=False, dtype=None, input_name=y_name
-            )
-            if self._y_numeric and y.dtype.kind == "O":
-                y = y.astype(np.float64)
-            if y.shape[0] != X.shape[0]:
-                raise ValueError(
-                    f"y_val has {y.shape[0]} samples but X_val has {X.shape[0]}; "
-                    "they must match."
-                )
-        else:
-            y_name = "y"
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                accept_sparse="csr",
-                multi_output=True,
-                y_numeric=self._y_numeric,
-                dtype=self._accepted_dtypes(reset),
-                reset=reset,
-            )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
-        if y.ndim > 2:
-            raise ValueError(f"{y_name} must be 1-D or 2-D; got {y.ndim} dimensions.")
-        self._check_targets(y, y_name)
-        return X, y
-
-    def _check_validation_set(self, X_val, y_val, sample_weight_val, model, dtype):
-        """The validation set passed to fit, validated and encoded."""
-        if X_val is None or y_val is None:
-            raise ValueError(
-                "X_val and y_val must be given together"
-                + (
-                    " (sample_weight_val needs both)."
-                    if X_val is None and y_val is None
-                    else "."
-                )
-            )
-        X_val, y_val = self._check_data(
-            X_val, y_val, validation=True, dtype=_float_dtypes(dtype)
-        )
-        Y_val = self._encode_known_targets(y_val, model, "y_val", dtype)
-        if sample_weight_val is not None:
-            sample_weight_val = _check_weights(
-                sample_weight_val, X_val.shape[0], dtype, "sample_weight_val", "X_val"
-            )
-            _check_positive_sum(sample_weight_val, "sample_weight_val")
-        return _ValidationSet(X_val, y_val, Y_val, sample_weight_val)
-
-    def _training_weights(self, X, y, sample_weight, model, dtype):
-        """The effective sample weights: ``sample_weight``, times any class weights."""
-        if sample_weight is not None:
-            sample_weight = _check_weights(
-                sample_weight, X.shape[0], dtype, "sample_weight", "X"
-            )
-        target_weight = self._target_weights(y, model)
-        if target_weight is not None:
-            target_weight = target_weight.astype(dtype)
-            if sample_weight is None:
-                sample_weight = target_weight
-            else:
-                sample_weight = sample_weight * target_weight
-        if sample_weight is not None:
-            _check_positive_sum(sample_weight, "sample_weight")
-        return sample_weight
-
-    def _target_weights(self, y, model):
+    def _target_weights(self, y, targets):
         """Weights that the targets give the samples (class weights); None here."""
         return None
 
-    def _check_solver_options(self, validation):
-        """Refuse or warn about options that the solver would silently ignore."""
+    def _check_solver_options(self):
+        """Warn about options that the solver would silently ignore."""
         if self.solver != "lbfgs":
             return
         if self.early_stopping:
-            warnings.warn(
+            warn(
                 "early_stopping=True has no effect with solver='lbfgs', which "
                 "trains on the whole batch; use solver='adam' or 'sgd' to stop "
                 "early. A validation set passed as X_val, y_val is still scored "
-                "at every iteration.",
-                UserWarning,
-                stacklevel=6,
+                "at every iteration."
             )
         if self.dropout:
-            warnings.warn(
+            warn(
                 f"dropout={self.dropout} has no effect with solver='lbfgs', whose "
                 "line search needs a deterministic loss; use solver='adam' or "
-                "'sgd' for dropout.",
-                UserWarning,
-                stacklevel=6,
+                "'sgd' for dropout."
             )
 
-    def _hold_out(self, X, y, Y, sample_weight, random_state, model):
-        """Hold out ``validation_fraction`` of the rows for early stopping.
-
-        Drawn exactly as MLPClassifier and MLPRegressor draw it (stratified only
-        for single-output classification), so that the loss curves match
-        theirs. Returns the training rows and the validation set.
-        """
-        n_samples = X.shape[0]
-        # train_test_split's own rule for a fractional test_size.
-        n_val = math.ceil(self.validation_fraction * n_samples)
-        too_small = n_val < 2 or n_val >= n_samples
-        stratified = None
-        try:
-            train_idx, val_idx = train_test_split(
-                np.arange(n_samples),
-                random_state=random_state,
-                test_size=self.validation_fraction,
-                stratify=self._stratify(Y, model),
-            )
-        except ValueError as exc:
-            stratified = str(exc)
-        if too_small or stratified:
-            if too_small:
-                msg = (
-                    "The validation set is too small: early stopping would hold out "
-                    f"{n_val} of the {n_samples} samples (validation_fraction="
-                    f"{self.validation_fraction}), and needs at least 2, with at "
-                    "least 1 left to train on."
-                )
-            else:
-                msg = "The validation set held out for early stopping cannot be drawn."
-            if stratified:
-                msg += f" Stratified by class: {stratified}"
-            raise ValueError(
-                f"{msg} Change validation_fraction, or pass X_val and y_val."
-            )
-        sw_val = None
-        if sample_weight is not None:
-            sw_val = sample_weight[val_idx]
-            if not sw_val.sum() > 0 or not sample_weight[train_idx].sum() > 0:
-                raise ValueError(
-                    "The samples held out for early stopping, or those left to "
-                    "train on, all have zero weight. Pass X_val and y_val, or "
-                    "change validation_fraction."
-                )
-        validation = _ValidationSet(X[val_idx], y[val_idx], Y[val_idx], sw_val)
-        return train_idx, validation
-
-    def _stratify(self, Y, model):
-        """Labels to stratify the early-stopping split by; None here."""
-        return None
-
-    def _make_optimizer(self, network, carry):
-        """A new optimizer, or a copy of the last fit's under the current settings."""
-        optimizer_class = OPTIMIZERS[self.solver]
-        previous = getattr(self, "_optimizer", None) if carry else None
-        if isinstance(previous, optimizer_class):
-            # Continue the optimizer's state under the current hyperparameters
-            # (so that lowering learning_rate_init between warm fits is a
-            # schedule), on a copy, so that a failure leaves it as it was.
-            optimizer = copy.deepcopy(previous)
-            optimizer.set_hyperparameters(**self._optimizer_params())
-            return optimizer
-        return optimizer_class(network.params, **self._optimizer_params())
-
-    def _optimizer_params(self):
-        """The hyperparameters of the solver's optimizer, from this estimator's."""
-        if self.solver == "sgd":
-            return dict(
-                learning_rate_init=self.learning_rate_init,
-                learning_rate=self.learning_rate,
-                momentum=self.momentum,
-                nesterovs_momentum=self.nesterovs_momentum,
-                power_t=self.power_t,
-            )
-        return dict(
-            learning_rate_init=self.learning_rate_init,
-            beta_1=self.beta_1,
-            beta_2=self.beta_2,
-            epsilon=self.epsilon,
+    def _network(self, out_activation, coefs, intercepts, trainable=True):
+        """The network with these weights, under this estimator's parameters."""
+        return TwoLayerNet(
+            coefs,
+            intercepts,
+            self.activation,
+            out_activation,
+            dropout=self.dropout,
+            trainable=trainable,
         )
 
-    def _batch_size(self, n_samples):
-        """The batch size for ``n_samples`` rows: 'auto', or clipped to them."""
-        if self.batch_size == "auto":
-            return min(200, n_samples)
-        if self.batch_size > n_samples:
-            warnings.warn(
-                f"batch_size={self.batch_size} is larger than the {n_samples} training "
-                "samples; it is clipped to the number of samples.",
-                UserWarning,
-                stacklevel=6,
-            )
-        return min(self.batch_size, n_samples)
+    def _optimizer(self, network, previous):
+        """The solver's optimizer: a copy of ``previous`` under the current settings.
 
-    def _check_scorer(self, state):
-        """The validation scorer, tried once on the initial model.
-
-        So that a scorer that cannot score this validation set (``roc_auc``
-        on a multiclass target, say) fails before the first epoch, with a
-        message that says which scorers fit.
+        A warm start continues the optimizer's state under the current
+        hyperparameters (so that lowering learning_rate_init between warm fits
+        is a schedule), on a copy, so that a failure leaves it as it was.
+        None for 'lbfgs'.
         """
-        if self.scoring is None or self.scoring == "loss":
+        if self.solver == "lbfgs":
             return None
-        scorer = check_scoring(self, scoring=self.scoring)
-        candidate = self._candidate(state, state.network.params)
-        val = state.validation
-        try:
-            with warnings.catch_warnings():
-                # An untrained model can make a metric ill-defined: not a
-                # problem of the scorer, and not worth a warning.
-                warnings.simplefilter("ignore")
-                _call_scorer(scorer, candidate, val)
-        except ValueError as exc:
-            raise ValueError(
-                f"scoring={self.scoring!r} cannot score this validation set: {exc}\n"
-                f"{self._scoring_hint(val.y)}"
-            ) from exc
-        return scorer
+        optimizer_class = OPTIMIZERS[self.solver]
+        params = {name: getattr(self, name) for name in optimizer_class.HYPERPARAMETERS}
+        if isinstance(previous, optimizer_class):
+            optimizer = copy.deepcopy(previous)
+            optimizer.set_hyperparameters(**params)
+            return optimizer
+        return optimizer_class(network.params, **params)
 
-    def _scoring_hint(self, y):
-        """A sentence naming scorers that fit targets like ``y``."""
-        return ""
+    # ----------------------------------------------------------------- train
 
-    # -------------------------------------------------------- stochastic loop
+    def _train(self, state):
+        """Train until the solver, early stopping or a callback stops.
 
-    def _fit_stochastic(self, state):
-        """Train an epoch at a time, each committed when done.
-
-        Ctrl-C keeps the last committed epoch; before the first, it restores
-        the estimator and propagates.
+        Every epoch (L-BFGS iteration) ends in :meth:`_end_epoch`, which
+        commits it. Ctrl-C keeps the last committed epoch; before the first,
+        the transaction restores the estimator and the interrupt propagates.
         """
         try:
-            for _ in range(self.max_iter):
-                if self._train_epoch(state) or state.incremental:
-                    break
+            if state.stochastic:
+                self._train_stochastic(state)
             else:
-                warnings.warn(
-                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                    "reached and the optimization hasn't converged yet.",
-                    ConvergenceWarning,
-                    stacklevel=5,
-                )
+                self._train_lbfgs(state)
         except KeyboardInterrupt:
             if not state.committed:
                 raise
-            warnings.warn(
+            what = "epochs" if state.stochastic else "iterations"
+            warn(
                 f"Training interrupted by the user after {self.n_iter_} complete "
-                "epochs; the estimator keeps the last one.",
-                UserWarning,
-                stacklevel=5,
+                f"{what}; the estimator keeps the last one."
             )
 
-    def _train_epoch(self, state):
-        """Run, score and call back one epoch, then commit it; True to stop."""
-        task = state.callbacks.begin_epoch(self)
-        loss = self._run_epoch(state)
-        stop = self._end_epoch(state, loss)
-        stop |= state.callbacks.end(
-            task,
-            self,
-            lambda: self._model_attributes(state, state.network.params.copy()),
-        )
-        self._commit(state)
-        return stop
-
-    def _replay(self, random_state, order, n_epochs):
-        """Draw again what ``n_epochs`` epochs drew, to continue their stream."""
-        for _ in range(n_epochs):
-            self._draw_epoch(random_state, order)
-
-    def _draw_epoch(self, random_state, order):
-        """The random draws of one epoch: its shuffle, and its dropout stream.
-
-        Dropout masks come from a stream seeded once per epoch, so that
-        replaying an epoch's draws costs no more than a shuffle.
-        """
-        if self.shuffle and order is not None:
-            random_state.shuffle(order)
-        if self.dropout:
-            return np.random.RandomState(random_state.randint(np.iinfo(np.int32).max))
-        return None
+    def _train_stochastic(self, state):
+        """Epochs of SGD or Adam: one per partial_fit, up to ``max_iter`` per fit."""
+        for _ in range(1 if state.incremental else self.max_iter):
+            task = state.callbacks.begin_epoch(self)
+            loss, penalty_scale = self._run_epoch(state)
+            if self._end_epoch(state, task, loss, penalty_scale, None):
+                return
+        if not state.incremental:
+            warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
 
     def _run_epoch(self, state):
-        """One pass over the training rows; returns the mean training loss."""
-        net, optimizer, batches = state.network, state.optimizer, state.batches
-        dropout_stream = self._draw_epoch(state.random_state, batches.order)
-        state.stream_epochs += 1
-        total = 0.0
+        """One pass over the training rows.
+
+        Returns the mean training loss, and the factor by which it charges the
+        L2 penalty ``alpha / 2 * ||W||**2`` (once per batch, divided by the
+        batch's size or weight, averaged over the rows).
+        """
+        net, optimizer, batches = state.network, state.progress.optimizer, state.batches
+        dropout_stream = draw_epoch(
+            state.random_state, batches.order, self.shuffle, self.dropout
+        )
+        state.progress.stream_epochs += 1
+        total = scale = 0.0
         epoch = iter(batches)
         try:
             for X_batch, Y_batch, sw_batch in epoch:
@@ -933,167 +711,178 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
                     X_batch, Y_batch, sw_batch, self.alpha, dropout_stream
                 )
                 if not math.isfinite(loss):
-                    raise _divergence_error(state.n_iter + 1)
+                    raise divergence_error(state.progress.n_iter + 1)
                 optimizer.step(net.params, net.grads)
-                total += loss * X_batch.shape[0]
+                n = X_batch.shape[0]
+                total += loss * n
+                scale += 1.0 if sw_batch is None else n / float(sw_batch.sum())
         finally:
             # Stops the batches' gathering thread now, not when the
             # traceback of an exception is freed.
             epoch.close()
-        return total / batches.n_samples
+        return total / batches.n_samples, scale / batches.n_samples
 
-    def _end_epoch(self, state, loss):
-        """Record the epoch in the fit state, score it; return True to stop."""
-        if not np.isfinite(state.network.params).all():
-            raise _divergence_error(state.n_iter + 1)
-        state.n_iter += 1
-        state.t += state.batches.n_samples
-        state.loss = loss
-        state.loss_curve.append(loss)
+    def _train_lbfgs(self, state):
+        """SciPy's L-BFGS-B on the whole batch; each iteration ends an epoch."""
+        net, X, sample_weight = state.network, state.X, state.sample_weight
+        n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+        loss_grad = full_batch_loss_grad(
+            net, X, state.Y, sample_weight, self.alpha, get_config()["working_memory"]
+        )
+
+        def end_iteration(intermediate_result):
+            """SciPy's per-iteration callback: the iteration ends an epoch."""
+            task = state.callbacks.begin_epoch(self)
+            # The last point SciPy evaluated may be a line-search trial: score
+            # and commit the iterate itself.
+            net.params[:] = intermediate_result.x
+            loss = float(intermediate_result.fun)
+            if self._end_epoch(state, task, loss, 1.0 / n, net.params):
+                raise StopIteration  # SciPy's way for a callback to stop L-BFGS
+
+        result = scipy.optimize.minimize(
+            loss_grad,
+            net.params.astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=end_iteration,
+            options={
+                "maxfun": self.max_fun,
+                "maxiter": self.max_iter,
+                "gtol": self.tol,
+            },
+        )
+        if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
+            raise divergence_error(state.progress.n_iter + 1)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            n_iter = _check_optimize_result("lbfgs", result, self.max_iter)
+        for warning in caught:
+            # scikit-learn's helper points at its own line: point at the caller's.
+            warn(warning.message, warning.category)
+        progress = state.progress
+        progress.n_iter, progress.loss = n_iter, float(result.fun)
+        progress.plateau = progress.plateau.update(-progress.loss)
+        self._commit(state, result.x)
+
+    def _end_epoch(self, state, task, loss, penalty_scale, params):
+        """Record an epoch, ask early stopping, call back, commit; True to stop.
+
+        The same for every solver. ``penalty_scale`` is the factor by which
+        the training loss charged the L2 penalty, so that the validation loss
+        charges the same; ``params`` are the weights to commit, by default the
+        network's (the best epoch's with early stopping).
+        """
+        net, progress = state.network, state.progress
+        if not (math.isfinite(loss) and np.isfinite(net.params).all()):
+            raise divergence_error(progress.n_iter + 1)
+        progress.n_iter += 1
+        if state.stochastic:
+            progress.t += state.batches.n_samples
+        progress.loss = loss
+        progress.loss_curve.append(loss)
         if self.verbose:
-            print(f"Iteration {state.n_iter}, loss = {loss:.8f}")
-        value = -loss
-        if state.validation is not None:
-            score = self._score_validation(state, state.network.params)
-            if self.verbose:
-                print(f"Validation score: {score:f}")
-            if self.early_stopping:
-                value = score
-        if self.early_stopping and value > state.plateau.best:
-            state.best_params[:] = state.network.params
-        state.plateau = state.plateau.update(value)
-        state.optimizer.end_epoch(state.t)
+            print(f"Iteration {progress.n_iter}, loss = {loss:.8f}")
+        early_stopping = state.early_stopping
+        penalty = 0.5 * self.alpha * net.squared_weight_norm() * penalty_scale
+        try:
+            verdict = early_stopping.end_epoch(
+                progress,
+                net,
+                loss,
+                penalty,
+                lambda network: self._as_model(state.targets, network),
+            )
+        except NetworkOverflowError as exc:
+            raise divergence_error(progress.n_iter) from exc
+        if verdict == CANNOT_RANK:
+            raise early_stopping.cannot_rank_error(progress.n_iter)
+        if self.verbose and early_stopping.validation is not None:
+            print(f"Validation score: {progress.validation_scores[-1]:f}")
+        stop = False
+        if state.stochastic:
+            progress.optimizer.end_epoch(progress.t)
+            stop = verdict == STALLED and self._on_plateau(state)
+        stop |= state.callbacks.end(
+            task,
+            self,
+            lambda: self._fitted_attributes(state, net.params.copy(), progress),
+        )
+        self._commit(
+            state, early_stopping.model_params(net) if params is None else params
+        )
+        return stop
 
-        if not state.plateau.stalled:
-            return False
-        what = "Validation score" if self.early_stopping else "Training loss"
+    def _on_plateau(self, state):
+        """The monitored value stalled: lower the learning rate, or stop (True)."""
+        progress = state.progress
+        what = "Validation score" if state.early_stopping.enabled else "Training loss"
         msg = (
             f"{what} did not improve more than tol={self.tol:f} for "
             f"{self.n_iter_no_change} consecutive epochs."
         )
-        if state.optimizer.on_plateau():
+        if progress.optimizer.on_plateau():
             if self.verbose:
                 print(msg + " Stopping.")
             return True
         if self.verbose:
-            print(msg + f" Setting learning rate to {state.optimizer.learning_rate:f}")
-        state.plateau = state.plateau.restarted()
+            rate = progress.optimizer.learning_rate
+            print(msg + f" Setting learning rate to {rate:f}")
+        progress.plateau = progress.plateau.restarted()
         return False
 
-    def _score_validation(self, state, params):
-        """Score the model with weights ``params`` on the validation set.
+    # ---------------------------------------------------------------- commit
 
-        Appends to the fit state's validation curves, and returns the score.
+    def _commit(self, state, params):
+        """Publish the fit state's current epoch as the fitted model, in one step.
+
+        ``params`` are copied. The attributes and the :class:`_Progress` that
+        the next fit resumes are rebound together by one dictionary update,
+        which Ctrl-C cannot split.
         """
-        val = state.validation
-        candidate = self._candidate(state, params)
-        try:
-            out = candidate._forward(val.X)
-        except _OverflowError as exc:
-            raise _divergence_error(state.n_iter) from exc
-        val_loss = state.network.output.loss(out, val.Y, val.sample_weight)
-        if self.scoring == "loss":
-            score = -val_loss
-        elif state.scorer is not None:
-            score = _call_scorer(state.scorer, candidate, val)
-        else:
-            score = candidate._score_outputs(out, val.y, val.sample_weight)
-        score = float(score)
-        if math.isnan(score):
-            name = "the default score" if self.scoring is None else repr(self.scoring)
-            raise ValueError(
-                f"The validation score ({name}) is NaN at epoch {state.n_iter}: a "
-                "score that cannot be compared cannot guide training. Check the "
-                "scorer and the validation set."
-            )
-        state.validation_loss_curve.append(val_loss)
-        state.validation_scores.append(score)
-        return score
+        progress = state.progress.snapshot()
+        params = params.astype(state.network.dtype, copy=True)
+        attributes = self._fitted_attributes(state, params, progress)
+        attributes["_progress"] = progress
+        vars(self).update(attributes)
+        state.committed = True
 
-    # ------------------------------------------------------------------ lbfgs
+    def _fitted_attributes(self, state, params, progress):
+        """The fitted attributes of the model with weights ``params``."""
+        W1, W2, b1, b2 = state.network.unflatten(params)
+        early = state.early_stopping.enabled
+        return {
+            **state.targets,
+            "n_layers_": 3,
+            "coefs_": [W1, W2],
+            "intercepts_": [b1, b2],
+            "n_iter_": progress.n_iter,
+            "t_": progress.t,
+            "loss_": progress.loss,
+            "loss_curve_": list(progress.loss_curve),
+            "best_loss_": None if early else -progress.plateau.best,
+            "validation_loss_curve_": _copy(progress.validation_loss_curve),
+            "validation_scores_": _copy(progress.validation_scores),
+            "best_validation_score_": progress.plateau.best if early else None,
+        }
 
-    def _fit_lbfgs(self, state):
-        """Train with SciPy's L-BFGS-B on the whole batch, committing each iteration."""
-        net, X, Y, sample_weight = state.network, state.X, state.Y, state.sample_weight
-        n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
-        # Dense data go through in one piece, as in MLPClassifier; sparse data
-        # are densified a chunk at a time.
-        chunk = X.shape[0]
-        if sparse.issparse(X) or X.dtype != net.dtype:
-            chunk = _chunk_rows(X, *net.coefs[1].shape)
-        grads = np.empty(net.params.shape, dtype=np.float64)
+    def _as_model(self, targets, network):
+        """This estimator as the model of ``network`` (weights uncopied).
 
-        def loss_grad(theta):
-            """The full-batch loss and gradient at ``theta``, for SciPy."""
-            net.params[:] = theta
-            loss = 0.0
-            grads[:] = 0.0
-            for rows in gen_batches(X.shape[0], chunk):
-                sw = None if sample_weight is None else sample_weight[rows]
-                share = (rows.stop - rows.start if sw is None else float(sw.sum())) / n
-                if share == 0:
-                    continue
-                X_rows = _dense_rows(X, rows, dtype=net.dtype)
-                loss += share * net.loss_grad(X_rows, Y[rows], sw)
-                grads[:] += share * net.grads
-            loss += net.penalty(self.alpha, n, grads)
-            return loss, grads
+        What a user's scorer sees: a shallow copy, so that nothing it does
+        touches the estimator before the epoch is committed.
+        """
+        model = object.__new__(type(self))
+        vars(model).update(vars(self))
+        vars(model).update(
+            targets,
+            n_layers_=3,
+            coefs_=list(network.coefs),
+            intercepts_=list(network.intercepts),
+        )
+        return model
 
-        def record(intermediate_result):
-            """SciPy's per-iteration callback: score, call back, commit."""
-            task = state.callbacks.begin_epoch(self)
-            params = intermediate_result.x.astype(net.dtype)
-            state.n_iter += 1
-            state.loss = float(intermediate_result.fun)
-            state.loss_curve.append(state.loss)
-            state.plateau = state.plateau.update(-state.loss)
-            if self.verbose:
-                print(f"Iteration {state.n_iter}, loss = {state.loss:.8f}")
-            if state.validation is not None:
-                self._score_validation(state, params)
-            stop = state.callbacks.end(
-                task, self, lambda: self._model_attributes(state, params.copy())
-            )
-            self._commit(state, params)
-            if stop:
-                raise StopIteration  # SciPy's way for a callback to stop L-BFGS
-
-        try:
-            result = scipy.optimize.minimize(
-                loss_grad,
-                net.params.astype(np.float64),
-                method="L-BFGS-B",
-                jac=True,
-                callback=record,
-                options={
-                    "maxfun": self.max_fun,
-                    "maxiter": self.max_iter,
-                    "gtol": self.tol,
-                },
-            )
-        except KeyboardInterrupt:
-            if not state.committed:
-                raise
-            warnings.warn(
-                f"Training interrupted by the user after {self.n_iter_} complete "
-                "iterations; the estimator keeps the last one.",
-                UserWarning,
-                stacklevel=5,
-            )
-            return
-        if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
-            raise _divergence_error(state.n_iter + 1)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ConvergenceWarning)
-            state.n_iter = _check_optimize_result("lbfgs", result, self.max_iter)
-        for warning in caught:
-            # scikit-learn's helper points at this line: point at the caller's.
-            warnings.warn(warning.message, warning.category, stacklevel=5)
-        state.loss = float(result.fun)
-        state.plateau = state.plateau.update(-state.loss)
-        self._commit(state, result.x)
-
-    # ------------------------------------------------------------- pickling
+    # -------------------------------------------------------------- pickling
 
     def __getstate__(self):
         # BaseEstimator hands back the instance's own __dict__: copy it, so
@@ -1106,100 +895,14 @@ class BaseTwoLayerNet(CallbackSupportMixin, BaseEstimator):
         state = dict(state)
         version = state.pop("_skmlp_numpy_version", "unknown")
         if version != __version__:
-            warnings.warn(
+            warn(
                 InconsistentVersionWarning(
                     estimator_name=type(self).__name__,
                     current_sklearn_version=__version__,
                     original_sklearn_version=version,
                 ),
-                stacklevel=2,
+                InconsistentVersionWarning,
             )
+        if "_stream" in state:
+            state["_progress"] = progress_of_0_2(state)
         super().__setstate__(state)
-
-
-def _spare_core():
-    """Whether BLAS leaves a core free, for the thread that gathers batches.
-
-    threadpoolctl comes with scikit-learn, which needs it.
-    """
-    blas = [
-        pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"
-    ]
-    if hasattr(os, "sched_getaffinity"):
-        cores = len(os.sched_getaffinity(0))
-    else:
-        cores = os.cpu_count() or 1
-    return max(blas, default=cores) < cores
-
-
-def _float_dtypes(preferred):
-    """``_FLOAT_DTYPES`` with ``preferred`` first, for check_array's ``dtype``."""
-    preferred = np.dtype(preferred).type
-    return (preferred, *(d for d in _FLOAT_DTYPES if d is not preferred))
-
-
-def _chunk_rows(X, n_hidden, n_outputs):
-    """Rows per chunk of ``X`` that fit scikit-learn's ``working_memory``.
-
-    A chunk needs its hidden activations and outputs, and its rows densified
-    or cast when ``X`` is sparse or of another dtype than the weights; so
-    memory does not grow with the number of rows of ``X``. The arithmetic of
-    scikit-learn's ``get_chunk_n_rows``, without its per-call parameter
-    validation, which costs more than a one-row prediction.
-    """
-    row_bytes = (n_hidden + n_outputs + X.shape[1]) * X.dtype.itemsize
-    budget = get_config()["working_memory"] * 2**20
-    return int(min(max(budget // row_bytes, 1), X.shape[0]))
-
-
-def _copy_list(values):
-    """A copy of a curve, or None."""
-    return None if values is None else list(values)
-
-
-def _call_scorer(scorer, estimator, validation):
-    """``scorer`` on the validation set, with its weights when it has any."""
-    kwargs = {}
-    if validation.sample_weight is not None:
-        kwargs["sample_weight"] = validation.sample_weight
-    with warnings.catch_warnings():
-        # X_val was validated into an array: its column names, checked
-        # already, are gone, and scikit-learn would warn about that.
-        warnings.filterwarnings("ignore", "X does not have valid feature names")
-        return scorer(estimator, validation.X, validation.y, **kwargs)
-
-
-def _check_weights(weights, n_samples, dtype, name, X_name):
-    """Validate per-sample weights, naming the argument in every error."""
-    if isinstance(weights, Real):
-        weights = np.full(n_samples, weights)
-    weights = check_array(
-        weights, ensure_2d=False, dtype=dtype, input_name=name, order="C"
-    )
-    if weights.ndim != 1 or weights.shape[0] != n_samples:
-        raise ValueError(
-            f"{name} has shape {weights.shape}; expected ({n_samples},), one weight "
-            f"per row of {X_name}."
-        )
-    if (weights < 0).any():
-        raise ValueError(f"{name} has negative values; weights must be non-negative.")
-    return weights
-
-
-def _check_positive_sum(weights, name):
-    """Refuse weights that sum to zero (or to NaN), naming them."""
-    if not weights.sum() > 0:
-        raise ValueError(
-            f"The weights ({name}) must have a positive sum; they are all zero."
-        )
-
-
-def _divergence_error(epoch):
-    """The error of a fit whose loss or weights became non-finite at ``epoch``."""
-    return DivergenceError(
-        f"Training diverged at epoch {epoch}: the loss or the weights became "
-        "non-finite (inf or NaN). The learning rate (learning_rate_init) may be "
-        "too high, or the features unscaled: try a smaller learning rate, or "
-        "put a StandardScaler before the estimator. The estimator was left as "
-        "it was before this call."
-    )

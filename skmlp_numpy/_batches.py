@@ -1,14 +1,21 @@
 """The training rows, batch by batch: gathered, cast and densified.
 
 NumPy (and SciPy's sparse matrices) only. The training loop iterates over a
-:class:`_Batches` once per epoch; prediction and L-BFGS use
-:func:`_dense_rows` for their chunks.
+:class:`_Batches` once per epoch; prediction, validation and L-BFGS go
+through the rows in the chunks of :func:`chunks`, each made dense by
+:func:`_dense_rows`.
 """
 
+import os
 import threading
 
 import numpy as np
 from scipy import sparse
+from threadpoolctl import threadpool_info
+
+
+class NetworkOverflowError(ValueError):
+    """The network's outputs overflowed on some rows of the input."""
 
 
 class _Batches:
@@ -86,8 +93,7 @@ class _Batches:
         )
 
     def __iter__(self):
-        n, size = self.n_samples, self.batch_size
-        slices = [slice(start, min(start + size, n)) for start in range(0, n, size)]
+        slices = chunks(self.n_samples, self.batch_size)
         if self.prefetch:
             yield from self._prefetched(slices)
         else:
@@ -146,6 +152,27 @@ class _Batches:
             thread.join()
 
 
+def chunks(n_rows, size):
+    """Consecutive slices of ``size`` rows (the last may be shorter).
+
+    scikit-learn's ``gen_batches`` does the same, but validates its arguments
+    at every call, which costs more than a one-row prediction.
+    """
+    return [slice(start, min(start + size, n_rows)) for start in range(0, n_rows, size)]
+
+
+def rows_per_chunk(X, n_hidden, n_outputs, working_memory):
+    """Rows per chunk of ``X`` that fit in ``working_memory`` MiB.
+
+    A chunk needs its hidden activations and outputs, and its rows densified
+    or cast when ``X`` is sparse or of another dtype than the weights; so
+    memory does not grow with the number of rows of ``X``. The arithmetic of
+    scikit-learn's ``get_chunk_n_rows``.
+    """
+    row_bytes = (n_hidden + n_outputs + X.shape[1]) * X.dtype.itemsize
+    return int(min(max(working_memory * 2**20 // row_bytes, 1), max(X.shape[0], 1)))
+
+
 def _dense_rows(X, rows, out=None, dtype=None):
     """Rows ``rows`` (a slice) of ``X`` as a dense array of ``dtype``.
 
@@ -179,3 +206,83 @@ def _take_rows(A, idx, out, scratch=None):
     # mode="clip" lets np.take write straight into ``out``: with the default
     # mode it checks bounds through a temporary copy. The indices are valid.
     return A.take(idx, axis=0, out=out, mode="clip")
+
+
+def forward_in_chunks(network, X, working_memory, hidden=False):
+    """The outputs of ``network`` on validated ``X``, a chunk of rows at a time.
+
+    Or, with ``hidden``, the hidden layer's activations. Rows are cast to the
+    weights' dtype a chunk at a time, never as a whole copy of ``X``, and
+    chunks fit in ``working_memory`` MiB. Overflow raises a
+    :class:`NetworkOverflowError` that says what to do.
+    """
+    n_samples = X.shape[0]
+    n_hidden, n_outputs = network.coefs[1].shape
+    size = rows_per_chunk(X, n_hidden, n_outputs, working_memory)
+    # Overflow is reported below, once, in plain words.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if size >= n_samples:
+            # One chunk: the outputs are the network's own buffer.
+            out = network.forward(
+                _dense_rows(X, slice(0, n_samples), dtype=network.dtype), hidden=hidden
+            )
+        else:
+            width = n_hidden if hidden else n_outputs
+            out = np.empty((n_samples, width), network.dtype)
+            for rows in chunks(n_samples, size):
+                X_rows = _dense_rows(X, rows, dtype=network.dtype)
+                out[rows] = network.forward(X_rows, hidden=hidden)
+    if not np.isfinite(out).all():
+        n_bad = int((~np.isfinite(out)).any(axis=1).sum())
+        raise NetworkOverflowError(
+            f"The network overflowed on {n_bad} rows of X: their features are "
+            "too large for the weights. Scale the features as they were scaled "
+            "for training (e.g. with a StandardScaler in a Pipeline)."
+        )
+    return out
+
+
+def spare_core():
+    """Whether BLAS leaves a core free, for the thread that gathers batches."""
+    blas = [
+        pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"
+    ]
+    if hasattr(os, "sched_getaffinity"):
+        cores = len(os.sched_getaffinity(0))
+    else:
+        cores = os.cpu_count() or 1
+    return max(blas, default=cores) < cores
+
+
+def full_batch_loss_grad(network, X, Y, sample_weight, alpha, working_memory):
+    """The function of L-BFGS: the full-batch loss and gradient at ``theta``.
+
+    It sets the network's parameters to ``theta`` (a float64 vector), and
+    returns the loss, L2 penalty included, and its gradient in float64.
+    Dense data of the weights' dtype go through in one piece, as in
+    MLPClassifier; other data a chunk of ``working_memory`` MiB at a time.
+    """
+    n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+    size = X.shape[0]
+    if sparse.issparse(X) or X.dtype != network.dtype:
+        size = rows_per_chunk(X, *network.coefs[1].shape, working_memory)
+    row_chunks = chunks(X.shape[0], size)
+    grads = np.empty(network.params.shape, dtype=np.float64)
+
+    def loss_grad(theta):
+        """The full-batch loss and gradient at ``theta``, for SciPy."""
+        network.params[:] = theta
+        loss = 0.0
+        grads[:] = 0.0
+        for rows in row_chunks:
+            sw = None if sample_weight is None else sample_weight[rows]
+            share = (rows.stop - rows.start if sw is None else float(sw.sum())) / n
+            if share == 0:
+                continue
+            X_rows = _dense_rows(X, rows, dtype=network.dtype)
+            loss += share * network.loss_grad(X_rows, Y[rows], sw)
+            grads[:] += share * network.grads
+        loss += network.penalty(alpha, n, grads)
+        return loss, grads
+
+    return loss_grad

@@ -18,7 +18,6 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
-    _check_partial_fit_first_call,
     check_classification_targets,
     type_of_target,
     unique_labels,
@@ -28,15 +27,6 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BaseTwoLayerNet, DivergenceError
 
 __all__ = ["DivergenceError", "TwoLayerNetClassifier"]
-
-# Scorers that fit each kind of target, for the message of one that does not.
-_SCORERS_FOR = {
-    "binary": "'accuracy', 'balanced_accuracy', 'f1', 'roc_auc', 'neg_log_loss'",
-    "multiclass": (
-        "'accuracy', 'balanced_accuracy', 'f1_macro', 'roc_auc_ovr', 'neg_log_loss'"
-    ),
-    "multilabel-indicator": "'accuracy', 'f1_samples', 'f1_macro', 'jaccard_samples'",
-}
 
 
 class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
@@ -287,6 +277,14 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
+    # The fitted attributes that describe the targets (see _new_targets).
+    _target_attributes = (
+        "_label_binarizer",
+        "classes_",
+        "n_outputs_",
+        "out_activation_",
+    )
+
     def __init__(
         self,
         hidden_size: int = 100,
@@ -390,7 +388,24 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
                 "training set, which partial_fit never sees. Compute them with "
                 "sklearn.utils.class_weight.compute_class_weight and pass a dict."
             )
+        self._check_partial_fit_classes(classes)
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _check_partial_fit_classes(self, classes):
+        """``classes`` are needed on a first call, and must not change after it.
+
+        scikit-learn's rule and messages (``_check_partial_fit_first_call``),
+        without setting ``classes_`` before the call succeeds.
+        """
+        fitted = getattr(self, "classes_", None)
+        if fitted is None and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if fitted is not None and classes is not None:
+            if not np.array_equal(fitted, unique_labels(classes)):
+                raise ValueError(
+                    f"`classes={classes!r}` is not the same as on last call to "
+                    f"partial_fit, was: {fitted!r}"
+                )
 
     def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Probability of each class for each sample.
@@ -484,47 +499,21 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
 
     def _decode(self, P):
         """Labels from output probabilities."""
-        if self._label_binarizer.y_type_ == "multilabel-indicator":
-            return (P > 0.5).astype(int)
-        if self.n_outputs_ == 1:
-            return self.classes_[(P[:, 0] > 0.5).astype(int)]
-        return self.classes_[np.argmax(P, axis=1)]
+        return _labels(P, self._label_binarizer, self.classes_)
 
-    def _score_outputs(self, P, y, sample_weight):
+    def _score_outputs(self, P, y, sample_weight, targets):
         """The default validation score: accuracy, as MLPClassifier's."""
-        return accuracy_score(y, self._decode(P), sample_weight=sample_weight)
+        labels = _labels(P, targets["_label_binarizer"], targets["classes_"])
+        return accuracy_score(y, labels, sample_weight=sample_weight)
 
-    def _scoring_hint(self, y):
-        """A sentence naming scorers that fit targets like ``y``."""
-        target = type_of_target(y)
-        return (
-            f"The validation targets are {target}; scorers that fit them include "
-            f"{_SCORERS_FOR.get(target, _SCORERS_FOR['multiclass'])}."
-        )
+    def _new_targets(self, y, classes=None):
+        """The attributes that describe the targets of a new network.
 
-    def _check_targets(self, y, name):
-        """Refuse targets that are not class labels (continuous values, say)."""
-        check_classification_targets(y)
-
-    def _is_first_pass(self, incremental, classes):
-        """Whether this call starts a new network; partial_fit checks ``classes``."""
-        if incremental:
-            # Sets classes_ on a first call (undone if the call fails), and
-            # checks that later calls pass the same classes, if any.
-            return _check_partial_fit_first_call(self, classes)
-        return super()._is_first_pass(incremental, classes)
-
-    def _encode_targets(self, y, first_pass, incremental, classes, dtype):
-        """Targets in the network's encoding, and the attributes they define.
-
-        A first pass defines the classes (from ``y``, or from ``classes`` in a
-        first ``partial_fit``); a later one checks ``y`` against them.
+        The classes come from ``y``, or from ``classes`` in a first
+        ``partial_fit`` (for multilabel targets, always from the columns of
+        ``y``).
         """
-        if not first_pass:
-            model = self._model()
-            if self.warm_start and not incremental:
-                self._check_same_classes(y)
-            return self._encode_known_targets(y, model, "y", dtype), model
+        check_classification_targets(y)
         binarizer = LabelBinarizer(sparse_output=True)
         if classes is not None and not type_of_target(y).startswith("multilabel"):
             binarizer.fit(classes)
@@ -536,46 +525,23 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
                 "needs at least two."
             )
         multiclass = binarizer.y_type_ == "multiclass"
-        model = {
+        return {
             "_label_binarizer": binarizer,
             "classes_": binarizer.classes_,
             "n_outputs_": 1
             if binarizer.y_type_ == "binary"
             else len(binarizer.classes_),
             "out_activation_": "softmax" if multiclass else "logistic",
-            "n_layers_": 3,
-        }
-        return self._encode_known_targets(y, model, "y", dtype), model
-
-    def _model(self):
-        """The fitted attributes that describe the network's targets."""
-        return {
-            "_label_binarizer": self._label_binarizer,
-            "classes_": self.classes_,
-            "n_outputs_": self.n_outputs_,
-            "out_activation_": self.out_activation_,
-            "n_layers_": self.n_layers_,
         }
 
-    def _check_same_classes(self, y):
-        """A warm start needs the classes of the first fit, as in MLPClassifier."""
-        if self._label_binarizer.y_type_ == "multilabel-indicator":
-            return  # the column count is checked with the labels
-        labels = unique_labels(y)
-        if set(labels) != set(self.classes_):
-            raise ValueError(
-                "warm_start can only be used where `y` has the same classes as in "
-                f"the previous call to fit. Previously got {self.classes_}, `y` "
-                f"has {labels}. Set warm_start=False to train a new network."
-            )
-
-    def _encode_known_targets(self, y, model, name, dtype):
-        """Encode ``y``, whose labels must all be among the model's classes.
+    def _encode_targets(self, y, targets, name, dtype):
+        """``y`` in the network's encoding; its labels must be among the classes.
 
         Class indices for a softmax output, a 0/1 matrix of ``dtype`` for
         logistic ones.
         """
-        binarizer, classes = model["_label_binarizer"], model["classes_"]
+        check_classification_targets(y)
+        binarizer, classes = targets["_label_binarizer"], targets["classes_"]
         if binarizer.y_type_ == "multilabel-indicator":
             if y.ndim != 2 or y.shape[1] != len(classes):
                 raise ValueError(
@@ -595,28 +561,28 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
                     f"`classes`): {unseen.tolist()}; the known classes are "
                     f"{classes.tolist()}."
                 )
-        if model["out_activation_"] == "softmax":
+        if targets["out_activation_"] == "softmax":
             # Every label is known: its position among the sorted classes is
             # its class index.
             return np.searchsorted(classes, y).astype(np.intp)
         return binarizer.transform(y).toarray().astype(dtype)
 
-    def _target_weights(self, y, model):
+    def _target_weights(self, y, targets):
         """Sample weights from ``class_weight``, checked and named in errors."""
         if self.class_weight is None:
             return None
-        if model["_label_binarizer"].y_type_ == "multilabel-indicator":
+        if targets["_label_binarizer"].y_type_ == "multilabel-indicator":
             weights = compute_sample_weight(self.class_weight, y)
         else:
             try:
                 # Against every known class, so that a partial_fit batch that
                 # lacks some class accepts the same dict as fit.
                 per_class = compute_class_weight(
-                    self.class_weight, classes=model["classes_"], y=y
+                    self.class_weight, classes=targets["classes_"], y=y
                 )
             except ValueError as exc:
                 raise ValueError(f"Invalid class_weight: {exc}") from exc
-            weights = per_class[np.searchsorted(model["classes_"], y)]
+            weights = per_class[np.searchsorted(targets["classes_"], y)]
         weights = np.asarray(weights, dtype=np.float64)
         if not np.isfinite(weights).all() or (weights < 0).any():
             raise ValueError(
@@ -625,10 +591,11 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
             )
         return weights
 
-    def _stratify(self, Y, model):
-        """The labels that the early-stopping split is stratified by, or None."""
-        # MLPClassifier's rule and array: stratify single-output (binary)
-        # targets only, by their 0/1 column as booleans.
-        if model["n_outputs_"] == 1:
-            return Y.astype(bool)
-        return None
+
+def _labels(P, binarizer, classes):
+    """Labels (or a 0/1 label matrix) from output probabilities."""
+    if binarizer.y_type_ == "multilabel-indicator":
+        return (P > 0.5).astype(int)
+    if P.shape[1] == 1:
+        return classes[(P[:, 0] > 0.5).astype(int)]
+    return classes[np.argmax(P, axis=1)]

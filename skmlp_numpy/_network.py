@@ -146,7 +146,7 @@ class TwoLayerNet:
             self._work[name] = buffer
         return buffer[:n_samples]
 
-    def forward(self, X, training=False, random_state=None):
+    def forward(self, X, training=False, random_state=None, hidden=False):
         """Outputs (probabilities, or predicted values) for the dense rows ``X``.
 
         Parameters
@@ -158,6 +158,9 @@ class TwoLayerNet:
         random_state : RandomState, default=None
             Source of the dropout masks; needed only when training with
             dropout.
+        hidden : bool, default=False
+            Stop at the hidden layer and return its activations (before any
+            dropout), of shape (n_samples, n_hidden).
 
         Returns
         -------
@@ -168,6 +171,8 @@ class TwoLayerNet:
         H = self._buffer("H", n_samples)
         P = self._buffer("P", n_samples)
         H = self.activation.forward(self.hidden.forward(X, out=H, cache=training))
+        if hidden:
+            return H
         if training and self.dropout:
             # H itself stays intact: the activation's backward reads it.
             mask = self._buffer("mask", n_samples)
@@ -245,6 +250,11 @@ class TwoLayerNet:
         dW = grads[: self._n_coefs]
         dW += (alpha / n) * W
         return 0.5 * alpha * float(np.dot(W, W)) / n
+
+    def squared_weight_norm(self):
+        """``||W||**2``, the sum of the squared weights (biases excluded)."""
+        W = self.params[: self._n_coefs]
+        return float(np.dot(W, W))
 
     def __getstate__(self):
         # Work buffers are scratch space: not worth pickling.

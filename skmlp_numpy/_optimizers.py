@@ -73,6 +73,16 @@ class SGD(_Scratch):
         The velocity, shaped like the parameters.
     """
 
+    # The names of the hyperparameters that set_hyperparameters takes: those
+    # of MLPClassifier's parameters that configure this optimizer.
+    HYPERPARAMETERS = (
+        "learning_rate_init",
+        "learning_rate",
+        "momentum",
+        "nesterovs_momentum",
+        "power_t",
+    )
+
     def __init__(
         self,
         params,
@@ -178,6 +188,9 @@ class Adam(_Scratch):
     m, v : ndarray
         The first and second moment estimates, shaped like the parameters.
     """
+
+    # The names of the hyperparameters that set_hyperparameters takes.
+    HYPERPARAMETERS = ("learning_rate_init", "beta_1", "beta_2", "epsilon")
 
     def __init__(
         self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8

@@ -266,6 +266,9 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
     # Targets are numbers: validate_data converts object arrays to float64.
     _y_numeric = True
 
+    # The fitted attributes that describe the targets (see _new_targets).
+    _target_attributes = ("n_outputs_", "out_activation_")
+
     def __init__(
         self,
         hidden_size: int = 100,
@@ -415,54 +418,40 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         """Outputs as MLPRegressor returns them: 1-D for a single target."""
         return out.ravel() if out.shape[1] == 1 else out
 
-    def _score_outputs(self, out, y, sample_weight):
+    def _score_outputs(self, out, y, sample_weight, targets):
         """The default validation score: R², as MLPRegressor's."""
-        return r2_score(y, self._ravel(out), sample_weight=sample_weight)
+        if targets["n_outputs_"] == 1:
+            out = out.ravel()
+        return r2_score(y, out, sample_weight=sample_weight)
 
-    def _scoring_hint(self, y):
-        """A sentence naming scorers that fit regression targets."""
-        return (
-            "Scorers that fit regression targets include 'r2', "
-            "'neg_mean_squared_error', 'neg_mean_absolute_error' and, for "
-            "loss='poisson', 'neg_mean_poisson_deviance'."
-        )
+    def _new_targets(self, y):
+        """The attributes that describe the targets of a new network."""
+        return {
+            "n_outputs_": 1 if y.ndim == 1 else y.shape[1],
+            "out_activation_": _OUTPUT_OF_LOSS[self.loss],
+        }
 
-    def _check_targets(self, y, name):
-        """Refuse negative targets for the Poisson deviance, naming the argument."""
+    def _encode_targets(self, y, targets, name, dtype):
+        """``y`` as a (n_samples, n_outputs) array of ``dtype``, checked.
+
+        Its outputs must be the network's, and its values in the domain of
+        the loss, which must be the network's too.
+        """
+        if targets["out_activation_"] != _OUTPUT_OF_LOSS[self.loss]:
+            raise ValueError(
+                f"loss={self.loss!r} does not fit the trained network, whose "
+                f"output is {targets['out_activation_']!r}; set warm_start=False "
+                "to train a new network."
+            )
         if self.loss == "poisson" and (y < 0).any():
             raise ValueError(
                 f"loss='poisson' needs non-negative targets, but {name} has "
                 f"{int((y < 0).sum())} negative values."
             )
-
-    def _encode_targets(self, y, first_pass, incremental, classes, dtype):
-        """Targets as a (n_samples, n_outputs) array, and the attributes they define."""
-        if first_pass:
-            model = {
-                "n_outputs_": 1 if y.ndim == 1 else y.shape[1],
-                "out_activation_": _OUTPUT_OF_LOSS[self.loss],
-                "n_layers_": 3,
-            }
-        else:
-            model = {
-                "n_outputs_": self.n_outputs_,
-                "out_activation_": self.out_activation_,
-                "n_layers_": self.n_layers_,
-            }
-            if model["out_activation_"] != _OUTPUT_OF_LOSS[self.loss]:
-                raise ValueError(
-                    f"loss={self.loss!r} does not fit the trained network, whose "
-                    f"output is {self.out_activation_!r}; set warm_start=False to "
-                    "train a new network."
-                )
-        return self._encode_known_targets(y, model, "y", dtype), model
-
-    def _encode_known_targets(self, y, model, name, dtype):
-        """``y`` as a (n_samples, n_outputs) array of ``dtype``."""
         n_outputs = 1 if y.ndim == 1 else y.shape[1]
-        if n_outputs != model["n_outputs_"]:
+        if n_outputs != targets["n_outputs_"]:
             raise ValueError(
                 f"{name} has {n_outputs} outputs, but the network has "
-                f"{model['n_outputs_']}."
+                f"{targets['n_outputs_']}."
             )
         return y.reshape(len(y), n_outputs).astype(dtype)

@@ -1,0 +1,388 @@
+"""Early stopping and validation, owned by one object.
+
+:class:`_EarlyStopping` holds the validation set (given, or held out by
+:func:`hold_out`), the scorer and how it is called, and the best weights; it
+advances the validation curves and the stopping rule of the fit's
+:class:`~._fit_state._Progress`. After each epoch it gives a verdict, and
+the training loop only asks it:
+
+- ``IMPROVED``: the monitored value reached a new best;
+- ``WAITING``: it did not, for no more than ``n_iter_no_change`` epochs;
+- ``STALLED``: it has not improved by ``tol`` for more than that;
+- ``CANNOT_RANK``: the score is NaN, so epochs cannot be compared.
+
+The monitored value is the validation score with early stopping, else the
+negated training loss (MLPClassifier's rule). Before the first epoch,
+:meth:`_EarlyStopping.check` refuses a validation set whose score cannot
+rank models, so that early stopping never keeps an arbitrary epoch.
+"""
+
+import inspect
+import math
+import warnings
+
+import numpy as np
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import train_test_split
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_array, validate_data
+
+from ._checks import check_positive_sum, check_target_shape, check_weights, float_dtypes
+
+IMPROVED, WAITING, STALLED, CANNOT_RANK = (
+    "improved",
+    "waiting",
+    "stalled",
+    "cannot rank",
+)
+
+# Scorers that fit each kind of target, for the message of one that does not.
+_SCORERS_FOR = {
+    "binary": "'accuracy', 'balanced_accuracy', 'f1', 'roc_auc', 'neg_log_loss'",
+    "multiclass": (
+        "'accuracy', 'balanced_accuracy', 'f1_macro', 'roc_auc_ovr', 'neg_log_loss'"
+    ),
+    "multilabel-indicator": "'accuracy', 'f1_samples', 'f1_macro', 'jaccard_samples'",
+    "continuous": (
+        "'r2', 'neg_mean_squared_error', 'neg_mean_absolute_error' and, for "
+        "loss='poisson', 'neg_mean_poisson_deviance'"
+    ),
+}
+
+# Networks with random weights that a constant validation target is scored
+# on, to find out whether its score can tell networks apart.
+_N_PROBES = 4
+
+
+class _ValidationSet:
+    """A validated validation set.
+
+    ``y`` is as the user gave it (what scorers compare with), ``Y`` in the
+    network's encoding (what the validation loss needs). ``held_out`` says
+    whether it was drawn from the training set, for messages.
+    """
+
+    def __init__(self, X, y, Y, sample_weight, held_out):
+        self.X, self.y, self.Y = X, y, Y
+        self.sample_weight = sample_weight
+        self.held_out = held_out
+
+    @property
+    def name(self):
+        """How messages name this set."""
+        if self.held_out:
+            return "the validation set held out for early stopping"
+        return "the validation set (X_val, y_val)"
+
+
+def check_validation_set(estimator, X_val, y_val, sample_weight_val, targets, dtype):
+    """The validation set passed to fit, validated and encoded; None if none.
+
+    ``estimator`` checks the column names, and encodes ``y_val`` as it
+    encodes ``y`` (its ``_encode_targets``).
+    Its errors name the arguments the user passed: ``X_val``, ``y_val``,
+    ``sample_weight_val``.
+    """
+    if X_val is None and y_val is None and sample_weight_val is None:
+        return None
+    if X_val is None or y_val is None:
+        raise ValueError(
+            "X_val and y_val must be given together"
+            + (
+                " (sample_weight_val needs both)."
+                if X_val is None and y_val is None
+                else "."
+            )
+        )
+    X = check_array(
+        X_val, accept_sparse="csr", dtype=float_dtypes(dtype), input_name="X_val"
+    )
+    if X.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"X_val has {X.shape[1]} features, but the training data X has "
+            f"{estimator.n_features_in_}."
+        )
+    # The column names of a DataFrame X_val must match X's.
+    validate_data(estimator, X_val, reset=False, skip_check_array=True)
+    y = check_array(
+        y_val, accept_sparse=False, ensure_2d=False, dtype=None, input_name="y_val"
+    )
+    if estimator._y_numeric and y.dtype.kind == "O":
+        y = y.astype(np.float64)
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"y_val has {y.shape[0]} samples but X_val has {X.shape[0]}; "
+            "they must match."
+        )
+    y = check_target_shape(y, "y_val")
+    Y = estimator._encode_targets(y, targets, "y_val", dtype)
+    sample_weight = None
+    if sample_weight_val is not None:
+        sample_weight = check_weights(
+            sample_weight_val, X.shape[0], dtype, "sample_weight_val", "X_val"
+        )
+        check_positive_sum(sample_weight, "sample_weight_val")
+    return _ValidationSet(X, y, Y, sample_weight, held_out=False)
+
+
+def hold_out(X, y, Y, sample_weight, fraction, random_state, stratify):
+    """Hold out ``fraction`` of the rows for early stopping.
+
+    Drawn exactly as MLPClassifier and MLPRegressor draw it (``stratify``
+    is their rule's labels, or None), so that the loss curves match
+    theirs. Returns the training rows and the :class:`_ValidationSet`.
+    """
+    n_samples = X.shape[0]
+    # train_test_split's own rule for a fractional test_size.
+    n_val = math.ceil(fraction * n_samples)
+    too_small = n_val < 2 or n_val >= n_samples
+    stratified = None
+    try:
+        train_idx, val_idx = train_test_split(
+            np.arange(n_samples),
+            random_state=random_state,
+            test_size=fraction,
+            stratify=stratify,
+        )
+    except ValueError as exc:
+        stratified = str(exc)
+    if too_small or stratified:
+        if too_small:
+            msg = (
+                "The validation set is too small: early stopping would hold out "
+                f"{n_val} of the {n_samples} samples (validation_fraction="
+                f"{fraction}), and needs at least 2, with at least 1 left to "
+                "train on."
+            )
+        else:
+            msg = "The validation set held out for early stopping cannot be drawn."
+        if stratified:
+            msg += f" Stratified by class: {stratified}"
+        raise ValueError(f"{msg} Change validation_fraction, or pass X_val and y_val.")
+    sw_val = None
+    if sample_weight is not None:
+        sw_val = sample_weight[val_idx]
+        if not sample_weight[train_idx].sum() > 0:
+            raise ValueError(
+                "The samples left to train on after holding out the validation "
+                "set all have zero weight. Pass X_val and y_val, or change "
+                "validation_fraction."
+            )
+    validation = _ValidationSet(X[val_idx], y[val_idx], Y[val_idx], sw_val, True)
+    return train_idx, validation
+
+
+class _EarlyStopping:
+    """The validation set, its scorer, the best weights and the verdicts.
+
+    Parameters
+    ----------
+    validation : _ValidationSet or None
+        What the epochs are scored on; None scores nothing.
+    enabled : bool
+        Whether early stopping is in force: the monitored value is the
+        validation score, and the best epoch's weights are kept.
+    scoring : str, callable or None
+        The estimator's ``scoring``: None for the default score, ``'loss'``
+        for the negated validation loss, else a scikit-learn scorer.
+    default_score : callable
+        ``default_score(outputs, y, sample_weight)``, the estimator's default
+        validation score (accuracy, R² ...).
+    forward : callable
+        ``forward(network, X)``: the network's outputs on ``X``, a chunk of
+        rows at a time.
+    """
+
+    def __init__(self, validation, *, enabled, scoring, default_score, forward):
+        self.validation = validation
+        self.enabled = enabled
+        self.scoring = scoring
+        self.default_score = default_score
+        self.forward = forward
+        self.scorer = None
+        self.pass_weights = False
+        self.best_params = None
+
+    @property
+    def monitors(self):
+        """What the stopping rule follows."""
+        return "validation score" if self.enabled else "training loss"
+
+    # ---------------------------------------------------------- before training
+
+    def check(self, network, as_model, estimator, make_network):
+        """Check, before the first epoch, that this validation set can be scored.
+
+        The scorer is tried on the initial network, so that one that cannot
+        score this set (``roc_auc`` on a multiclass target, say) fails now,
+        with a message that says which scorers fit. With early stopping, a
+        set whose score cannot rank models is refused: fewer than two rows of
+        non-zero weight, or a constant target on which the score is the same
+        for every network tried (R² on a constant target is 0 whatever the
+        predictions). ``as_model(network)`` is the estimator as the model of
+        ``network``, for a user's scorer; ``make_network(coefs, intercepts)``
+        a network like the fit's with other weights.
+        """
+        val = self.validation
+        if self.scoring is not None and self.scoring != "loss":
+            self.scorer = check_scoring(estimator, scoring=self.scoring)
+            self.pass_weights = val.sample_weight is not None and _takes_weights(
+                self.scorer
+            )
+        if self.enabled:
+            self._check_rows(val)
+        try:
+            with warnings.catch_warnings():
+                # An untrained model can make a metric ill-defined: not a
+                # problem of the scorer, and not worth a warning.
+                warnings.simplefilter("ignore")
+                first = self._score(network, as_model, 0.0)[0]
+        except ValueError as exc:
+            raise ValueError(
+                f"{self._name()} cannot score {val.name}: {exc}\n{_scoring_hint(val.y)}"
+            ) from exc
+        if math.isnan(first):
+            raise ValueError(
+                f"{self._name()} is NaN on {val.name} before training: a score "
+                "that cannot be compared cannot guide training. "
+                f"{_scoring_hint(val.y)}"
+            )
+        if self.enabled and self.scoring != "loss" and _is_constant(val):
+            self._check_ranks(network, as_model, make_network, first)
+        if self.enabled:
+            self.best_params = network.params.copy()
+
+    def _check_rows(self, val):
+        """Refuse a validation set of fewer than two rows of non-zero weight."""
+        sw = val.sample_weight
+        n_rows = val.X.shape[0] if sw is None else int(np.count_nonzero(sw))
+        if n_rows < 2:
+            raise ValueError(
+                f"Early stopping cannot rank models on {val.name}: it has "
+                f"{n_rows} rows of non-zero weight, and needs at least 2. "
+                f"{_WAY_OUT}"
+            )
+
+    def _check_ranks(self, network, as_model, make_network, first):
+        """Refuse a constant target on which the score never tells networks apart."""
+        rng = np.random.RandomState(0)
+        for _ in range(_N_PROBES):
+            coefs = [rng.normal(size=W.shape).astype(W.dtype) for W in network.coefs]
+            intercepts = [
+                rng.normal(size=b.shape).astype(b.dtype) for b in network.intercepts
+            ]
+            probe = make_network(coefs, intercepts)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if self._score(probe, as_model, 0.0)[0] != first:
+                    return
+        val = self.validation
+        raise ValueError(
+            f"Early stopping cannot rank models on {val.name}: its target is "
+            f"constant, and {self._name()} is {first!r} for every network tried, "
+            "so training would stop at an arbitrary epoch. " + _WAY_OUT
+        )
+
+    def _name(self):
+        """How messages name the validation score."""
+        if self.scoring is None:
+            return "The default validation score"
+        return f"The validation score (scoring={self.scoring!r})"
+
+    # ------------------------------------------------------------- each epoch
+
+    def end_epoch(self, progress, network, loss, penalty, as_model):
+        """Score the epoch, advance the curves and the rule; return the verdict.
+
+        ``loss`` is the epoch's training loss, ``penalty`` the L2 term that
+        the training loss charges at the network's weights (added to the
+        validation loss, so that the two curves measure the same objective).
+        """
+        value = -loss
+        if self.validation is not None:
+            score, validation_loss = self._score(network, as_model, penalty)
+            if math.isnan(score):
+                return CANNOT_RANK
+            progress.validation_loss_curve.append(validation_loss)
+            progress.validation_scores.append(score)
+            if self.enabled:
+                value = score
+        improved = value > progress.plateau.best
+        if improved and self.enabled:
+            self.best_params[:] = network.params
+        progress.plateau = progress.plateau.update(value)
+        if progress.plateau.stalled:
+            return STALLED
+        return IMPROVED if improved else WAITING
+
+    def model_params(self, network):
+        """The weights the fit returns so far: the best epoch's with early stopping."""
+        return self.best_params if self.enabled else network.params
+
+    def cannot_rank_error(self, epoch):
+        """The error of a NaN validation score at ``epoch``."""
+        return ValueError(
+            f"{self._name()} is NaN at epoch {epoch}: a score that cannot be "
+            "compared cannot guide training. Check the scorer and the validation "
+            "set."
+        )
+
+    def _score(self, network, as_model, penalty):
+        """The score and the loss of ``network`` on the validation set."""
+        val = self.validation
+        outputs = self.forward(network, val.X)
+        loss = float(network.output.loss(outputs, val.Y, val.sample_weight)) + penalty
+        if self.scoring == "loss":
+            return -loss, loss
+        if self.scorer is None:
+            return float(self.default_score(outputs, val.y, val.sample_weight)), loss
+        kwargs = {"sample_weight": val.sample_weight} if self.pass_weights else {}
+        with warnings.catch_warnings():
+            # X_val was validated into an array: its column names, checked
+            # already, are gone, and scikit-learn would warn about that.
+            warnings.filterwarnings("ignore", "X does not have valid feature names")
+            score = self.scorer(as_model(network), val.X, val.y, **kwargs)
+        return float(score), loss
+
+
+_WAY_OUT = (
+    "Pass a validation set whose targets vary as X_val and y_val, or set "
+    "scoring='loss' (the validation loss ranks models on any targets)."
+)
+
+
+def _is_constant(val):
+    """Whether every row of non-zero weight has the same target."""
+    y = val.y if val.sample_weight is None else val.y[val.sample_weight > 0]
+    if y.shape[0] == 0:
+        return True
+    return bool((y == y[:1]).all())
+
+
+def _takes_weights(scorer):
+    """Whether ``scorer`` accepts a ``sample_weight`` argument.
+
+    scikit-learn's scorers do; a plain ``scorer(estimator, X, y)`` does not,
+    and is called without the weights.
+    """
+    try:
+        parameters = inspect.signature(scorer).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(
+        p.name == "sample_weight" or p.kind is inspect.Parameter.VAR_KEYWORD
+        for p in parameters
+    )
+
+
+def _scoring_hint(y):
+    """A sentence naming scorers that fit targets like ``y``."""
+    target = type_of_target(y)
+    if target == "continuous-multioutput":
+        target = "continuous"
+    if target not in _SCORERS_FOR:
+        target = "multiclass"
+    return (
+        f"The validation targets are {type_of_target(y)}; scorers that fit them "
+        f"include {_SCORERS_FOR[target]}."
+    )
