@@ -151,22 +151,14 @@ def check_target_shape(y, name):
 def check_same_targets(new, fitted):
     """A warm start trains the same network: ``y`` must define the same targets.
 
-    MLPClassifier's rule and message, for classes; the same for the number of
-    outputs and for the output the regressor's loss implies.
+    MLPClassifier's rule and message, for the classes and for the number of
+    outputs. (The output activation follows from them, or from the
+    regressor's loss, which its ``_encode_targets`` checks.)
     """
-    for name, value in fitted.items():
-        if not name.endswith("_") or np.array_equal(value, new[name]):
-            continue
-        if name == "out_activation_":
+    for name, what in [("classes_", "classes"), ("n_outputs_", "number of outputs")]:
+        if name in fitted and not np.array_equal(fitted[name], new[name]):
             raise ValueError(
-                f"warm_start can only continue a network with the same output: "
-                f"it was trained with out_activation_={value!r}, and these "
-                f"parameters give {new[name]!r}. Set warm_start=False to train a "
-                "new network."
+                f"warm_start can only be used where `y` has the same {what} as in "
+                f"the previous call to fit. Previously got {fitted[name]}, `y` has "
+                f"{new[name]}. Set warm_start=False to train a new network."
             )
-        what = {"classes_": "classes", "n_outputs_": "number of outputs"}[name]
-        raise ValueError(
-            f"warm_start can only be used where `y` has the same {what} as in the "
-            f"previous call to fit. Previously got {value}, `y` has {new[name]}. "
-            "Set warm_start=False to train a new network."
-        )

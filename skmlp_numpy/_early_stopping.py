@@ -279,12 +279,13 @@ class _EarlyStopping:
         val = self.validation
         raise ValueError(
             f"Early stopping cannot rank models on {val.name}: its target is "
-            f"constant, and {self._name()} is {first!r} for every network tried, "
+            f"constant, and {self._name().lower()[:4]}{self._name()[4:]} is "
+            f"{first!r} for every network tried, "
             "so training would stop at an arbitrary epoch. " + _WAY_OUT
         )
 
     def _name(self):
-        """How messages name the validation score."""
+        """How messages name the validation score, at the start of a sentence."""
         if self.scoring is None:
             return "The default validation score"
         return f"The validation score (scoring={self.scoring!r})"
