@@ -22,6 +22,7 @@ with one job: ``_new_targets``, ``_encode_targets``, ``_target_weights`` and
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import warnings
 from numbers import Integral, Real
@@ -59,6 +60,7 @@ from ._checks import (
     divergence_error,
     float_dtypes,
     warn,
+    warn_ignored_options,
 )
 from ._early_stopping import (
     CANNOT_RANK,
@@ -407,6 +409,7 @@ class BaseTwoLayerNet(
         attributes (``n_features_in_``, ``feature_names_in_``); the
         transaction undoes them if the call fails.
         """
+        # 1. Check and encode: what this fit continues, and its data.
         resume = hasattr(self, "coefs_") and (self.warm_start or incremental)
         stochastic = self.solver != "lbfgs"
         fitted_dtype = self._check_resumable() if resume else None
@@ -418,61 +421,28 @@ class BaseTwoLayerNet(
         sample_weight = combine_weights(
             sample_weight, self._target_weights(y, targets), X.shape[0], dtype
         )
-        given_validation = check_validation_set(self, *validation, targets, dtype)
-        self._check_solver_options()
-
         early_stopping = _EarlyStopping(
-            given_validation,
+            check_validation_set(self, *validation, targets, dtype),
             enabled=self.early_stopping and stochastic,
             scoring=self.scoring,
-            default_score=lambda outputs, y, sample_weight: self._score_outputs(
-                outputs, y, sample_weight, targets
-            ),
-            forward=lambda network, X: forward_in_chunks(
-                network, X, get_config()["working_memory"]
-            ),
+            default_score=functools.partial(self._score_outputs, targets=targets),
         )
-        plateau = _Plateau(self.tol, self.n_iter_no_change, early_stopping.monitors)
-        if resume and stochastic:
-            plateau = self._progress.plateau.resumed(
-                self.tol, self.n_iter_no_change, early_stopping.monitors
-            )
-        if resume:
-            network = self._network(
-                targets["out_activation_"], self.coefs_, self.intercepts_
-            )
-            progress = self._progress.resumed(
-                stochastic=stochastic,
-                incremental=incremental,
-                optimizer=self._optimizer(network, self._progress.optimizer),
-                plateau=plateau,
-            )
-        else:
-            random_state = check_random_state(self.random_state)
-            network = TwoLayerNet.initialize(
-                X.shape[1],
-                self.hidden_size,
-                targets["n_outputs_"],
-                self.activation,
-                targets["out_activation_"],
-                random_state,
-                dtype,
-                dropout=self.dropout,
-            )
-            # The random stream starts after the initial weights' draws.
-            progress = _Progress(
-                stream=copy.deepcopy(random_state),
-                stream_epochs=0,
-                optimizer=self._optimizer(network, None),
-                plateau=plateau,
-            )
+        warn_ignored_options(self.solver, self.early_stopping, self.dropout)
+
+        # 2. Start or resume the network and what carries over between fits.
+        network, progress = self._start_or_resume(
+            X.shape[1], targets, dtype, resume, stochastic, incremental, early_stopping
+        )
         # Draws come from a copy of the stream: the committed one never changes.
         random_state = copy.deepcopy(progress.stream)
 
+        # 3. The batches, and the validation set held out of them.
         batches = None
         if stochastic:
             order = np.arange(X.shape[0]) if self.shuffle else None
-            if early_stopping.enabled and given_validation is None:
+            if early_stopping.enabled and early_stopping.validation is None:
+                # MLPClassifier's rule: stratify single-output classification.
+                stratify = is_classifier(self) and targets["n_outputs_"] == 1
                 order, early_stopping.validation = hold_out(
                     X,
                     y,
@@ -480,44 +450,31 @@ class BaseTwoLayerNet(
                     sample_weight,
                     self.validation_fraction,
                     random_state,
-                    # MLPClassifier's rule: stratify single-output
-                    # classification, by its 0/1 column.
-                    Y.astype(bool)
-                    if is_classifier(self) and targets["n_outputs_"] == 1
-                    else None,
+                    Y.astype(bool) if stratify else None,
                 )
             if incremental:
                 # Each partial_fit call starts a new chain where the last ended.
-                replay(
-                    random_state,
-                    np.arange(X.shape[0]),
-                    progress,
-                    self.shuffle,
-                    self.dropout,
-                )
+                replay(random_state, np.arange(len(y)), progress, self)
                 progress.stream, progress.stream_epochs = copy.deepcopy(random_state), 0
             else:
                 # A warm start continues the chain: replaying its draws puts
                 # the stream and the shuffled order where the last fit left them.
-                replay(random_state, order, progress, self.shuffle, self.dropout)
-            n_rows = X.shape[0] if order is None else len(order)
-            batch_size = (
-                min(200, n_rows) if self.batch_size == "auto" else self.batch_size
-            )
-            if batch_size > n_rows:
-                warn(
-                    f"batch_size={batch_size} is larger than the {n_rows} training "
-                    "samples; it is clipped to the number of samples."
-                )
+                replay(random_state, order, progress, self)
             batches = _Batches(
-                X, Y, sample_weight, order, min(batch_size, n_rows), dtype, spare_core
+                X,
+                Y,
+                sample_weight,
+                order,
+                self._batch_size(len(y) if order is None else len(order)),
+                dtype,
+                spare_core,
             )
         if early_stopping.validation is not None:
             if progress.validation_scores is None:
                 progress.validation_scores, progress.validation_loss_curve = [], []
             early_stopping.check(
                 network,
-                lambda net: self._as_model(targets, net),
+                functools.partial(self._as_model, targets),
                 self,
                 lambda coefs, intercepts: self._network(
                     targets["out_activation_"], coefs, intercepts, trainable=False
@@ -536,6 +493,59 @@ class BaseTwoLayerNet(
             early_stopping=early_stopping,
             batches=batches,
         )
+
+    def _start_or_resume(
+        self, n_features, targets, dtype, resume, stochastic, incremental, stopping
+    ):
+        """The network, and the :class:`_Progress` this fit starts from.
+
+        A new network and a fresh progress, or the fitted network and the
+        committed progress, resumed (see :meth:`_Progress.resumed`).
+        """
+        plateau = _Plateau(self.tol, self.n_iter_no_change, stopping.monitors)
+        if resume:
+            network = self._network(
+                targets["out_activation_"], self.coefs_, self.intercepts_
+            )
+            if stochastic:
+                plateau = self._progress.plateau.resumed(
+                    self.tol, self.n_iter_no_change, stopping.monitors
+                )
+            return network, self._progress.resumed(
+                stochastic=stochastic,
+                incremental=incremental,
+                optimizer=self._optimizer(network, self._progress.optimizer),
+                plateau=plateau,
+            )
+        random_state = check_random_state(self.random_state)
+        network = TwoLayerNet.initialize(
+            n_features,
+            self.hidden_size,
+            targets["n_outputs_"],
+            self.activation,
+            targets["out_activation_"],
+            random_state,
+            dtype,
+            dropout=self.dropout,
+        )
+        # The random stream starts after the initial weights' draws.
+        return network, _Progress(
+            stream=copy.deepcopy(random_state),
+            stream_epochs=0,
+            optimizer=self._optimizer(network, None),
+            plateau=plateau,
+        )
+
+    def _batch_size(self, n_rows):
+        """The batch size for ``n_rows`` rows: 'auto', or clipped to them."""
+        if self.batch_size == "auto":
+            return min(200, n_rows)
+        if self.batch_size > n_rows:
+            warn(
+                f"batch_size={self.batch_size} is larger than the {n_rows} training "
+                "samples; it is clipped to the number of samples."
+            )
+        return min(self.batch_size, n_rows)
 
     # ------------------------------------------------------ check and encode
 
@@ -604,24 +614,6 @@ class BaseTwoLayerNet(
     def _target_weights(self, y, targets):
         """Weights that the targets give the samples (class weights); None here."""
         return None
-
-    def _check_solver_options(self):
-        """Warn about options that the solver would silently ignore."""
-        if self.solver != "lbfgs":
-            return
-        if self.early_stopping:
-            warn(
-                "early_stopping=True has no effect with solver='lbfgs', which "
-                "trains on the whole batch; use solver='adam' or 'sgd' to stop "
-                "early. A validation set passed as X_val, y_val is still scored "
-                "at every iteration."
-            )
-        if self.dropout:
-            warn(
-                f"dropout={self.dropout} has no effect with solver='lbfgs', whose "
-                "line search needs a deterministic loss; use solver='adam' or "
-                "'sgd' for dropout."
-            )
 
     def _network(self, out_activation, coefs, intercepts, trainable=True):
         """The network with these weights, under this estimator's parameters."""
@@ -697,9 +689,7 @@ class BaseTwoLayerNet(
         batch's size or weight, averaged over the rows).
         """
         net, optimizer, batches = state.network, state.progress.optimizer, state.batches
-        dropout_stream = draw_epoch(
-            state.random_state, batches.order, self.shuffle, self.dropout
-        )
+        dropout_stream = draw_epoch(state.random_state, batches.order, self)
         state.progress.stream_epochs += 1
         total = scale = 0.0
         epoch = iter(batches)

@@ -162,3 +162,22 @@ def check_same_targets(new, fitted):
                 f"the previous call to fit. Previously got {fitted[name]}, `y` has "
                 f"{new[name]}. Set warm_start=False to train a new network."
             )
+
+
+def warn_ignored_options(solver, early_stopping, dropout):
+    """Warn about options that 'lbfgs' would silently ignore."""
+    if solver != "lbfgs":
+        return
+    if early_stopping:
+        warn(
+            "early_stopping=True has no effect with solver='lbfgs', which "
+            "trains on the whole batch; use solver='adam' or 'sgd' to stop "
+            "early. A validation set passed as X_val, y_val is still scored "
+            "at every iteration."
+        )
+    if dropout:
+        warn(
+            f"dropout={dropout} has no effect with solver='lbfgs', whose "
+            "line search needs a deterministic loss; use solver='adam' or "
+            "'sgd' for dropout."
+        )

@@ -99,8 +99,9 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         the same classes. Unlike MLPClassifier, the optimizer's state (Adam's
         moments, the SGD velocity, the learning-rate schedule), the stopping
         rule and the random stream (shuffling, dropout) carry over too, so
-        that two warm-started fits of ``k`` epochs equal one fit of ``2 k``,
-        bit for bit.
+        that, with 'sgd' and 'adam', two warm-started fits of ``k`` epochs
+        equal one fit of ``2 k``, bit for bit. 'lbfgs' restarts its curvature
+        memory at every fit, as MLPClassifier's does.
 
     momentum : float, default=0.9
         Momentum of 'sgd', in [0, 1].
@@ -149,9 +150,16 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         ``validation_scores_``: None is the accuracy (MLPClassifier's
         behaviour), 'loss' the negated validation loss, any other string a
         scikit-learn scorer name, and a callable a scorer
-        ``scorer(estimator, X, y)``. Higher is better. The scorer is tried on
-        the initial model before training, so that one that does not fit the
-        target fails at once; a NaN score is an error.
+        ``scorer(estimator, X, y)``. Higher is better. The validation weights
+        reach the scorers that accept ``sample_weight`` (scikit-learn's do); a
+        plain ``scorer(estimator, X, y)`` is called without them. The scorer
+        is tried on the initial model before training, so that one that does
+        not fit the target fails at once; a NaN score is an error. With early
+        stopping, a validation set on which the score cannot rank models (fewer
+        than two rows of non-zero weight, or a constant target on which the
+        score is the same for every network tried, such as R² of a constant)
+        is an error before training, which names the way out: a validation
+        set with varied targets, or ``scoring='loss'``.
 
     dtype : {None, np.float32, np.float64}, default=None
         The float type the network trains and predicts in. None trains in the
@@ -189,11 +197,15 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         The lowest training loss reached; None with early stopping.
 
     loss_curve_ : list of float
-        The training loss of each epoch (of each iteration with 'lbfgs').
+        The training loss of each epoch (of each iteration with 'lbfgs'):
+        the mean loss plus the L2 penalty, as MLPClassifier reports it.
 
     validation_loss_curve_ : list of float or None
         The validation loss of each epoch when a validation set is in use,
-        else None.
+        else None. It measures what ``loss_curve_`` measures, on the
+        validation set: the mean loss plus the L2 penalty at the epoch's
+        weights, charged as the training loss charges it, so that the two
+        curves can be drawn on one axis.
 
     validation_scores_ : list of float or None
         The validation score of each epoch when a validation set is in use,

@@ -22,11 +22,13 @@ import math
 import warnings
 
 import numpy as np
+from sklearn import get_config
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, validate_data
 
+from ._batches import forward_in_chunks
 from ._checks import check_positive_sum, check_target_shape, check_weights, float_dtypes
 
 IMPROVED, WAITING, STALLED, CANNOT_RANK = (
@@ -188,17 +190,13 @@ class _EarlyStopping:
     default_score : callable
         ``default_score(outputs, y, sample_weight)``, the estimator's default
         validation score (accuracy, R² ...).
-    forward : callable
-        ``forward(network, X)``: the network's outputs on ``X``, a chunk of
-        rows at a time.
     """
 
-    def __init__(self, validation, *, enabled, scoring, default_score, forward):
+    def __init__(self, validation, *, enabled, scoring, default_score):
         self.validation = validation
         self.enabled = enabled
         self.scoring = scoring
         self.default_score = default_score
-        self.forward = forward
         self.scorer = None
         self.pass_weights = False
         self.best_params = None
@@ -331,7 +329,7 @@ class _EarlyStopping:
     def _score(self, network, as_model, penalty):
         """The score and the loss of ``network`` on the validation set."""
         val = self.validation
-        outputs = self.forward(network, val.X)
+        outputs = forward_in_chunks(network, val.X, get_config()["working_memory"])
         loss = float(network.output.loss(outputs, val.Y, val.sample_weight)) + penalty
         if self.scoring == "loss":
             return -loss, loss

@@ -234,21 +234,22 @@ class _Callbacks:
         )
 
 
-def replay(random_state, order, progress, shuffle, dropout):
+def replay(random_state, order, progress, params):
     """Draw again what the progress's chain drew, to continue its stream."""
     for _ in range(progress.stream_epochs):
-        draw_epoch(random_state, order, shuffle, dropout)
+        draw_epoch(random_state, order, params)
 
 
-def draw_epoch(random_state, order, shuffle, dropout):
+def draw_epoch(random_state, order, params):
     """The random draws of one epoch: its shuffle, and its dropout stream.
 
-    Dropout masks come from a stream seeded once per epoch, so that
-    replaying an epoch's draws costs no more than a shuffle.
+    ``params`` has the estimator's ``shuffle`` and ``dropout``. Dropout masks
+    come from a stream seeded once per epoch, so that replaying an epoch's
+    draws costs no more than a shuffle.
     """
-    if shuffle and order is not None:
+    if params.shuffle and order is not None:
         random_state.shuffle(order)
-    if dropout:
+    if params.dropout:
         return np.random.RandomState(random_state.randint(np.iinfo(np.int32).max))
     return None
 
