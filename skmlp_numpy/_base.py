@@ -15,8 +15,8 @@ A fit is a transaction, and reads in the order it runs (:meth:`_fit`):
 
 The loop trains the fit state's own network, optimizer and random stream,
 never an object that the estimator holds. The subclasses add four hooks, each
-with one job: ``_new_targets``, ``_encode_targets``, ``_target_weights`` and
-``_score_outputs``.
+with one job, as HistGradientBoosting's do: ``_new_targets``,
+``_encode_targets``, ``_loss`` and ``_score_outputs``.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ from ._batches import (
 )
 from ._checks import (
     DivergenceError,
+    check_resumable,
     check_same_targets,
     check_target_shape,
     check_X_for_prediction,
@@ -113,9 +114,10 @@ class BaseTwoLayerNet(
     define their targets through four hooks: ``_new_targets(y[, classes])``
     (the attributes that describe a new network's targets),
     ``_encode_targets(y, targets, name, dtype)`` (``y`` in the network's
-    encoding), ``_target_weights(y, targets)`` (weights the targets give the
-    samples) and ``_score_outputs(outputs, y, sample_weight, targets)`` (the
-    default validation score); and list in ``_target_attributes`` the fitted
+    encoding, and the weights the targets give its rows), ``_loss(targets)``
+    (the output layer that trains the network, fused with its loss) and
+    ``_score_outputs(outputs, y, sample_weight, targets)`` (the default
+    validation score); and list in ``_target_attributes`` the fitted
     attributes that describe the targets.
     """
 
@@ -412,15 +414,13 @@ class BaseTwoLayerNet(
         # 1. Check and encode: what this fit continues, and its data.
         resume = hasattr(self, "coefs_") and (self.warm_start or incremental)
         stochastic = self.solver != "lbfgs"
-        fitted_dtype = self._check_resumable() if resume else None
+        fitted_dtype = check_resumable(self) if resume else None
         X, y = self._check_data(X, y, reset=not resume, dtype=fitted_dtype)
         # The fitted weights' dtype; else ``dtype``, else X's (MLPClassifier's rule).
         dtype = fitted_dtype or np.dtype(X.dtype if self.dtype is None else self.dtype)
         targets = self._targets(y, classes, resume, incremental)
-        Y = self._encode_targets(y, targets, "y", dtype)
-        sample_weight = combine_weights(
-            sample_weight, self._target_weights(y, targets), X.shape[0], dtype
-        )
+        Y, class_weight = self._encode_targets(y, targets, "y", dtype)
+        sample_weight = combine_weights(sample_weight, class_weight, X.shape[0], dtype)
         early_stopping = _EarlyStopping(
             check_validation_set(self, *validation, targets, dtype),
             enabled=self.early_stopping and stochastic,
@@ -504,9 +504,7 @@ class BaseTwoLayerNet(
         """
         plateau = _Plateau(self.tol, self.n_iter_no_change, stopping.monitors)
         if resume:
-            network = self._network(
-                targets["out_activation_"], self.coefs_, self.intercepts_
-            )
+            network = self._network(self._loss(targets), self.coefs_, self.intercepts_)
             if stochastic:
                 plateau = self._progress.plateau.resumed(
                     self.tol, self.n_iter_no_change, stopping.monitors
@@ -523,7 +521,7 @@ class BaseTwoLayerNet(
             self.hidden_size,
             targets["n_outputs_"],
             self.activation,
-            targets["out_activation_"],
+            self._loss(targets),
             random_state,
             dtype,
             dropout=self.dropout,
@@ -568,32 +566,6 @@ class BaseTwoLayerNet(
         )
         return X, check_target_shape(y, "y")
 
-    def _check_resumable(self):
-        """The dtype of the fitted weights, if the fitted network can resume.
-
-        It cannot in another dtype or hidden size, or when a model of
-        skmlp_numpy < 0.2, which kept no progress to resume, says so.
-        """
-        if not hasattr(self, "_progress"):
-            raise ValueError(
-                "This model was trained by skmlp_numpy < 0.2, whose models cannot "
-                "continue training (warm_start or partial_fit); they still predict. "
-                "Set warm_start=False to train a new network."
-            )
-        if self.coefs_[0].shape[1] != self.hidden_size:
-            raise ValueError(
-                f"hidden_size={self.hidden_size} does not match the "
-                f"{self.coefs_[0].shape[1]} hidden units of the fitted network; "
-                "set warm_start=False to start a new network."
-            )
-        fitted = self.coefs_[0].dtype
-        if self.dtype is not None and np.dtype(self.dtype) != fitted:
-            raise ValueError(
-                f"dtype={self.dtype!r} does not match the {fitted} weights of the "
-                "fitted network; set warm_start=False to train a new network."
-            )
-        return fitted
-
     def _targets(self, y, classes, resume, incremental):
         """The attributes that describe the network's targets, for this fit.
 
@@ -611,17 +583,25 @@ class BaseTwoLayerNet(
             check_same_targets(self._new_targets(y), fitted)
         return fitted
 
-    def _target_weights(self, y, targets):
-        """Weights that the targets give the samples (class weights); None here."""
-        return None
+    def _loss(self, targets):
+        """The output layer, fused with its loss, that trains the network.
 
-    def _network(self, out_activation, coefs, intercepts, trainable=True):
-        """The network with these weights, under this estimator's parameters."""
+        The name of the targets' output activation (cross-entropy for
+        'softmax' and 'logistic'); the regressor's depends on ``loss``.
+        """
+        return targets["out_activation_"]
+
+    def _network(self, output, coefs, intercepts, trainable=True):
+        """The network with these weights, under this estimator's parameters.
+
+        ``output`` is an output layer or its name: the loss's to train, the
+        output activation's (``out_activation_``) to predict.
+        """
         return TwoLayerNet(
             coefs,
             intercepts,
             self.activation,
-            out_activation,
+            output,
             dropout=self.dropout,
             trainable=trainable,
         )

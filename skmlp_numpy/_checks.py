@@ -55,15 +55,43 @@ def check_positive_sum(weights, name):
         )
 
 
-def combine_weights(sample_weight, target_weight, n_samples, dtype):
+def check_resumable(estimator):
+    """The dtype of the fitted weights, if the estimator's network can resume.
+
+    It cannot in another dtype or hidden size, or when a model of
+    skmlp_numpy < 0.2, which kept no progress to resume, says so.
+    """
+    if not hasattr(self, "_progress"):
+        raise ValueError(
+            "This model was trained by skmlp_numpy < 0.2, whose models cannot "
+            "continue training (warm_start or partial_fit); they still predict. "
+            "Set warm_start=False to train a new network."
+        )
+    if estimator.coefs_[0].shape[1] != estimator.hidden_size:
+        raise ValueError(
+            f"hidden_size={estimator.hidden_size} does not match the "
+            f"{estimator.coefs_[0].shape[1]} hidden units of the fitted network; "
+            "set warm_start=False to start a new network."
+        )
+    fitted = estimator.coefs_[0].dtype
+    if estimator.dtype is not None and np.dtype(estimator.dtype) != fitted:
+        raise ValueError(
+            f"dtype={estimator.dtype!r} does not match the {fitted} weights of the "
+            "fitted network; set warm_start=False to train a new network."
+        )
+    return fitted
+
+
+def combine_weights(
+    sample_weight, target_weight, n_samples, dtype, name="sample_weight", X_name="X"
+):
     """The effective sample weights: ``sample_weight`` times any class weights.
 
-    Either may be None; so is the result when both are.
+    Either may be None; so is the result when both are. Errors name the
+    weights ``name``, of the rows of ``X_name``.
     """
     if sample_weight is not None:
-        sample_weight = check_weights(
-            sample_weight, n_samples, dtype, "sample_weight", "X"
-        )
+        sample_weight = check_weights(sample_weight, n_samples, dtype, name, X_name)
     if target_weight is not None:
         target_weight = target_weight.astype(dtype)
         if sample_weight is None:
@@ -71,7 +99,7 @@ def combine_weights(sample_weight, target_weight, n_samples, dtype):
         else:
             sample_weight = sample_weight * target_weight
     if sample_weight is not None:
-        check_positive_sum(sample_weight, "sample_weight")
+        check_positive_sum(sample_weight, name)
     return sample_weight
 
 

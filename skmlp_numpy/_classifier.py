@@ -547,10 +547,11 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         }
 
     def _encode_targets(self, y, targets, name, dtype):
-        """``y`` in the network's encoding; its labels must be among the classes.
+        """``y`` in the network's encoding, and the class weights of its rows.
 
-        Class indices for a softmax output, a 0/1 matrix of ``dtype`` for
-        logistic ones.
+        The labels must be among the classes. Encoded as class indices for a
+        softmax output, a 0/1 matrix of ``dtype`` for logistic ones; the
+        weights are ``class_weight``'s, or None.
         """
         check_classification_targets(y)
         binarizer, classes = targets["_label_binarizer"], targets["classes_"]
@@ -576,10 +577,12 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         if targets["out_activation_"] == "softmax":
             # Every label is known: its position among the sorted classes is
             # its class index.
-            return np.searchsorted(classes, y).astype(np.intp)
-        return binarizer.transform(y).toarray().astype(dtype)
+            Y = np.searchsorted(classes, y).astype(np.intp)
+        else:
+            Y = binarizer.transform(y).toarray().astype(dtype)
+        return Y, self._class_weights(y, targets)
 
-    def _target_weights(self, y, targets):
+    def _class_weights(self, y, targets):
         """Sample weights from ``class_weight``, checked and named in errors."""
         if self.class_weight is None:
             return None

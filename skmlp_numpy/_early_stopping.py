@@ -29,7 +29,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, validate_data
 
 from ._batches import forward_in_chunks
-from ._checks import check_positive_sum, check_target_shape, check_weights, float_dtypes
+from ._checks import check_target_shape, combine_weights, float_dtypes
 
 IMPROVED, WAITING, STALLED, CANNOT_RANK = (
     "improved",
@@ -117,13 +117,12 @@ def check_validation_set(estimator, X_val, y_val, sample_weight_val, targets, dt
             "they must match."
         )
     y = check_target_shape(y, "y_val")
-    Y = estimator._encode_targets(y, targets, "y_val", dtype)
-    sample_weight = None
-    if sample_weight_val is not None:
-        sample_weight = check_weights(
-            sample_weight_val, X.shape[0], dtype, "sample_weight_val", "X_val"
-        )
-        check_positive_sum(sample_weight, "sample_weight_val")
+    Y, class_weight = estimator._encode_targets(y, targets, "y_val", dtype)
+    # Class weights weigh the validation rows as they weigh the training rows
+    # (and the rows held out of them).
+    sample_weight = combine_weights(
+        sample_weight_val, class_weight, X.shape[0], dtype, "sample_weight_val", "X_val"
+    )
     return _ValidationSet(X, y, Y, sample_weight, held_out=False)
 
 

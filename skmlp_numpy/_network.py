@@ -8,11 +8,29 @@ parameters without any packing. The layers work on views of these vectors and
 on work buffers that are sized once for the largest batch and then reused.
 """
 
+import math
+
 import numpy as np
 
-from ._layers import ACTIVATIONS, OUTPUTS, Affine
+from ._layers import ACTIVATIONS, OUTPUTS, Affine, LeakyReLU
 
 __all__ = ["TwoLayerNet", "numerical_gradient"]
+
+# He (Kaiming) gains of the ReLU-like activations that MLPClassifier lacks.
+# Glorot's bound suits units that are linear around 0 (tanh, logistic); a
+# ReLU-like unit passes on only about half the second moment of its input,
+# which He et al. (2015) make up for with weights of variance gain**2 / fan_in,
+# gain = sqrt(2): uniform on [-r, r], r = gain * sqrt(3 / fan_in), PyTorch's
+# kaiming_uniform_. Leaky ReLU's gain is PyTorch's calculate_gain('leaky_relu',
+# 0.01); GELU and SiLU, which PyTorch gives no gain of their own, take ReLU's,
+# whose shape they have away from 0. Only the hidden layer, the one followed
+# by the activation, is drawn so; the output layer keeps Glorot's bound, and
+# 'relu' keeps MLPClassifier's Glorot init, for number-for-number parity.
+_HE_GAINS = {
+    "leaky_relu": math.sqrt(2 / (1 + LeakyReLU.slope**2)),
+    "gelu": math.sqrt(2),
+    "silu": math.sqrt(2),
+}
 
 
 class TwoLayerNet:
@@ -25,12 +43,15 @@ class TwoLayerNet:
         Copied into :attr:`params` when ``trainable``.
     intercepts : list of two ndarrays
         Biases of shape (n_hidden,) and (n_outputs,), likewise.
-    activation : {'identity', 'logistic', 'tanh', 'relu'}
+    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', \
+            'gelu', 'silu'}
         Activation of the hidden layer.
-    output : {'softmax', 'logistic', 'identity', 'exp'}
+    output : {'softmax', 'logistic', 'identity', 'exp'} or output layer
         Output activation, fused with its loss: cross-entropy for 'softmax'
         and 'logistic', squared error for 'identity', Poisson deviance for
-        'exp'.
+        'exp'. An output layer of :mod:`._layers` (such as
+        ``PinballLoss(0.9)``) is used as it is: that is how a loss other than
+        its output's default (the absolute error, the pinball loss) trains.
     dropout : float, default=0.0
         Fraction of hidden units dropped at random in each training step
         (inverted dropout: the kept units are scaled by ``1 / (1 - dropout)``,
@@ -83,7 +104,7 @@ class TwoLayerNet:
         self.hidden = Affine(W1, b1, dW1, db1)
         self.activation = ACTIVATIONS[activation]()
         self.out = Affine(W2, b2, dW2, db2)
-        self.output = OUTPUTS[output]()
+        self.output = OUTPUTS[output]() if isinstance(output, str) else output
         self.dropout = dropout
         self._work = {}
 
@@ -115,11 +136,18 @@ class TwoLayerNet:
         logistic hidden layer and ``k = 6`` otherwise. The draws are made in
         float64 from ``random_state`` (a ``RandomState``) in MLPClassifier's
         order, then cast to ``dtype``. ``dropout`` is passed on to the network.
+
+        The activations that MLPClassifier lacks ('leaky_relu', 'gelu',
+        'silu') draw the hidden layer's weights and biases He-uniform instead,
+        ``r = gain * sqrt(3 / n_features)``; see ``_HE_GAINS``.
         """
         factor = 2.0 if activation == "logistic" else 6.0
+        layers = [(n_features, n_hidden), (n_hidden, n_outputs)]
+        bounds = [np.sqrt(factor / (fan_in + fan_out)) for fan_in, fan_out in layers]
+        if activation in _HE_GAINS:
+            bounds[0] = _HE_GAINS[activation] * np.sqrt(3 / n_features)
         coefs, intercepts = [], []
-        for fan_in, fan_out in [(n_features, n_hidden), (n_hidden, n_outputs)]:
-            bound = np.sqrt(factor / (fan_in + fan_out))
+        for (fan_in, fan_out), bound in zip(layers, bounds, strict=True):
             coefs.append(random_state.uniform(-bound, bound, (fan_in, fan_out)))
             intercepts.append(random_state.uniform(-bound, bound, fan_out))
         coefs = [c.astype(dtype) for c in coefs]
@@ -134,9 +162,11 @@ class TwoLayerNet:
     def _buffer(self, name, n_samples):
         """The work buffer ``name`` for ``n_samples`` rows, grown when needed.
 
-        "P" is as wide as the output layer, the others ("H", "dH", "mask",
-        "H_dropped") as the hidden layer. Each is allocated when first needed,
-        so that prediction never holds the buffers of training.
+        "P" is as wide as the output layer, the others ("H", "Z", "dH",
+        "mask", "H_dropped") as the hidden layer. Each is allocated when first
+        needed, so that prediction never holds the buffers of training. ("Z",
+        the hidden layer's input, serves the activations that differentiate
+        from it, in prediction too: they cannot work in place.)
         """
         buffer = self._work.get(name)
         if buffer is None or buffer.shape[0] < n_samples:
@@ -170,7 +200,12 @@ class TwoLayerNet:
         n_samples = X.shape[0]
         H = self._buffer("H", n_samples)
         P = self._buffer("P", n_samples)
-        H = self.activation.forward(self.hidden.forward(X, out=H, cache=training))
+        if self.activation.needs_input:
+            # The activation's derivative reads Z1: it keeps a buffer of its own.
+            Z = self.hidden.forward(X, out=self._buffer("Z", n_samples), cache=training)
+            H = self.activation.forward(Z, out=H)
+        else:
+            H = self.activation.forward(self.hidden.forward(X, out=H, cache=training))
         if hidden:
             return H
         if training and self.dropout:
@@ -187,11 +222,13 @@ class TwoLayerNet:
         Fills :attr:`grads`, without the L2 penalty.
         """
         n_samples = dZ2.shape[0]
-        H, dH = self._buffer("H", n_samples), self._buffer("dH", n_samples)
+        dH = self._buffer("dH", n_samples)
         self.out.backward(dZ2, dX=dH)
         if self.dropout:
             dH *= self._buffer("mask", n_samples)
-        self.hidden.backward(self.activation.backward(dH, H))
+        # What the activation differentiates from: its output H, or its input.
+        kept = self._buffer("Z" if self.activation.needs_input else "H", n_samples)
+        self.hidden.backward(self.activation.backward(dH, kept))
 
     def loss_grad(self, X, y, sample_weight=None, alpha=0.0, random_state=None):
         """Loss on one batch, with its gradient left in :attr:`grads`.

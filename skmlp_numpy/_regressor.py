@@ -8,22 +8,53 @@ loop live in :mod:`._base`.
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseTwoLayerNet
+from ._layers import AbsoluteError, PinballLoss, PoissonDeviance, SquaredError
 
 __all__ = ["TwoLayerNetRegressor"]
 
-# The output activation that each loss pairs with (MLPRegressor's).
-_OUTPUT_OF_LOSS = {"squared_error": "identity", "poisson": "exp"}
+# The output activation that each loss pairs with (MLPRegressor's
+# ``out_activation_``): all a network that only predicts needs.
+_OUTPUT_OF_LOSS = {
+    "squared_error": "identity",
+    "poisson": "exp",
+    "absolute_error": "identity",
+    "quantile": "identity",
+}
+
+
+def _loss_layer(loss, quantile):
+    """The fused output/loss layer that trains the network on ``loss``.
+
+    ``quantile`` is read for ``loss='quantile'`` only, and ignored otherwise,
+    as HistGradientBoostingRegressor does.
+    """
+    if loss == "quantile":
+        if quantile is None:
+            # HistGradientBoostingRegressor raises a TypeError here; this
+            # error is both a ValueError and a TypeError.
+            raise InvalidParameterError(
+                "loss='quantile' needs the quantile to estimate: set quantile to "
+                "a float in (0, 1), such as 0.9 (0.5 is the median)."
+            )
+        return PinballLoss(quantile)
+    layers = {
+        "squared_error": SquaredError,
+        "poisson": PoissonDeviance,
+        "absolute_error": AbsoluteError,
+    }
+    return layers[loss]()
 
 
 class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
@@ -41,13 +72,27 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
     hidden_size : int, default=100
         Number of units in the hidden layer.
 
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-        Activation of the hidden layer.
+    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', \
+            'gelu', 'silu'}, default='relu'
+        Activation of the hidden layer. 'leaky_relu', 'gelu' and 'silu' are
+        PyTorch's ``LeakyReLU()`` (slope 0.01), ``GELU()`` (the exact one,
+        :math:`z \\Phi(z)`) and ``SiLU()`` (:math:`z \\sigma(z)`); their
+        hidden layer starts from He-uniform weights, the others from
+        MLPRegressor's Glorot-uniform ones. Not in MLPRegressor.
 
-    loss : {'squared_error', 'poisson'}, default='squared_error'
+    loss : {'squared_error', 'poisson', 'absolute_error', 'quantile'}, \
+            default='squared_error'
         The loss: half the squared error with an identity output, or half the
         Poisson deviance with an exponential output (a log link), for
-        non-negative targets such as counts.
+        non-negative targets such as counts. 'absolute_error' (the conditional
+        median) and 'quantile' (the pinball loss of ``quantile``: the
+        conditional quantile) have an identity output too; they are not in
+        MLPRegressor.
+
+    quantile : float, default=None
+        The quantile to estimate with ``loss='quantile'``, in (0, 1); that
+        loss needs it, the others ignore it, as in
+        :class:`~sklearn.ensemble.HistGradientBoostingRegressor`.
 
     solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         The weight optimizer: 'sgd' is minibatch stochastic gradient descent
@@ -214,7 +259,7 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         Number of outputs (targets).
 
     out_activation_ : str
-        'identity' for the squared error, 'exp' for the Poisson deviance.
+        'exp' for the Poisson deviance, 'identity' for the other losses.
 
     See Also
     --------
@@ -230,11 +275,10 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
 
         h = f(x W_1 + b_1), \\qquad \\hat y = g(h W_2 + b_2)
 
-    with :math:`g` the identity for ``loss='squared_error'`` and the
-    exponential for ``loss='poisson'``. Training minimises, as MLPRegressor
-    does, the mean over samples of half the squared error (averaged over the
-    :math:`k` outputs) or of half the Poisson deviance (summed over them),
-    plus the L2 penalty:
+    with :math:`g` the exponential for ``loss='poisson'`` and the identity
+    otherwise. Training minimises, as MLPRegressor does, the mean over
+    samples of half the squared error (averaged over the :math:`k` outputs)
+    or of half the Poisson deviance (summed over them), plus the L2 penalty:
 
     .. math::
 
@@ -248,6 +292,22 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
     gradient is the one of the squared error summed over outputs: with
     several outputs it is :math:`k` times the gradient of :math:`L_2` as
     reported in ``loss_curve_``.
+
+    The absolute error and the pinball loss of the quantile :math:`q` are,
+    like :func:`~sklearn.metrics.mean_absolute_error` and
+    :func:`~sklearn.metrics.mean_pinball_loss`, averaged over the outputs:
+
+    .. math::
+
+        L_1 = \\frac{1}{n k} \\sum_{i, j} |\\hat y_{ij} - y_{ij}|,
+        \\qquad
+        L_q = \\frac{1}{n k} \\sum_{i, j} \\max\\left(q (y_{ij} - \\hat y_{ij}),
+        (1 - q) (\\hat y_{ij} - y_{ij})\\right).
+
+    They are trained, like :math:`L_2`, on the gradient of their sum over
+    outputs: a subgradient, :math:`\\operatorname{sign}(\\hat y - y) / n` for
+    :math:`L_1`, :math:`(1 - q) / n` or :math:`-q / n` for :math:`L_q` (the
+    midpoint of the two where :math:`\\hat y = y`).
 
     A fit is a transaction: if it raises, the estimator is left exactly as it
     was; interrupted with Ctrl-C after one or more epochs, it keeps the last
@@ -275,6 +335,7 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
     _parameter_constraints: dict = {
         **BaseTwoLayerNet._parameter_constraints,
         "loss": [StrOptions(set(_OUTPUT_OF_LOSS))],
+        "quantile": [Interval(Real, 0, 1, closed="neither"), None],
     }
 
     # Targets are numbers: validate_data converts object arrays to float64.
@@ -289,6 +350,7 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         activation: str = "relu",
         *,
         loss: str = "squared_error",
+        quantile: float | None = None,
         solver: str = "adam",
         alpha: float = 1e-4,
         batch_size: int | str = "auto",
@@ -343,6 +405,7 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
             dtype=dtype,
         )
         self.loss = loss
+        self.quantile = quantile
 
     # ------------------------------------------------------------------ API
 
@@ -433,10 +496,22 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         return out.ravel() if out.shape[1] == 1 else out
 
     def _score_outputs(self, out, y, sample_weight, targets):
-        """The default validation score: R², as MLPRegressor's."""
+        """The default validation score: R², as MLPRegressor's.
+
+        For the absolute error and the quantile loss, the negated loss, as
+        HistGradientBoostingRegressor scores them: R² measures squared errors,
+        which those losses do not minimise.
+        """
+        if self.loss in ("absolute_error", "quantile"):
+            Y = y.reshape(len(y), targets["n_outputs_"]).astype(out.dtype)
+            return -self._loss(targets).loss(out, Y, sample_weight)
         if targets["n_outputs_"] == 1:
             out = out.ravel()
         return r2_score(y, out, sample_weight=sample_weight)
+
+    def _loss(self, targets):
+        """The output layer, fused with the loss, that trains the network."""
+        return _loss_layer(self.loss, self.quantile)
 
     def _new_targets(self, y):
         """The attributes that describe the targets of a new network."""
@@ -449,7 +524,8 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         """``y`` as a (n_samples, n_outputs) array of ``dtype``, checked.
 
         Its outputs must be the network's, and its values in the domain of
-        the loss, which must be the network's too.
+        the loss, which must fit the network's output. Regression targets
+        give their rows no weights of their own (None).
         """
         if targets["out_activation_"] != _OUTPUT_OF_LOSS[self.loss]:
             raise ValueError(
@@ -468,4 +544,4 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
                 f"{name} has {n_outputs} outputs, but the network has "
                 f"{targets['n_outputs_']}."
             )
-        return y.reshape(len(y), n_outputs).astype(dtype)
+        return y.reshape(len(y), n_outputs).astype(dtype), None

@@ -11,27 +11,34 @@ like any scikit-learn model::
 
     onx = skl2onnx.to_onnx(model, X[:1].astype("float32"))
 
-The networks have MLPClassifier's and MLPRegressor's attributes (``coefs_``,
-``intercepts_``, ``activation``, ``out_activation_``, ``classes_``), so
-skl2onnx's own MLP converters do the work where they fit. They do not fit two
-cases of the regressor: the Poisson loss's exponential output, unknown to
-them, and several outputs, which their regressor reshapes into one column.
-Those go through the small graph below. A graph computes in the dtype of its
-input (float32 or float64), whatever the dtype the model was trained in.
+The graph is the network's forward pass (MatMul, Add, the activation, MatMul,
+Add, the output activation), then, for the classifier, the labels: the class
+of highest probability, or for multilabel models each label whose probability
+exceeds 0.5. A graph computes in the dtype of its input, float64 for float64
+input and float32 for anything else, whatever the dtype the model was trained
+in, with operators that onnxruntime implements in that dtype. Two things are
+refused, with an error that names them: 'gelu' in float64 (onnxruntime has
+no float64 Erf; export with float32 input), and class labels that are
+neither strings nor 64-bit integers (unsigned integers from 2**63 up, say).
 """
 
+import math
+
+import numpy as np
 from skl2onnx import update_registered_converter
-from skl2onnx.common._apply_operation import apply_add, apply_cast, apply_reshape
+from skl2onnx.common._apply_operation import (
+    apply_cast,
+    apply_concat,
+    apply_identity,
+    apply_reshape,
+)
 from skl2onnx.common.data_types import (
     DoubleTensorType,
     FloatTensorType,
+    Int64TensorType,
     guess_proto_type,
 )
 from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
-from skl2onnx.operator_converters.multilayer_perceptron import (
-    convert_sklearn_mlp_classifier,
-    convert_sklearn_mlp_regressor,
-)
 from skl2onnx.proto import onnx_proto
 
 from ._classifier import TwoLayerNetClassifier
@@ -39,82 +46,199 @@ from ._regressor import TwoLayerNetRegressor
 
 __all__ = ["ALIAS", "REGRESSOR_ALIAS", "register"]
 
+_FLOAT = onnx_proto.TensorProto.FLOAT
+_DOUBLE = onnx_proto.TensorProto.DOUBLE
 
-def _convert(scope, operator, container):
-    """skl2onnx's MLP converter, refusing the one case it gets wrong."""
-    model = operator.raw_operator
-    if (
-        model._label_binarizer.y_type_ == "multilabel-indicator"
-        and len(model.classes_) == 2
-    ):
-        # The converter takes two outputs for the two classes of a binary
-        # problem and would return four probability columns.
-        raise NotImplementedError(
-            "ONNX export of a multilabel model with exactly two labels is not "
-            "supported by skl2onnx's MLP converter; multilabel models with three "
-            "or more labels, binary and multiclass models export."
-        )
-    convert_sklearn_mlp_classifier(scope, operator, container)
-
-
-# ONNX operators of the activations, by this package's names.
-_ONNX_ACTIVATIONS = {
+# The activations that are one ONNX operator in both float types, by this
+# package's names (hidden activations and output activations alike).
+_ONNX_OPERATORS = {
     "identity": "Identity",
     "logistic": "Sigmoid",
     "tanh": "Tanh",
     "relu": "Relu",
     "exp": "Exp",
+    "softmax": "Softmax",
 }
 
 
-def _regressor_shape(operator):
-    """Outputs of shape (N, n_outputs), in the input's float type."""
+def _compute_type(operator):
+    """The float type the graph computes in: float64 input's, else float32."""
+    if guess_proto_type(operator.inputs[0].type) == _DOUBLE:
+        return _DOUBLE
+    return _FLOAT
+
+
+class _Graph:
+    """Adds uniquely named nodes and constants to the graph being converted."""
+
+    def __init__(self, scope, container, proto_dtype):
+        self.scope = scope
+        self.container = container
+        self.proto_dtype = proto_dtype
+
+    def node(self, op_type, *inputs, **attributes):
+        """Add a node of ``op_type``; return the name of its output."""
+        output = self.scope.get_unique_variable_name(op_type.lower())
+        self.container.add_node(
+            op_type,
+            list(inputs),
+            output,
+            name=self.scope.get_unique_operator_name(op_type),
+            **attributes,
+        )
+        return output
+
+    def constant(self, value, shape=(), proto_dtype=None):
+        """Add an initializer, in the compute type by default; return its name."""
+        name = self.scope.get_unique_variable_name("constant")
+        values = np.ravel(value) if shape else [value]
+        self.container.add_initializer(
+            name, proto_dtype or self.proto_dtype, list(shape), values
+        )
+        return name
+
+
+def _activation(graph, Z, activation):
+    """The name of ``f(Z)``, for the activation named ``activation``."""
+    node, constant = graph.node, graph.constant
+    if activation in _ONNX_OPERATORS:
+        attributes = {"axis": 1} if activation == "softmax" else {}
+        return node(_ONNX_OPERATORS[activation], Z, **attributes)
+    if activation == "leaky_relu":
+        if graph.proto_dtype == _FLOAT:
+            return node("LeakyRelu", Z, alpha=0.01)
+        # onnxruntime has no float64 LeakyRelu; with a slope below 1 it is
+        # max(z, 0.01 z), exactly.
+        return node("Max", Z, node("Mul", Z, constant(0.01)))
+    if activation == "silu":
+        return node("Mul", Z, node("Sigmoid", Z))
+    if activation == "gelu":
+        if graph.proto_dtype != _FLOAT:
+            raise NotImplementedError(
+                "ONNX export of activation='gelu' with float64 input is not "
+                "supported: onnxruntime has no float64 Erf. Convert with float32 "
+                "input, e.g. skl2onnx.to_onnx(model, X[:1].astype('float32'))."
+            )
+        # The exact GELU as PyTorch writes it, z (1 + erf(z / sqrt(2))) / 2:
+        # Erf is in every opset from 9, the Gelu operator only from 20.
+        erf = node("Erf", node("Mul", Z, constant(1 / math.sqrt(2))))
+        cdf = node("Mul", node("Add", erf, constant(1.0)), constant(0.5))
+        return node("Mul", Z, cdf)
+    raise NotImplementedError(
+        f"ONNX export of activation={activation!r} is not supported."
+    )
+
+
+def _network(graph, operator):
+    """The network's forward pass on the operator's input; its output's name."""
     model = operator.raw_operator
-    input_type = operator.inputs[0].type
-    float_type = type(input_type)
-    if not isinstance(input_type, (FloatTensorType, DoubleTensorType)):
-        float_type = FloatTensorType  # integer or boolean input computes in float
+    numpy_dtype = np.float64 if graph.proto_dtype == _DOUBLE else np.float32
+    layer = graph.scope.get_unique_variable_name("input")
+    apply_cast(
+        graph.scope,
+        operator.inputs[0].full_name,
+        layer,
+        graph.container,
+        to=graph.proto_dtype,
+    )
+    activations = (model.activation, model.out_activation_)
+    for W, b, activation in zip(
+        model.coefs_, model.intercepts_, activations, strict=True
+    ):
+        W_name = graph.constant(W.astype(numpy_dtype), W.shape)
+        b_name = graph.constant(b.astype(numpy_dtype), (1, len(b)))
+        linear = graph.node("Add", graph.node("MatMul", layer, W_name), b_name)
+        layer = _activation(graph, linear, activation)
+    return layer
+
+
+def _is_multilabel(model):
+    """Whether the classifier was fitted on a multilabel indicator matrix."""
+    return model._label_binarizer.y_type_ == "multilabel-indicator"
+
+
+def _class_labels(model, nocl):
+    """The classes as an ONNX initializer's type and values."""
+    if nocl:
+        n_classes = len(model.classes_)
+        return onnx_proto.TensorProto.INT64, np.arange(n_classes, dtype=np.int64)
+    classes = model.classes_.tolist()
+    if all(isinstance(c, str) for c in classes):
+        return onnx_proto.TensorProto.STRING, np.array(
+            [c.encode("utf-8") for c in classes]
+        )
+    # Integers, booleans and integral floats, as 64-bit integers.
+    if all(float(c).is_integer() and -(2**63) <= c < 2**63 for c in classes):
+        return onnx_proto.TensorProto.INT64, np.array(classes, dtype=np.int64)
+    raise NotImplementedError(
+        f"ONNX export of the class labels {classes!r} is not supported: ONNX "
+        "labels are strings or 64-bit integers. Encode the classes as such "
+        "(e.g. with a LabelEncoder) before fitting."
+    )
+
+
+def _classifier_shape(operator):
+    """skl2onnx's classifier outputs, with multilabel labels as a matrix."""
+    calculate_linear_classifier_output_shapes(operator)
+    model = operator.raw_operator
+    if _is_multilabel(model):
+        n_rows = operator.inputs[0].get_first_dimension()
+        operator.outputs[0].type = Int64TensorType([n_rows, len(model.classes_)])
+
+
+def _convert_classifier(scope, operator, container):
+    """Probabilities as predict_proba gives them, labels as predict does."""
+    model = operator.raw_operator
+    options = container.get_options(model, dict(nocl=False))
+    multilabel = _is_multilabel(model)
+    if not multilabel:
+        label_type, classes = _class_labels(model, options["nocl"])
+    graph = _Graph(scope, container, _compute_type(operator))
+    P = _network(graph, operator)
+    label, proba = (output.full_name for output in operator.outputs[:2])
+    if multilabel:
+        apply_identity(scope, P, proba, container)
+        active = graph.node("Greater", P, graph.constant(0.5))
+        apply_cast(scope, active, label, container, to=onnx_proto.TensorProto.INT64)
+        return
+    if model.n_outputs_ == 1:
+        # A binary model's one logistic unit gives the positive class.
+        negative = graph.node("Sub", graph.constant(1.0), P)
+        apply_concat(scope, [negative, P], proba, container, axis=1)
+    else:
+        apply_identity(scope, P, proba, container)
+    # ArgMax takes the first of equal probabilities, as NumPy's argmax and the
+    # binary model's ``p > 0.5`` do.
+    index = graph.node("ArgMax", proba, axis=1, keepdims=0)
+    classes_name = graph.constant(classes, classes.shape, label_type)
+    container.add_node(
+        "Gather",
+        [classes_name, index],
+        label,
+        axis=0,
+        name=scope.get_unique_operator_name("Gather"),
+    )
+
+
+def _regressor_shape(operator):
+    """Outputs of shape (N, n_outputs), in the float type the graph computes in."""
+    model = operator.raw_operator
+    float_type = (
+        DoubleTensorType if _compute_type(operator) == _DOUBLE else FloatTensorType
+    )
     n_rows = operator.inputs[0].get_first_dimension()
     operator.outputs[0].type = float_type([n_rows, model.n_outputs_])
 
 
 def _convert_regressor(scope, operator, container):
-    """skl2onnx's MLP regressor converter where it fits, else the same graph here."""
+    """Predictions as predict gives them, one column per target."""
     model = operator.raw_operator
-    if model.out_activation_ == "identity" and model.n_outputs_ == 1:
-        convert_sklearn_mlp_regressor(scope, operator, container)
-        return
-    proto_dtype = guess_proto_type(operator.inputs[0].type)
-    if proto_dtype != onnx_proto.TensorProto.DOUBLE:
-        proto_dtype = onnx_proto.TensorProto.FLOAT
-    name = scope.get_unique_variable_name
-    layer = name("input")
-    apply_cast(scope, operator.inputs[0].full_name, layer, container, to=proto_dtype)
-    activations = (model.activation, model.out_activation_)
-    for W, b, activation in zip(
-        model.coefs_, model.intercepts_, activations, strict=True
-    ):
-        W_name, b_name, product, linear, layer_out = (
-            name(part) for part in ("coefficient", "intercepts", "mul", "add", "act")
-        )
-        container.add_initializer(W_name, proto_dtype, W.shape, W.ravel())
-        container.add_initializer(b_name, proto_dtype, [1, len(b)], b)
-        container.add_node(
-            "MatMul",
-            [layer, W_name],
-            product,
-            name=scope.get_unique_operator_name("MatMul"),
-        )
-        apply_add(scope, [product, b_name], linear, container, broadcast=1)
-        op = _ONNX_ACTIVATIONS[activation]
-        container.add_node(
-            op, linear, layer_out, name=scope.get_unique_operator_name(op)
-        )
-        layer = layer_out
+    graph = _Graph(scope, container, _compute_type(operator))
+    prediction = _network(graph, operator)
     apply_reshape(
         scope,
-        layer,
-        operator.output_full_names,
+        prediction,
+        operator.outputs[0].full_name,
         container,
         desired_shape=(-1, model.n_outputs_),
     )
@@ -132,14 +256,15 @@ def register() -> None:
 
     Called when this module is imported; calling it again is harmless. The
     classifier's converter takes MLPClassifier's options: ``zipmap`` (True,
-    False or 'columns'), ``nocl`` and ``output_class_labels``. The regressor's
-    graph outputs one column per target.
+    False or 'columns'), ``nocl`` (labels as class indices) and
+    ``output_class_labels``. The regressor's graph outputs
+    one column per target.
     """
     update_registered_converter(
         TwoLayerNetClassifier,
         ALIAS,
-        calculate_linear_classifier_output_shapes,
-        _convert,
+        _classifier_shape,
+        _convert_classifier,
         options={
             "zipmap": [True, False, "columns"],
             "output_class_labels": [False, True],

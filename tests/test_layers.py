@@ -2,12 +2,16 @@
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import erf
+from sklearn.metrics import mean_absolute_error, mean_pinball_loss
 
 from skmlp_numpy._layers import (
     ACTIVATIONS,
+    AbsoluteError,
     Affine,
     LogisticCrossEntropy,
+    PinballLoss,
     PoissonDeviance,
     SoftmaxCrossEntropy,
     SquaredError,
@@ -15,20 +19,27 @@ from skmlp_numpy._layers import (
 from skmlp_numpy._network import numerical_gradient
 
 
+def _forward(act, Z):
+    """The activation of a copy of ``Z``, whichever way the activation works."""
+    if act.needs_input:
+        return act.forward(Z, out=np.empty_like(Z))
+    return act.forward(Z.copy())
+
+
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 def test_activation_backward_matches_numerical_derivative(name):
     rng = np.random.RandomState(0)
-    Z = rng.normal(size=(4, 3))
-    Z[np.abs(Z) < 1e-3] = 0.5  # keep ReLU away from its kink
+    Z = 2 * rng.normal(size=(4, 3))
+    Z[np.abs(Z) < 1e-3] = 0.5  # keep the ReLUs away from their kink
     upstream = rng.normal(size=Z.shape)
     act = ACTIVATIONS[name]()
 
     def f():
-        return float(np.sum(upstream * act.forward(Z.copy())))
+        return float(np.sum(upstream * _forward(act, Z)))
 
     expected = numerical_gradient(f, Z)
-    A = act.forward(Z.copy())
-    got = act.backward(upstream.copy(), A)
+    A = _forward(act, Z)
+    got = act.backward(upstream.copy(), Z.copy() if act.needs_input else A)
     assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
 
 
@@ -39,11 +50,52 @@ def test_activation_backward_matches_numerical_derivative(name):
         ("relu", [-2.0, 0.0, 3.0], [0.0, 0.0, 3.0]),
         ("tanh", [0.0], [0.0]),
         ("logistic", [0.0, -1000.0, 1000.0], [0.5, 0.0, 1.0]),
+        ("leaky_relu", [-2.0, 0.0, 3.0], [-0.02, 0.0, 3.0]),
+        # z Φ(z): Φ(1) = 0.8413447460685429, Φ(-1) = 1 - Φ(1).
+        ("gelu", [-1.0, 0.0, 1.0], [-0.15865525393145707, 0.0, 0.8413447460685429]),
+        # z / (1 + exp(-z)): σ(1) = 0.7310585786300049.
+        ("silu", [-1.0, 0.0, 1.0], [-0.2689414213699951, 0.0, 0.7310585786300049]),
     ],
 )
 def test_activation_forward_values(name, z, expected):
-    out = ACTIVATIONS[name]().forward(np.array([z]))
-    assert_allclose(out, [expected])
+    out = _forward(ACTIVATIONS[name](), np.array([z]))
+    assert_allclose(out, [expected], rtol=1e-15)
+
+
+# PyTorch's definitions, written out without it.
+REFERENCE_ACTIVATIONS = {
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+    "gelu": lambda z: z * 0.5 * (1 + erf(z / np.sqrt(2))),
+    "silu": lambda z: z / (1 + np.exp(-z)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCE_ACTIVATIONS))
+def test_activation_equals_pytorchs_definition(name):
+    z = np.linspace(-30, 30, 1201).reshape(-1, 1)
+    assert_allclose(
+        _forward(ACTIVATIONS[name](), z),
+        REFERENCE_ACTIVATIONS[name](z),
+        rtol=1e-13,
+        atol=1e-15,  # the left tail of 1 + erf, which cancels
+    )
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activation_keeps_float32(name):
+    rng = np.random.RandomState(0)
+    Z = rng.normal(size=(5, 4))
+    act = ACTIVATIONS[name]()
+    A = _forward(act, Z.astype(np.float32))
+    dZ = act.backward(
+        np.ones_like(A), Z.astype(np.float32) if act.needs_input else A.copy()
+    )
+    assert A.dtype == np.float32 and dZ.dtype == np.float32
+    # As accurate as float32 allows: no step lost precision on the way.
+    A64 = _forward(act, Z)
+    dZ64 = act.backward(np.ones_like(A64), Z if act.needs_input else A64)
+    assert_allclose(A, A64, rtol=1e-6, atol=1e-7)
+    assert_allclose(dZ, dZ64, rtol=1e-6, atol=1e-7)
 
 
 def test_affine_forward_and_backward():
@@ -90,8 +142,24 @@ def test_cross_entropy_loss_is_finite_for_certain_mistakes(dtype):
         (SquaredError(), np.array([[0.5, -1.0], [2.0, 0.0], [-0.3, 1.2], [1, 1]])),
         (SquaredError(), np.array([[0.5], [2.0], [-0.3], [1.0]])),
         (PoissonDeviance(), np.array([[0.0, 3.0], [1.0, 0.0], [2.0, 5.0], [0, 1]])),
+        # Targets away from the logits: the central differences stay on one
+        # side of the kinks.
+        (AbsoluteError(), np.array([[0.5, -1.0], [2.0, 0.0], [-0.3, 1.2], [1, 1]])),
+        (AbsoluteError(), np.array([[0.5], [2.0], [-0.3], [1.0]])),
+        (PinballLoss(0.8), np.array([[0.5, -1.0], [2.0, 0.0], [-0.3, 1.2], [1, 1]])),
+        (PinballLoss(0.3), np.array([[0.5], [2.0], [-0.3], [1.0]])),
     ],
-    ids=["softmax", "logistic", "squared-2", "squared-1", "poisson"],
+    ids=[
+        "softmax",
+        "logistic",
+        "squared-2",
+        "squared-1",
+        "poisson",
+        "absolute-2",
+        "absolute-1",
+        "pinball-2",
+        "pinball-1",
+    ],
 )
 @pytest.mark.parametrize("weighted", [False, True])
 def test_output_backward_is_gradient_of_mean_loss(output, y, weighted):
@@ -100,8 +168,12 @@ def test_output_backward_is_gradient_of_mean_loss(output, y, weighted):
     Z = rng.normal(size=(4, n_outputs))
     sw = rng.uniform(0.5, 2, size=4) if weighted else None
     # MLPRegressor's squared error is reported as a mean over outputs but
-    # differentiated as their sum (see SquaredError).
-    scale = n_outputs if isinstance(output, SquaredError) else 1
+    # differentiated as their sum (see SquaredError); the absolute error and
+    # the pinball loss follow it.
+    per_output = (SquaredError, AbsoluteError, PinballLoss)
+    scale = n_outputs if isinstance(output, per_output) else 1
+    if isinstance(output, (AbsoluteError, PinballLoss)):
+        assert np.abs(Z - y).min() > 1e-3  # no kink within the differences' step
 
     def f():
         return scale * output.loss(output.forward(Z.copy()), y, sw)
@@ -113,17 +185,108 @@ def test_output_backward_is_gradient_of_mean_loss(output, y, weighted):
     assert_allclose(P, expected, rtol=1e-6, atol=1e-10)
 
 
+@pytest.mark.parametrize("n_outputs", [1, 3])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_regression_losses_equal_mlpregressors(weighted):
-    from sklearn.neural_network._base import poisson_loss, squared_loss
-
+@pytest.mark.parametrize("quantile", [0.1, 0.5, 0.9])
+def test_piecewise_linear_losses_equal_sklearns_metrics(n_outputs, weighted, quantile):
     rng = np.random.RandomState(0)
-    Y = rng.poisson(2.0, size=(6, 3)).astype(float)
+    Y = rng.normal(size=(8, n_outputs))
+    P = rng.normal(size=(8, n_outputs))
+    P[::3] = Y[::3]  # exact predictions: the kinks
+    sw = rng.uniform(0.5, 2, size=8) if weighted else None
+    expected = {
+        AbsoluteError(): mean_absolute_error(Y, P, sample_weight=sw),
+        PinballLoss(quantile): mean_pinball_loss(
+            Y, P, sample_weight=sw, alpha=quantile
+        ),
+    }
+    for output, metric in expected.items():
+        assert output.loss(P, Y, sw) == pytest.approx(metric, rel=1e-12)
+        assert output.loss_backward(P.copy(), Y, sw) == pytest.approx(metric, rel=1e-12)
+
+
+@pytest.mark.parametrize("quantile", [0.25, 0.5])
+def test_subgradients_of_the_piecewise_linear_losses(quantile):
+    Y = np.array([[1.0], [1.0], [1.0], [1.0]])
+    P = np.array([[3.0], [-2.0], [1.0], [1.0]])  # above, below, exact, exact
+    absolute = AbsoluteError()
+    D = P.copy()
+    absolute.loss_backward(D, Y)
+    assert_array_equal(D, [[0.25], [-0.25], [0.0], [0.0]])  # sign(p - y) / n
+    D = P.copy()
+    PinballLoss(quantile).loss_backward(D, Y)
+    # 1 - q above, -q below, the midpoint 1/2 - q at an exact prediction.
+    expected = [[1 - quantile], [-quantile], [0.5 - quantile], [0.5 - quantile]]
+    assert_allclose(D, np.array(expected) / 4, rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "output", [AbsoluteError(), PinballLoss(0.3), PinballLoss(np.float64(0.7))]
+)
+def test_piecewise_linear_losses_keep_float32(output):
+    rng = np.random.RandomState(0)
+    Y = rng.normal(size=(6, 2))
+    Z = rng.normal(size=(6, 2))
+    sw = rng.uniform(0.5, 2, size=6)
+    P = output.forward(Z.astype(np.float32))
+    loss = output.loss_backward(P, Y.astype(np.float32), sw.astype(np.float32))
+    assert P.dtype == np.float32
+    assert isinstance(loss, float)
+    P64 = Z.copy()
+    assert loss == pytest.approx(output.loss_backward(P64, Y, sw), rel=1e-6)
+    assert_allclose(P, P64, rtol=1e-6)
+
+
+def _half_squared_error(Y, P, sw=None):
+    """MLPRegressor's squared loss: half the squared error, averaged over the
+    samples (weighted) and over the outputs."""
+    return 0.5 * np.average((Y - P) ** 2, weights=sw, axis=0).mean()
+
+
+def _half_poisson_deviance(Y, P, sw=None):
+    """MLPRegressor's Poisson loss: half the Poisson deviance, averaged over the
+    samples (weighted) and summed over the outputs."""
+    from scipy.special import xlogy  # y log(y / p), 0 where y == 0
+
+    return np.average(xlogy(Y, Y / P) - Y + P, weights=sw, axis=0).sum()
+
+
+def _regression_case(weighted):
+    rng = np.random.RandomState(0)
+    Y = rng.poisson(2.0, size=(6, 3)).astype(float)  # zeros included
     P = rng.uniform(0.5, 3.0, size=(6, 3))
     sw = rng.uniform(0.5, 2, size=6) if weighted else None
+    return Y, P, sw
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_regression_losses_equal_mlpregressors(weighted):
+    Y, P, sw = _regression_case(weighted)
     assert SquaredError().loss(P, Y, sw) == pytest.approx(
-        squared_loss(Y, P, sw), rel=1e-12
+        _half_squared_error(Y, P, sw), rel=1e-12
     )
     assert PoissonDeviance().loss(P, Y, sw) == pytest.approx(
+        _half_poisson_deviance(Y, P, sw), rel=1e-12
+    )
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_reference_losses_are_scikit_learns(weighted):
+    """The formulas above are MLPRegressor's own loss functions (private names,
+    with these signatures only in scikit-learn >= 1.7)."""
+    import sklearn
+
+    if tuple(int(part) for part in sklearn.__version__.split(".")[:2]) < (1, 7):
+        pytest.skip(
+            "scikit-learn < 1.7 has no poisson_loss, nor sample weights in "
+            "squared_loss, to compare the reference formulas with"
+        )
+    from sklearn.neural_network._base import poisson_loss, squared_loss
+
+    Y, P, sw = _regression_case(weighted)
+    assert _half_squared_error(Y, P, sw) == pytest.approx(
+        squared_loss(Y, P, sw), rel=1e-12
+    )
+    assert _half_poisson_deviance(Y, P, sw) == pytest.approx(
         poisson_loss(Y, P, sw), rel=1e-12
     )

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from skmlp_numpy._layers import ACTIVATIONS
-from skmlp_numpy._network import TwoLayerNet, numerical_gradient
+from skmlp_numpy._layers import ACTIVATIONS, AbsoluteError, PinballLoss
+from skmlp_numpy._network import _HE_GAINS, TwoLayerNet, numerical_gradient
 
 
 def _problem(output, n_samples=7, n_features=5, n_outputs=3, seed=0):
@@ -62,6 +62,35 @@ def test_backprop_matches_numerical_gradient(activation, output, alpha, weighted
     assert rel_error.max() < 1e-6
 
 
+@pytest.mark.parametrize("activation", ["relu", "gelu", "silu", "leaky_relu"])
+@pytest.mark.parametrize(
+    "output", [AbsoluteError, lambda: PinballLoss(0.8)], ids=["absolute", "pinball"]
+)
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_backprop_matches_numerical_gradient_of_piecewise_linear_losses(
+    activation, output, n_outputs, weighted
+):
+    X, y = _problem("identity", n_outputs=n_outputs)
+    rng = np.random.RandomState(1)
+    net = TwoLayerNet.initialize(5, 4, n_outputs, activation, output(), rng, float)
+    sw = rng.uniform(0.2, 3.0, size=X.shape[0]) if weighted else None
+    # Predictions away from the targets: no kink within the differences' step.
+    assert np.abs(net.forward(X) - y).min() > 1e-3
+
+    net.loss_grad(X, y, sw, alpha=0.3)
+    backprop = net.grads.copy()
+
+    def loss():
+        # Differentiated as the sum over outputs, like the squared error.
+        W = net.params[: net._n_coefs]
+        n = X.shape[0] if sw is None else sw.sum()
+        return n_outputs * net.loss_grad(X, y, sw) + 0.15 * float(W @ W) / n
+
+    numerical = numerical_gradient(loss, net.params)
+    assert_allclose(backprop, numerical, rtol=1e-6, atol=1e-9)
+
+
 def test_initialization_follows_glorot_uniform():
     rng = np.random.RandomState(0)
     net = TwoLayerNet.initialize(30, 20, 10, "relu", "softmax", rng, np.float64)
@@ -75,19 +104,50 @@ def test_initialization_follows_glorot_uniform():
     assert_allclose(logistic.coefs[0], W1 * np.sqrt(2 / 6))
 
 
+@pytest.mark.parametrize("activation", sorted(_HE_GAINS))
+def test_relu_like_activations_start_he_uniform(activation):
+    glorot = TwoLayerNet.initialize(
+        30, 20, 10, "relu", "softmax", np.random.RandomState(0), np.float64
+    )
+    he = TwoLayerNet.initialize(
+        30, 20, 10, activation, "softmax", np.random.RandomState(0), np.float64
+    )
+    # The same draws: the hidden layer's scaled to He's bound, the output
+    # layer's unchanged.
+    he_bound = _HE_GAINS[activation] * np.sqrt(3 / 30)
+    scale = he_bound / np.sqrt(6 / 50)
+    assert_allclose(he.coefs[0], glorot.coefs[0] * scale, rtol=1e-12)
+    assert_allclose(he.intercepts[0], glorot.intercepts[0] * scale, rtol=1e-12)
+    assert_array_equal(he.coefs[1], glorot.coefs[1])
+    assert_array_equal(he.intercepts[1], glorot.intercepts[1])
+    assert np.abs(he.coefs[0]).max() <= he_bound
+    assert _HE_GAINS[activation] == pytest.approx(
+        np.sqrt(2 / (1 + 0.01**2)) if activation == "leaky_relu" else np.sqrt(2)
+    )
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("output", ["softmax", "identity", AbsoluteError])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_dtype_flows_through_every_buffer(dtype):
-    X, y = _problem("softmax")
+def test_dtype_flows_through_every_buffer(activation, output, dtype):
+    X, y = _problem("identity" if output is AbsoluteError else output)
     X = X.astype(dtype)
     net = TwoLayerNet.initialize(
-        5, 4, 3, "relu", "softmax", np.random.RandomState(0), dtype
+        5,
+        4,
+        3,
+        activation,
+        output() if callable(output) else output,
+        np.random.RandomState(0),
+        dtype,
     )
     loss = net.loss_grad(X, y, alpha=0.1)
     assert isinstance(loss, float)
     assert net.params.dtype == dtype
     assert net.grads.dtype == dtype
     assert net.forward(X).dtype == dtype
-    assert set(net._work) == {"H", "dH", "P"}
+    kept = {"Z"} if net.activation.needs_input else set()
+    assert set(net._work) == {"H", "dH", "P"} | kept
     assert all(a.dtype == dtype for a in net._work.values())
 
 
@@ -100,10 +160,11 @@ def test_parameters_are_views_of_one_vector():
     assert net.params.size == 5 * 4 + 4 * 3 + 4 + 3
 
 
-def test_forward_is_the_same_for_training_and_prediction():
+@pytest.mark.parametrize("activation", ["tanh", "silu"])
+def test_forward_is_the_same_for_training_and_prediction(activation):
     X, y = _problem("softmax")
     net = TwoLayerNet.initialize(
-        5, 4, 3, "tanh", "softmax", np.random.RandomState(0), float
+        5, 4, 3, activation, "softmax", np.random.RandomState(0), float
     )
     train = net.forward(X, training=True).copy()
     assert_array_equal(net.forward(X), train)
@@ -123,10 +184,11 @@ def test_dropout_masks_training_only():
     assert set(np.unique(mask)) == {0.0, 2.0}  # inverted dropout: kept units x2
 
 
-def test_dropout_gradient_matches_numerical_gradient_for_a_fixed_mask():
+@pytest.mark.parametrize("activation", ["logistic", "gelu"])
+def test_dropout_gradient_matches_numerical_gradient_for_a_fixed_mask(activation):
     X, y = _problem("softmax")
     net = TwoLayerNet.initialize(
-        5, 4, 3, "logistic", "softmax", np.random.RandomState(0), float
+        5, 4, 3, activation, "softmax", np.random.RandomState(0), float
     )
     net.dropout = 0.3
 

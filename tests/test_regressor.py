@@ -9,13 +9,15 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.datasets import load_diabetes, make_friedman1
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import r2_score
+from sklearn.metrics import mean_absolute_error, mean_pinball_loss, r2_score
 from sklearn.model_selection import cross_val_score
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skmlp_numpy import DivergenceError, TwoLayerNetRegressor
+from skmlp_numpy._layers import OUTPUTS
+from skmlp_numpy._regressor import _OUTPUT_OF_LOSS, _loss_layer
 
 pytestmark = pytest.mark.usefixtures("quiet")
 
@@ -111,7 +113,7 @@ def test_warm_start_refuses_another_loss_or_output_count(regression):
     with pytest.raises(ValueError, match="loss='poisson' does not fit"):
         reg.set_params(loss="poisson").fit(X, np.abs(y))
     reg.set_params(loss="squared_error")
-    with pytest.raises(ValueError, match="y has 2 outputs, but the network has 1"):
+    with pytest.raises(ValueError, match="same number of outputs .* got 1, `y` has 2"):
         reg.fit(X, np.column_stack([y, y]))
     assert pickle.dumps(reg) == before
 
@@ -172,7 +174,7 @@ def test_default_validation_score_is_r2(regression):
 def test_a_classification_scorer_names_regression_scorers(regression):
     X, y = regression
     reg = TwoLayerNetRegressor(early_stopping=True, scoring="accuracy")
-    with pytest.raises(ValueError, match="Scorers that fit regression targets"):
+    with pytest.raises(ValueError, match="scorers that fit them include 'r2'"):
         reg.fit(X, y)
 
 
@@ -196,16 +198,6 @@ def test_a_divergence_is_an_error_that_changes_nothing(regression):
     assert pickle.dumps(reg) == before
 
 
-def test_warm_start_k_plus_k_equals_2k(regression):
-    X, y = regression
-    common = dict(hidden_size=5, batch_size=32, n_iter_no_change=100, random_state=3)
-    once = TwoLayerNetRegressor(max_iter=6, **common).fit(X, y)
-    twice = TwoLayerNetRegressor(max_iter=3, warm_start=True, **common)
-    twice.fit(X, y).fit(X, y)
-    assert once.loss_curve_ == twice.loss_curve_
-    assert_array_equal(once.coefs_[0], twice.coefs_[0])
-
-
 def test_prediction_overflow_is_a_clear_error(regression):
     X, y = regression
     reg = TwoLayerNetRegressor(
@@ -222,3 +214,99 @@ def test_convergence_warning_for_short_fits(regression):
     with pytest.warns(ConvergenceWarning):
         warnings.simplefilter("always")
         TwoLayerNetRegressor(hidden_size=3, max_iter=2).fit(*regression)
+
+
+# ------------------------------------ absolute error and quantile (issue #19)
+
+
+@pytest.mark.parametrize("loss", sorted(_OUTPUT_OF_LOSS))
+def test_each_loss_trains_the_output_that_predicts(loss):
+    # A fitted model predicts with OUTPUTS[out_activation_]: the same forward
+    # pass as the loss layer that trained it.
+    Z = np.random.RandomState(0).normal(size=(5, 2))
+    trained = _loss_layer(loss, 0.3).forward(Z.copy())
+    assert_array_equal(trained, OUTPUTS[_OUTPUT_OF_LOSS[loss]]().forward(Z.copy()))
+
+
+@pytest.fixture
+def skewed():
+    """Noise whose quantiles differ from its mean, and vary with X."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(1000, 2))
+    y = X[:, 0] + np.exp(0.5 * X[:, 1]) * rng.standard_exponential(1000)
+    return X, y
+
+
+@pytest.mark.parametrize(
+    "loss, quantile", [("absolute_error", None), ("quantile", 0.1), ("quantile", 0.9)]
+)
+def test_quantile_losses_estimate_their_quantile(skewed, loss, quantile):
+    X, y = skewed
+    reg = TwoLayerNetRegressor(
+        hidden_size=20,
+        loss=loss,
+        quantile=quantile,
+        learning_rate_init=0.01,
+        random_state=0,
+    ).fit(X, y)
+    assert reg.out_activation_ == "identity"
+    below = (y <= reg.predict(X)).mean()
+    assert below == pytest.approx(quantile or 0.5, abs=0.03)
+
+
+@pytest.mark.parametrize("loss", ["absolute_error", "quantile"])
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_the_loss_is_sklearns_metric(skewed, loss, n_outputs):
+    X, y = skewed
+    Y = y if n_outputs == 1 else np.column_stack([y, -y])
+    reg = TwoLayerNetRegressor(
+        hidden_size=5,
+        loss=loss,
+        quantile=0.8,
+        solver="lbfgs",
+        alpha=0.0,
+        max_iter=20,
+        random_state=0,
+    ).fit(X, Y)
+    if loss == "quantile":
+        metric = mean_pinball_loss(Y, reg.predict(X), alpha=0.8)
+    else:
+        metric = mean_absolute_error(Y, reg.predict(X))
+    assert reg.loss_ == pytest.approx(metric, rel=1e-6)
+
+
+def test_the_quantile_loss_needs_a_quantile(regression):
+    with pytest.raises(ValueError, match="loss='quantile' needs the quantile"):
+        TwoLayerNetRegressor(loss="quantile").fit(*regression)
+
+
+def test_the_quantile_loss_layer_needs_a_quantile():
+    with pytest.raises(ValueError, match="set quantile to a float in"):
+        _loss_layer("quantile", None)
+
+
+@pytest.mark.parametrize("quantile", [0, 1, -0.5, 1.5, "0.5"])
+def test_a_quantile_outside_zero_one_is_refused(regression, quantile):
+    reg = TwoLayerNetRegressor(loss="quantile", quantile=quantile)
+    with pytest.raises(ValueError, match="'quantile' parameter"):
+        reg.fit(*regression)
+
+
+def test_the_other_losses_ignore_the_quantile(regression):
+    X, y = regression
+    params = dict(hidden_size=4, max_iter=5, random_state=0)
+    plain = TwoLayerNetRegressor(**params).fit(X, y)
+    ignoring = TwoLayerNetRegressor(quantile=0.3, **params).fit(X, y)
+    assert plain.loss_curve_ == ignoring.loss_curve_
+
+
+@pytest.mark.parametrize("activation", ["leaky_relu", "gelu", "silu"])
+@pytest.mark.parametrize("loss", ["absolute_error", "quantile"])
+def test_new_activations_and_losses_keep_float32(regression, activation, loss):
+    X, y = regression
+    X = X.astype(np.float32)
+    reg = TwoLayerNetRegressor(
+        hidden_size=4, activation=activation, loss=loss, quantile=0.7, max_iter=3
+    ).fit(X, y)
+    assert reg.coefs_[0].dtype == np.float32
+    assert reg.predict(X).dtype == np.float32
