@@ -61,7 +61,7 @@ def check_resumable(estimator):
     It cannot in another dtype or hidden size, or when a model of
     skmlp_numpy < 0.2, which kept no progress to resume, says so.
     """
-    if not hasattr(self, "_progress"):
+    if not hasattr(estimator, "_progress"):
         raise ValueError(
             "This model was trained by skmlp_numpy < 0.2, whose models cannot "
             "continue training (warm_start or partial_fit); they still predict. "
