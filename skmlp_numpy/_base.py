@@ -512,7 +512,7 @@ class BaseTwoLayerNet(
             return network, self._progress.resumed(
                 stochastic=stochastic,
                 incremental=incremental,
-                optimizer=self._optimizer(network, self._progress.optimizer),
+                optimizer=self._solver_optimizer(network, self._progress.optimizer),
                 plateau=plateau,
             )
         random_state = check_random_state(self.random_state)
@@ -530,7 +530,7 @@ class BaseTwoLayerNet(
         return network, _Progress(
             stream=copy.deepcopy(random_state),
             stream_epochs=0,
-            optimizer=self._optimizer(network, None),
+            optimizer=self._solver_optimizer(network, None),
             plateau=plateau,
         )
 
@@ -606,7 +606,7 @@ class BaseTwoLayerNet(
             trainable=trainable,
         )
 
-    def _optimizer(self, network, previous):
+    def _solver_optimizer(self, network, previous):
         """The solver's optimizer: a copy of ``previous`` under the current settings.
 
         A warm start continues the optimizer's state under the current
@@ -851,6 +851,16 @@ class BaseTwoLayerNet(
             intercepts_=list(network.intercepts),
         )
         return model
+
+    # MLPClassifier's private names for two parts of the progress, which
+    # scikit-learn's own MLP tests read (tests/test_sklearn_mlp.py runs them).
+    @property
+    def _optimizer(self):
+        return self._progress.optimizer
+
+    @property
+    def _no_improvement_count(self):
+        return self._progress.plateau.count
 
     # -------------------------------------------------------------- pickling
 

@@ -43,8 +43,13 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
     hidden_size : int, default=100
         Number of units in the hidden layer.
 
-    activation : {'identity', 'logistic', 'tanh', 'relu'}, default='relu'
-        Activation of the hidden layer.
+    activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', \
+            'gelu', 'silu'}, default='relu'
+        Activation of the hidden layer. 'leaky_relu', 'gelu' and 'silu' are
+        PyTorch's ``LeakyReLU()`` (slope 0.01), ``GELU()`` (the exact one,
+        :math:`z \\Phi(z)`) and ``SiLU()`` (:math:`z \\sigma(z)`); their
+        hidden layer starts from He-uniform weights, the others from
+        MLPClassifier's Glorot-uniform ones. Not in MLPClassifier.
 
     solver : {'lbfgs', 'sgd', 'adam'}, default='adam'
         The weight optimizer: 'sgd' is minibatch stochastic gradient descent

@@ -25,6 +25,14 @@ from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
         TwoLayerNetRegressor(solver="sgd", scoring="loss"),
         TwoLayerNetRegressor(solver="lbfgs"),
         TwoLayerNetRegressor(loss="poisson", solver="lbfgs"),
+        # The activations and losses MLPClassifier and MLPRegressor lack.
+        TwoLayerNetClassifier(activation="silu"),
+        TwoLayerNetClassifier(activation="leaky_relu", solver="lbfgs"),
+        TwoLayerNetRegressor(loss="absolute_error"),
+        TwoLayerNetRegressor(loss="quantile", quantile=0.3, solver="lbfgs"),
+        TwoLayerNetRegressor(
+            loss="quantile", quantile=0.8, activation="gelu", solver="sgd"
+        ),
     ],
     expected_failed_checks=lambda estimator: (
         {

@@ -77,6 +77,12 @@ NOT_APPLICABLE = {
         "divergence raises DivergenceError and leaves the estimator as it was "
         "(tests/test_base.py)"
     ),
+    "test_preserve_feature_names[MLPRegressor]": (
+        "it fits the regressor with early stopping on a constant target, on which "
+        "R² cannot rank models: this package refuses that before training and "
+        "names the way out (issue #18; tests/test_early_stopping.py), and checks "
+        "feature names with early stopping on varied targets"
+    ),
     "test_preserve_feature_names[MLPClassifier]": (
         "it fits the classifier on a single class, which TwoLayerNetClassifier "
         "refuses with a clear error (tests/test_reliability.py); feature names with "
