@@ -503,8 +503,13 @@ class BaseTwoLayerNet(
         committed progress, resumed (see :meth:`_Progress.resumed`).
         """
         plateau = _Plateau(self.tol, self.n_iter_no_change, stopping.monitors)
+        # L-BFGS's line search needs a deterministic loss: no dropout (a
+        # warning says so).
+        dropout = self.dropout if stochastic else 0.0
         if resume:
-            network = self._network(self._loss(targets), self.coefs_, self.intercepts_)
+            network = self._network(
+                self._loss(targets), self.coefs_, self.intercepts_, dropout=dropout
+            )
             if stochastic:
                 plateau = self._progress.plateau.resumed(
                     self.tol, self.n_iter_no_change, stopping.monitors
@@ -524,7 +529,7 @@ class BaseTwoLayerNet(
             self._loss(targets),
             random_state,
             dtype,
-            dropout=self.dropout,
+            dropout=dropout,
         )
         # The random stream starts after the initial weights' draws.
         return network, _Progress(
@@ -591,8 +596,8 @@ class BaseTwoLayerNet(
         """
         return targets["out_activation_"]
 
-    def _network(self, output, coefs, intercepts, trainable=True):
-        """The network with these weights, under this estimator's parameters.
+    def _network(self, output, coefs, intercepts, dropout=0.0, trainable=True):
+        """The network with these weights and this estimator's activation.
 
         ``output`` is an output layer or its name: the loss's to train, the
         output activation's (``out_activation_``) to predict.
@@ -602,7 +607,7 @@ class BaseTwoLayerNet(
             intercepts,
             self.activation,
             output,
-            dropout=self.dropout,
+            dropout=dropout,
             trainable=trainable,
         )
 

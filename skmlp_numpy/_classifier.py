@@ -106,7 +106,9 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         rule and the random stream (shuffling, dropout) carry over too, so
         that, with 'sgd' and 'adam', two warm-started fits of ``k`` epochs
         equal one fit of ``2 k``, bit for bit. 'lbfgs' restarts its curvature
-        memory at every fit, as MLPClassifier's does.
+        memory at every fit, as MLPClassifier's does; with early stopping, a
+        warm start resumes from the best epoch's weights, the model fit
+        returned.
 
     momentum : float, default=0.9
         Momentum of 'sgd', in [0, 1].

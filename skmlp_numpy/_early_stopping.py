@@ -226,7 +226,8 @@ class _EarlyStopping:
             self.pass_weights = val.sample_weight is not None and _takes_weights(
                 self.scorer
             )
-        if self.enabled:
+        if self.enabled and self.scoring != "loss":
+            # The loss of a single row still ranks models; a score may not.
             self._check_rows(val)
         try:
             with warnings.catch_warnings():
@@ -236,13 +237,13 @@ class _EarlyStopping:
                 first = self._score(network, as_model, 0.0)[0]
         except ValueError as exc:
             raise ValueError(
-                f"{self._name()} cannot score {val.name}: {exc}\n{_scoring_hint(val.y)}"
+                f"{self._name()} cannot score {val.name}: {exc}\n{_scoring_hint(val)}"
             ) from exc
         if math.isnan(first):
             raise ValueError(
                 f"{self._name()} is NaN on {val.name} before training: a score "
                 "that cannot be compared cannot guide training. "
-                f"{_scoring_hint(val.y)}"
+                f"{_scoring_hint(val)}"
             )
         if self.enabled and self.scoring != "loss" and _is_constant(val):
             self._check_ranks(network, as_model, make_network, first)
@@ -254,9 +255,10 @@ class _EarlyStopping:
         sw = val.sample_weight
         n_rows = val.X.shape[0] if sw is None else int(np.count_nonzero(sw))
         if n_rows < 2:
+            rows = "row" if n_rows == 1 else "rows"
             raise ValueError(
                 f"Early stopping cannot rank models on {val.name}: it has "
-                f"{n_rows} rows of non-zero weight, and needs at least 2. "
+                f"{n_rows} {rows} of non-zero weight, and needs at least 2. "
                 f"{_WAY_OUT}"
             )
 
@@ -373,14 +375,17 @@ def _takes_weights(scorer):
     )
 
 
-def _scoring_hint(y):
-    """A sentence naming scorers that fit targets like ``y``."""
-    target = type_of_target(y)
-    if target == "continuous-multioutput":
-        target = "continuous"
-    if target not in _SCORERS_FOR:
-        target = "multiclass"
+def _scoring_hint(val):
+    """A sentence naming scorers that fit targets like the validation set's.
+
+    A constant target fits none that needs two classes or varied values:
+    then the sentence names the way out instead.
+    """
+    if _is_constant(val):
+        return f"Its target is constant. {_WAY_OUT}"
+    target = type_of_target(val.y)
+    kind = "continuous" if target == "continuous-multioutput" else target
     return (
-        f"The validation targets are {type_of_target(y)}; scorers that fit them "
-        f"include {_SCORERS_FOR[target]}."
+        f"The validation targets are {target}; scorers that fit them include "
+        f"{_SCORERS_FOR.get(kind, _SCORERS_FOR['multiclass'])}."
     )

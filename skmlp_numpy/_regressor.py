@@ -143,7 +143,9 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         optimizer's state, the stopping rule and the random stream carry over
         too, so that, with 'sgd' and 'adam', two warm-started fits of ``k``
         epochs equal one of ``2 k``, bit for bit. 'lbfgs' restarts its
-        curvature memory at every fit, as MLPRegressor's does.
+        curvature memory at every fit, as MLPRegressor's does; with early
+        stopping, a warm start resumes from the best epoch's weights, the
+        model fit returned.
 
     momentum : float, default=0.9
         Momentum of 'sgd', in [0, 1].

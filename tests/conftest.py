@@ -1,13 +1,18 @@
-"""Shared fixtures: small data sets, and the MNIST file when it is there."""
+"""Shared fixtures: small data sets, the MNIST file when it is there, and the
+one place where tests reach the private seams of the batch-gathering thread."""
 
+import contextlib
 import os
 import warnings
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
+
+from skmlp_numpy._batches import _Batches
 
 _SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
 
@@ -45,3 +50,52 @@ def quiet():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         yield
+
+
+class GatherAhead:
+    """Turn the batch-gathering thread on or off, or make its gather fail.
+
+    The only private names of ``skmlp_numpy`` that tests use, kept here so that
+    a refactor changes one place. No public seam can do this: the thread
+    starts only for batches of ``_Batches.PREFETCH_MIN_VALUES`` values or more,
+    and only when BLAS leaves a core free (``spare_core``, which ``_base``
+    hands to ``_Batches``), while the tests need it on tiny data on any
+    machine, and need an error raised inside it (``_Batches._gather`` runs in
+    the thread when it is on).
+    """
+
+    #: The thread's name, as ``threading.enumerate()`` lists it.
+    THREAD_NAME = "skmlp_numpy batch gather"
+
+    @staticmethod
+    @contextlib.contextmanager
+    def forced(enabled=True):
+        """Gather every shuffled batch on the thread (or none), however small."""
+        threshold = 0 if enabled else _Batches.PREFETCH_MIN_VALUES
+        with (
+            mock.patch.object(_Batches, "PREFETCH_MIN_VALUES", threshold),
+            mock.patch("skmlp_numpy._base.spare_core", lambda: enabled),
+        ):
+            yield
+
+    @staticmethod
+    @contextlib.contextmanager
+    def failing(after, error):
+        """Raise ``error`` from the gather of every batch after the first ``after``."""
+        real = _Batches._gather
+        calls = []
+
+        def gather(self, rows, buffers):
+            calls.append(1)
+            if len(calls) > after:
+                raise error
+            return real(self, rows, buffers)
+
+        with mock.patch.object(_Batches, "_gather", gather):
+            yield
+
+
+@pytest.fixture
+def gather_ahead():
+    """The switch of the batch-gathering thread (see :class:`GatherAhead`)."""
+    return GatherAhead

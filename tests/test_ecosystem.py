@@ -1,6 +1,7 @@
 """The package in the scikit-learn ecosystem: plots, callbacks, persistence,
 HTML representation and tags."""
 
+import importlib.util
 import pickle
 import sys
 import warnings
@@ -15,11 +16,6 @@ from sklearn.preprocessing import StandardScaler
 
 import skmlp_numpy
 from skmlp_numpy import LossCurveDisplay, TwoLayerNetClassifier, TwoLayerNetRegressor
-
-callback = pytest.importorskip(
-    "sklearn.callback", reason="scikit-learn < 1.9 has no callback API"
-)
-
 
 pytestmark = pytest.mark.usefixtures("quiet")
 
@@ -85,6 +81,14 @@ def test_display_without_matplotlib_says_how_to_install_it(blobs, monkeypatch):
 # ---------------------------------------------------------------- callbacks
 
 
+@pytest.fixture
+def callback():
+    """scikit-learn's callback module; the tests that need it skip without it."""
+    return pytest.importorskip(
+        "sklearn.callback", reason="scikit-learn < 1.9 has no callback API"
+    )
+
+
 class EpochCounter:
     """A minimal FitCallback: counts epochs, can stop after a given number."""
 
@@ -110,7 +114,9 @@ class EpochCounter:
 
 @pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
 @pytest.mark.parametrize("Estimator", [TwoLayerNetClassifier, TwoLayerNetRegressor])
-def test_a_callback_sees_every_epoch_and_can_stop_training(blobs, solver, Estimator):
+def test_a_callback_sees_every_epoch_and_can_stop_training(
+    blobs, callback, solver, Estimator
+):
     counter = EpochCounter()
     clf = Estimator(hidden_size=5, solver=solver, max_iter=6, tol=0)
     clf.set_callbacks(counter).fit(*blobs)
@@ -120,7 +126,7 @@ def test_a_callback_sees_every_epoch_and_can_stop_training(blobs, solver, Estima
     assert clf.n_iter_ == 3 == len(clf.loss_curve_)
 
 
-def test_scoring_monitor_logs_one_score_per_epoch(blobs):
+def test_scoring_monitor_logs_one_score_per_epoch(blobs, callback):
     pytest.importorskip("pandas", reason="ScoringMonitor logs need pandas")
     monitor = callback.ScoringMonitor(scoring="accuracy")
     clf = TwoLayerNetClassifier(hidden_size=5, max_iter=5, random_state=0)
@@ -133,7 +139,7 @@ def test_scoring_monitor_logs_one_score_per_epoch(blobs):
     assert log[log["task_name"] == "fit"]["accuracy"].item() == clf.score(*blobs)
 
 
-def test_callbacks_propagate_from_pipeline_and_grid_search(blobs):
+def test_callbacks_propagate_from_pipeline_and_grid_search(blobs, callback):
     pytest.importorskip("pandas", reason="ScoringMonitor logs need pandas")
     monitor = callback.ScoringMonitor(scoring="accuracy")
     pipe = make_pipeline(
@@ -155,11 +161,20 @@ def test_callbacks_propagate_from_pipeline_and_grid_search(blobs):
     assert len(counter.ends) == 2 * (2 * 2 + 1)
 
 
-def test_progress_bar_runs(blobs, capsys):
+def test_progress_bar_runs(blobs, callback, capsys):
     pytest.importorskip("rich", reason="ProgressBar needs rich")
     clf = TwoLayerNetClassifier(hidden_size=5, max_iter=3)
     clf.set_callbacks(callback.ProgressBar()).fit(*blobs)
     assert "TwoLayerNetClassifier" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("sklearn.callback") is not None,
+    reason="scikit-learn >= 1.9 has the callback API",
+)
+def test_set_callbacks_without_the_api_names_the_version():
+    with pytest.raises(ImportError, match=r"scikit-learn 1\.9 or newer"):
+        TwoLayerNetClassifier().set_callbacks(EpochCounter())
 
 
 def test_silent_without_callbacks(blobs, capsys):
@@ -174,6 +189,8 @@ TRUSTED = [
     "skmlp_numpy._regressor.TwoLayerNetRegressor",
     "skmlp_numpy._optimizers.Adam",
     "skmlp_numpy._optimizers.SGD",
+    "skmlp_numpy._fit_state._Progress",
+    "skmlp_numpy._fit_state._Plateau",
 ]
 
 

@@ -310,3 +310,77 @@ def test_new_activations_and_losses_keep_float32(regression, activation, loss):
     ).fit(X, y)
     assert reg.coefs_[0].dtype == np.float32
     assert reg.predict(X).dtype == np.float32
+
+
+def test_default_validation_score_of_the_piecewise_losses_is_the_negated_loss(
+    skewed,
+):
+    # As HistGradientBoostingRegressor scores them; score() stays R².
+    X, y = skewed
+    reg = TwoLayerNetRegressor(
+        hidden_size=6, loss="quantile", quantile=0.8, max_iter=4, random_state=0
+    ).fit(X[100:], y[100:], X_val=X[:100], y_val=y[:100])
+    pinball = mean_pinball_loss(y[:100], reg.predict(X[:100]), alpha=0.8)
+    assert reg.validation_scores_[-1] == pytest.approx(-pinball, rel=1e-9)
+    assert reg.score(X[:100], y[:100]) == r2_score(y[:100], reg.predict(X[:100]))
+
+
+# ---------------------------------------- issue #19's acceptance, on held-out rows
+
+
+def test_quantile_nets_make_an_interval_that_covers_its_share():
+    # Noise whose spread grows with |x|: a band of the 0.1 and 0.9 quantiles
+    # covers 80% of new rows, and widens where the noise does.
+    rng = np.random.RandomState(0)
+    x = rng.uniform(-2, 2, 10_000)
+    y = x + rng.normal(size=10_000) * (0.5 + np.abs(x))
+    X_train, X_test = x[:5000, None], x[5000:, None]
+    y_train, y_test = y[:5000], y[5000:]
+    band = [
+        TwoLayerNetRegressor(
+            hidden_size=20,
+            loss="quantile",
+            quantile=quantile,
+            learning_rate_init=0.01,
+            max_iter=50,
+            random_state=0,
+        )
+        .fit(X_train, y_train)
+        .predict(X_test)
+        for quantile in (0.1, 0.9)
+    ]
+    low, high = band
+    assert ((low <= y_test) & (y_test <= high)).mean() == pytest.approx(0.8, abs=0.03)
+    # The true widths are 2.56 (0.5 + |x|): about 1.9 near 0, 5.8 near 2.
+    width = high - low
+    near_0, near_2 = np.abs(x[5000:]) < 0.5, np.abs(x[5000:]) > 1.5
+    assert width[near_2].mean() > 2.5 * width[near_0].mean()
+
+
+def test_the_absolute_error_shrugs_off_outliers():
+    # One row in ten is pushed far up: the squared error follows the outliers'
+    # mean, the absolute error the median of y, which they barely move.
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-2, 2, size=(5000, 2))
+    truth = np.sin(2 * X[:, 0]) + X[:, 1]
+    y = truth + 0.3 * rng.normal(size=5000)
+    outliers = rng.uniform(size=5000) < 0.1
+    y[outliers] += rng.uniform(5, 15, size=outliers.sum())
+    predictions = {
+        loss: TwoLayerNetRegressor(
+            hidden_size=20,
+            loss=loss,
+            learning_rate_init=0.01,
+            max_iter=50,
+            random_state=0,
+        )
+        .fit(X[:2500], y[:2500])
+        .predict(X[2500:])
+        for loss in ("squared_error", "absolute_error")
+    }
+    held_out_mae = {
+        loss: mean_absolute_error(y[2500:], p) for loss, p in predictions.items()
+    }
+    assert held_out_mae["absolute_error"] < held_out_mae["squared_error"]
+    # It recovers the function itself, as the squared error cannot.
+    assert mean_absolute_error(truth[2500:], predictions["absolute_error"]) < 0.2

@@ -75,7 +75,7 @@ NOT_APPLICABLE = {
     "test_mlp_diverging_loss": (
         "it expects a diverged fit to return with NaN validation scores; here a "
         "divergence raises DivergenceError and leaves the estimator as it was "
-        "(tests/test_base.py)"
+        "(tests/test_classifier.py)"
     ),
     "test_preserve_feature_names[MLPRegressor]": (
         "it fits the regressor with early stopping on a constant target, on which "

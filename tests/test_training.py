@@ -1,6 +1,12 @@
-"""Training controls: partial_fit, warm_start, early stopping, weights, sparse."""
+"""Training controls: partial_fit, warm_start, sample and class weights,
+multilabel and sparse input, dropout, dtype.
 
-import copy
+What a warm start or partial_fit carries over (k + k == 2k, the optimizer, the
+random stream) is in test_fit_state.py; early stopping and validation in
+test_early_stopping.py.
+"""
+
+import pickle
 import warnings
 
 import numpy as np
@@ -9,7 +15,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import make_scorer, recall_score
+from sklearn.metrics import recall_score
 
 from skmlp_numpy import TwoLayerNetClassifier
 
@@ -48,19 +54,25 @@ def test_partial_fit_stream_matches_fit_epoch_for_epoch(blobs):
     assert stream.n_iter_ == 9
 
 
-def test_partial_fit_needs_classes_first_then_rejects_unseen_labels(blobs):
+def test_partial_fit_needs_classes_first_then_rejects_labels_outside_them(blobs):
     X, y = blobs
     clf = TwoLayerNetClassifier(hidden_size=4)
+    before = pickle.dumps(clf)
     with pytest.raises(ValueError, match="classes must be passed"):
         clf.partial_fit(X, y)
+    # Labels outside classes, on the first call: named, and nothing is set.
+    with pytest.raises(ValueError, match=r"classes not in `self.classes_`.*\[9\]"):
+        clf.partial_fit(X, np.arange(len(y)) % 10, classes=list(range(9)))
+    assert pickle.dumps(clf) == before
+    assert not hasattr(clf, "classes_")
     clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
     assert_array_equal(clf.classes_, [0, 1, 2])
     assert clf.predict_proba(X).shape == (120, 3)
-    coefs = [c.copy() for c in clf.coefs_]
-    with pytest.raises(ValueError, match="classes not in `self.classes_`"):
+    # ... and on a later call.
+    before = pickle.dumps(clf)
+    with pytest.raises(ValueError, match=r"classes not in `self.classes_`.*\[7\]"):
         clf.partial_fit(X[:3], [0, 1, 7])
-    for a, b in zip(clf.coefs_, coefs, strict=True):
-        assert_array_equal(a, b)
+    assert pickle.dumps(clf) == before
 
 
 def test_partial_fit_is_absent_with_lbfgs():
@@ -81,29 +93,6 @@ def test_partial_fit_rejects_early_stopping_and_balanced_weights(blobs):
 # --------------------------------------------------------------- warm start
 
 
-@pytest.mark.parametrize(
-    "params",
-    [
-        dict(solver="adam"),
-        dict(solver="sgd", momentum=0.9),
-        dict(solver="sgd", learning_rate="invscaling", learning_rate_init=0.5),
-    ],
-)
-def test_warm_start_k_plus_k_equals_2k(blobs, params):
-    X, y = blobs
-    common = dict(
-        hidden_size=6, shuffle=False, n_iter_no_change=100, random_state=0, **params
-    )
-    once = fit_quietly(TwoLayerNetClassifier(max_iter=8, **common), X, y)
-    twice = TwoLayerNetClassifier(max_iter=4, warm_start=True, **common)
-    fit_quietly(twice, X, y)
-    fit_quietly(twice, X, y)
-    assert_allclose(twice.loss_curve_, once.loss_curve_, rtol=1e-12)
-    for a, b in zip(_params(once), _params(twice), strict=True):
-        assert_allclose(a, b, rtol=1e-12)
-    assert twice.t_ == once.t_
-
-
 def test_warm_start_rejects_new_classes_and_new_hidden_size(blobs):
     X, y = blobs
     clf = fit_quietly(
@@ -117,6 +106,15 @@ def test_warm_start_rejects_new_classes_and_new_hidden_size(blobs):
         clf.set_params(hidden_size=9).fit(X, y)
 
 
+def test_a_warm_start_in_another_dtype_is_refused(blobs):
+    X, y = blobs
+    clf = fit_quietly(
+        TwoLayerNetClassifier(hidden_size=4, max_iter=2, warm_start=True), X, y
+    )
+    with pytest.raises(ValueError, match="does not match the float64 weights"):
+        clf.set_params(dtype=np.float32).fit(X, y)
+
+
 def test_without_warm_start_fit_starts_over(blobs):
     X, y = blobs
     clf = TwoLayerNetClassifier(hidden_size=4, max_iter=3, random_state=0)
@@ -125,71 +123,6 @@ def test_without_warm_start_fit_starts_over(blobs):
     for a, b in zip(first, _params(clf), strict=True):
         assert_array_equal(a, b)
     assert len(clf.loss_curve_) == 3
-
-
-# ----------------------------------------------------------- early stopping
-
-
-def test_early_stopping_keeps_the_best_epoch(blobs):
-    X, y = blobs
-    clf = TwoLayerNetClassifier(
-        hidden_size=10,
-        early_stopping=True,
-        validation_fraction=0.25,
-        n_iter_no_change=3,
-        max_iter=300,
-        random_state=0,
-    )
-    fit_quietly(clf, X, y)
-    assert len(clf.validation_scores_) == clf.n_iter_ == len(clf.validation_loss_curve_)
-    assert clf.best_validation_score_ == max(clf.validation_scores_)
-    assert clf.best_loss_ is None
-    assert clf.t_ == clf.n_iter_ * 90  # a quarter of the rows held out
-
-
-def test_early_stopping_on_a_given_validation_set_and_scorer(blobs):
-    X, y = blobs
-    X_val, y_val = X[::3], y[::3]
-    scorer = make_scorer(recall_score, average="macro")
-    clf = TwoLayerNetClassifier(
-        hidden_size=10,
-        early_stopping=True,
-        scoring=scorer,
-        n_iter_no_change=3,
-        max_iter=200,
-        random_state=0,
-    )
-    fit_quietly(clf, X, y, X_val=X_val, y_val=y_val)
-    # No row of X was held out: every epoch saw all 120.
-    assert clf.t_ == 120 * clf.n_iter_
-    # The kept weights are those of the epoch the scorer liked best.
-    best = int(np.argmax(clf.validation_scores_))
-    assert clf.best_validation_score_ == clf.validation_scores_[best]
-    assert scorer(clf, X_val, y_val) == pytest.approx(clf.best_validation_score_)
-
-
-def test_scoring_loss_records_the_negated_validation_loss(blobs):
-    X, y = blobs
-    clf = TwoLayerNetClassifier(
-        hidden_size=5, scoring="loss", early_stopping=True, max_iter=20
-    )
-    fit_quietly(clf, X, y, X_val=X[:30], y_val=y[:30])
-    assert_allclose(clf.validation_scores_, -np.array(clf.validation_loss_curve_))
-
-
-def test_validation_curves_without_early_stopping(blobs):
-    X, y = blobs
-    clf = fit_quietly(
-        TwoLayerNetClassifier(hidden_size=5, max_iter=7), X, y, X_val=X, y_val=y
-    )
-    assert len(clf.validation_loss_curve_) == 7
-    assert clf.best_validation_score_ is None
-    assert clf.best_loss_ == min(clf.loss_curve_)
-
-
-def test_x_val_without_y_val_is_rejected(blobs):
-    with pytest.raises(ValueError, match="X_val and y_val"):
-        TwoLayerNetClassifier().fit(*blobs, X_val=blobs[0])
 
 
 # ------------------------------------------------------- sample and class weights
@@ -205,12 +138,13 @@ def test_zero_weights_equal_removed_samples(blobs):
     assert_allclose(weighted.predict_proba(X), removed.predict_proba(X), rtol=1e-6)
 
 
-def test_all_zero_or_negative_sample_weight_is_rejected(blobs):
+def test_batches_of_zero_weight_are_skipped_not_a_divergence(blobs):
     X, y = blobs
-    with pytest.raises(ValueError, match="[Ss]ample.weight"):
-        TwoLayerNetClassifier().fit(X, y, sample_weight=np.zeros(len(y)))
-    with pytest.raises(ValueError, match="[Nn]egative"):
-        TwoLayerNetClassifier().fit(X, y, sample_weight=-np.ones(len(y)))
+    sw = np.zeros(len(y))
+    sw[:40] = 1.0
+    clf = TwoLayerNetClassifier(hidden_size=4, batch_size=10, shuffle=False, max_iter=3)
+    fit_quietly(clf, X, y, sample_weight=sw)
+    assert np.isfinite(clf.loss_curve_).all()
 
 
 def test_balanced_class_weight_raises_minority_recall():
@@ -240,6 +174,23 @@ def test_class_weight_dict_equals_sample_weight(blobs):
         sample_weight=np.array([3.0, 1.0, 0.5])[y],
     )
     assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-12)
+
+
+def test_partial_fit_accepts_a_class_weight_dict_whose_classes_a_batch_lacks(blobs):
+    X, y = blobs
+    weights = {0: 2.0, 1: 1.0, 2: 0.5}
+    clf = TwoLayerNetClassifier(
+        hidden_size=4, class_weight=weights, shuffle=False, random_state=0
+    )
+    clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
+    reference = TwoLayerNetClassifier(hidden_size=4, shuffle=False, random_state=0)
+    reference.partial_fit(
+        X[y < 2],
+        y[y < 2],
+        sample_weight=np.where(y[y < 2] == 0, 2.0, 1.0),
+        classes=[0, 1, 2],
+    )
+    assert clf.loss_curve_ == reference.loss_curve_
 
 
 # ------------------------------------------------------- multilabel and sparse
@@ -295,41 +246,6 @@ def test_dropout_changes_training_not_prediction(blobs):
     assert f32.coefs_[0].dtype == np.float32
 
 
-@pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_warm_start_continues_the_optimizer_under_new_hyperparameters(blobs, solver):
-    X, y = blobs
-    clf = TwoLayerNetClassifier(
-        hidden_size=6, solver=solver, max_iter=3, warm_start=True, random_state=0
-    )
-    fit_quietly(clf, X, y)
-    state = copy.deepcopy(clf._optimizer)
-    fit_quietly(clf.set_params(learning_rate_init=1e-5), X, y)
-    opt = clf._optimizer
-    assert opt.learning_rate_init == 1e-5
-    if solver == "adam":
-        assert opt.t == state.t + 3  # one batch of 120 per epoch: the count goes on
-        correction = np.sqrt(1 - opt.beta_2**opt.t) / (1 - opt.beta_1**opt.t)
-        assert opt.learning_rate == pytest.approx(1e-5 * correction)
-    else:
-        assert opt.learning_rate == 1e-5
-        assert not np.array_equal(clf._optimizer.velocity, state.velocity)
-
-
-def test_scorer_on_a_dataframe_validation_set_is_silent(blobs):
-    pd = pytest.importorskip("pandas")
-    X, y = blobs
-    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
-    clf = TwoLayerNetClassifier(
-        hidden_size=4, max_iter=3, early_stopping=True, scoring="f1_macro"
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.fit(frame, y, X_val=frame[:30], y_val=y[:30])
-    assert len(clf.validation_scores_) == 3
-    assert_array_equal(clf.feature_names_in_, ["a", "b", "c", "d"])
-
-
 # -------------------------------------------------------------------- dtype
 
 
@@ -380,12 +296,3 @@ def test_dtype_never_copies_the_whole_input():
     tracemalloc.stop()
     # A float32 copy of X would take 4 MB; batches and the index take little.
     assert peak < X.nbytes / 4
-
-
-def test_a_warm_start_in_another_dtype_is_refused(blobs):
-    X, y = blobs
-    clf = fit_quietly(
-        TwoLayerNetClassifier(hidden_size=4, max_iter=2, warm_start=True), X, y
-    )
-    with pytest.raises(ValueError, match="does not match the float64 weights"):
-        clf.set_params(dtype=np.float32).fit(X, y)

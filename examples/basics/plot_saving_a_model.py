@@ -43,7 +43,8 @@ print(
 # skops
 # -----
 # The only types to trust beyond scikit-learn's and NumPy's are the
-# estimator itself and its optimizer (Adam here; SGD with solver="sgd").
+# estimator itself, its optimizer (Adam here; SGD with solver="sgd") and the
+# training progress a warm start resumes (_Progress, _Plateau).
 sio.dump(model, folder / "model.skops")
 untrusted = sio.get_untrusted_types(file=folder / "model.skops")
 print("types to review:", untrusted)
@@ -52,6 +53,8 @@ expected = {
     "skmlp_numpy._regressor.TwoLayerNetRegressor",
     "skmlp_numpy._optimizers.Adam",
     "skmlp_numpy._optimizers.SGD",
+    "skmlp_numpy._fit_state._Progress",
+    "skmlp_numpy._fit_state._Plateau",
 }
 assert set(untrusted) <= expected
 loaded = sio.load(folder / "model.skops", trusted=untrusted)

@@ -1,0 +1,156 @@
+"""The training rows batch by batch, and the chunks of prediction and validation.
+
+Batches gathered ahead on a second thread (``gather_ahead`` in conftest.py
+turns it on for small data) train the same network bit for bit, and the
+thread never outlives a fit; prediction goes through the rows a chunk of the
+working memory at a time, cast a chunk at a time.
+"""
+
+import pickle
+import threading
+
+import numpy as np
+import pytest
+import sklearn
+from numpy.testing import assert_allclose, assert_array_equal
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from skmlp_numpy import TwoLayerNetClassifier
+from skmlp_numpy._batches import spare_core
+from skmlp_numpy._network import TwoLayerNet
+from skmlp_numpy._optimizers import SGD, Adam
+
+pytestmark = pytest.mark.usefixtures("quiet")
+
+OPTIMIZER = {"adam": Adam, "sgd": SGD}
+
+
+def _weights(clf):
+    return clf.coefs_ + clf.intercepts_
+
+
+# ------------------------------------------------------ batches gathered ahead
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(solver="adam"),
+        dict(solver="sgd", dtype=np.float32),
+        dict(solver="adam", early_stopping=True, dropout=0.2),
+    ],
+    ids=["adam", "sgd-cast", "early-stopping-dropout"],
+)
+def test_batches_gathered_ahead_train_the_same_network_bit_for_bit(
+    blobs, gather_ahead, monkeypatch, params
+):
+    X, y = blobs
+    sw = np.random.RandomState(0).uniform(0.5, 2, size=len(y))
+    common = dict(hidden_size=5, batch_size=16, max_iter=6, random_state=0, **params)
+    with gather_ahead.forced(False):
+        sequential = TwoLayerNetClassifier(**common).fit(X, y, sample_weight=sw)
+    # The threads alive while the optimizer steps: the gathering thread is one.
+    optimizer = OPTIMIZER[params["solver"]]
+    real_step, threads = optimizer.step, set()
+
+    def step(self, params, grads):
+        threads.update(thread.name for thread in threading.enumerate())
+        real_step(self, params, grads)
+
+    monkeypatch.setattr(optimizer, "step", step)
+    with gather_ahead.forced():
+        ahead = TwoLayerNetClassifier(**common).fit(X, y, sample_weight=sw)
+    assert gather_ahead.THREAD_NAME in threads
+    assert ahead.loss_curve_ == sequential.loss_curve_
+    for a, b in zip(_weights(ahead), _weights(sequential), strict=True):
+        assert_array_equal(a, b)
+
+
+def test_ctrl_c_while_batches_are_gathered_ahead_leaves_no_thread(
+    blobs, gather_ahead, monkeypatch
+):
+    X, y = blobs
+    before = threading.active_count()
+    real_step, calls = Adam.step, []
+
+    def interrupt_in_epoch_two(self, params, grads):
+        calls.append(1)
+        if len(calls) == 12:  # 8 batches an epoch
+            raise KeyboardInterrupt
+        real_step(self, params, grads)
+
+    monkeypatch.setattr(Adam, "step", interrupt_in_epoch_two)
+    clf = TwoLayerNetClassifier(hidden_size=4, batch_size=16, random_state=0)
+    with gather_ahead.forced():
+        with pytest.warns(UserWarning, match="interrupted by the user after 1"):
+            clf.fit(X, y)
+    assert threading.active_count() == before
+    assert clf.n_iter_ == 1
+
+
+def test_an_error_in_the_gathering_thread_reaches_the_caller(blobs, gather_ahead):
+    X, y = blobs
+    fitted = TwoLayerNetClassifier(hidden_size=5, max_iter=3, random_state=0)
+    fitted.fit(X, y)
+    before_threads = threading.active_count()
+    fitted.set_params(warm_start=True, batch_size=16)
+    before = pickle.dumps(fitted)
+    with (
+        gather_ahead.forced(),
+        gather_ahead.failing(after=4, error=MemoryError("no memory for the batch")),
+    ):
+        with pytest.raises(MemoryError, match="no memory for the batch"):
+            fitted.fit(X, y)
+    assert threading.active_count() == before_threads
+    assert pickle.dumps(fitted) == before
+
+
+@pytest.mark.parametrize("blas_threads, spare", [(1, True), (2, False)])
+def test_batches_are_gathered_ahead_only_when_blas_leaves_a_core(
+    monkeypatch, blas_threads, spare
+):
+    if not any(pool["user_api"] == "blas" for pool in threadpool_info()):
+        pytest.skip("threadpoolctl finds no BLAS library to limit here")
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    with threadpool_limits(limits=blas_threads, user_api="blas"):
+        assert spare_core() is spare
+
+
+# -------------------------------------------------- chunks of the working memory
+
+
+@pytest.fixture
+def fitted(blobs):
+    X, y = blobs
+    return TwoLayerNetClassifier(hidden_size=6, max_iter=5, random_state=0).fit(X, y)
+
+
+def test_predict_proba_works_in_chunks_of_the_working_memory(fitted, monkeypatch):
+    X = np.random.RandomState(0).normal(size=(1000, 4))
+    expected = fitted.predict_proba(X)
+    chunks = []
+    real = TwoLayerNet.forward
+
+    def recording(self, X_chunk, *args, **kwargs):
+        chunks.append(X_chunk.shape[0])
+        return real(self, X_chunk, *args, **kwargs)
+
+    monkeypatch.setattr(TwoLayerNet, "forward", recording)
+    with sklearn.config_context(working_memory=0.001):  # 1 kB: a few rows at a time
+        assert_allclose(fitted.predict_proba(X), expected, rtol=1e-12)
+    # A row needs its 4 features, 6 hidden units and 3 outputs, in float64.
+    assert chunks[0] == 1048 // ((4 + 6 + 3) * 8)
+    assert sum(chunks) == 1000
+
+
+def test_prediction_casts_chunks_not_the_whole_input(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=6, max_iter=3, random_state=0)
+    clf.fit(X.astype(np.float32), y)
+    proba64 = clf.predict_proba(X)  # float64 rows into float32 weights
+    assert proba64.dtype == np.float32
+    assert_array_equal(proba64, clf.predict_proba(X.astype(np.float32)))
+    huge = np.full((2, 4), 1e300)  # finite float64, overflows once cast
+    with pytest.raises(ValueError, match="overflowed"):
+        clf.predict_proba(huge)

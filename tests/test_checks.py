@@ -1,0 +1,94 @@
+"""The small checks shared by the fit and early stopping: weights (sample and
+class weights) named in their errors, and warnings that point at the caller's
+line, however deep the call that raised them.
+
+The validation set's own weights (``sample_weight_val``) are checked in
+test_early_stopping.py; bad input of every other kind in test_reliability.py.
+"""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from skmlp_numpy import TwoLayerNetClassifier
+
+pytestmark = pytest.mark.usefixtures("quiet")
+
+
+@pytest.fixture
+def fitted(blobs):
+    X, y = blobs
+    return TwoLayerNetClassifier(hidden_size=5, max_iter=3, random_state=0).fit(X, y)
+
+
+# ------------------------------------------------------------------- weights
+
+
+@pytest.mark.parametrize(
+    "class_weight", [{0: -1.0}, {0: np.nan}, {0: np.inf}], ids=["neg", "nan", "inf"]
+)
+def test_bad_class_weight_is_named_before_training(fitted, blobs, class_weight):
+    before = pickle.dumps(fitted)
+    fitted.set_params(class_weight=class_weight)
+    with pytest.raises(ValueError, match="class_weight must give every class"):
+        fitted.fit(*blobs)
+    fitted.set_params(class_weight=None)
+    assert pickle.dumps(fitted) == before
+
+
+@pytest.mark.parametrize(
+    "params, fit_params",
+    [
+        ({}, {"sample_weight": np.zeros(120)}),
+        ({"class_weight": {0: 0.0, 1: 0.0, 2: 0.0}}, {}),
+        # Neither zeroes every sample alone (blobs: 40 rows of each class).
+        (
+            {"class_weight": {0: 0.0, 1: 0.0}},
+            {"sample_weight": np.r_[np.ones(80), np.zeros(40)]},
+        ),
+    ],
+    ids=["sample_weight", "class_weight", "both"],
+)
+def test_weights_that_zero_every_sample_are_named(fitted, blobs, params, fit_params):
+    before = pickle.dumps(fitted)
+    fitted.set_params(**params)
+    with pytest.raises(ValueError, match=r"\(sample_weight\) must have a positive"):
+        fitted.fit(*blobs, **fit_params)
+    fitted.set_params(class_weight=None)
+    assert pickle.dumps(fitted) == before
+
+
+# --------------------------------------------- warnings point at the caller
+
+
+@pytest.mark.parametrize(
+    "params, category, match",
+    [
+        (dict(max_iter=1), ConvergenceWarning, "Maximum iterations (1) reached"),
+        (dict(solver="lbfgs", max_iter=1), ConvergenceWarning, "lbfgs"),
+        (
+            dict(solver="lbfgs", early_stopping=True, max_iter=5),
+            UserWarning,
+            "early_stopping=True has no effect",
+        ),
+        (dict(solver="lbfgs", dropout=0.5, max_iter=5), UserWarning, "dropout=0.5"),
+        (dict(batch_size=500, max_iter=1), UserWarning, "batch_size=500 is larger"),
+    ],
+    ids=[
+        "max_iter",
+        "lbfgs-max_iter",
+        "lbfgs-early-stopping",
+        "lbfgs-dropout",
+        "batch_size",
+    ],
+)
+def test_warnings_point_at_the_callers_line(blobs, params, category, match):
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        TwoLayerNetClassifier(hidden_size=3, **params).fit(*blobs)
+    ours = [w for w in record if issubclass(w.category, category)]
+    assert any(match in str(w.message) for w in ours), [str(w.message) for w in ours]
+    assert all(w.filename == __file__ for w in ours)

@@ -1,0 +1,543 @@
+"""Early stopping and validation: the validation set (given or held out), the
+scorer and how it is called, the validation curves, the stopping rule and the
+best weights, and the checks that refuse, before training, a validation set
+whose score cannot rank models.
+
+"Nothing was trained" is read off the optimizers' public ``step`` (the
+``steps`` fixture); "unchanged" means equal pickled bytes.
+"""
+
+import math
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, make_scorer, recall_score
+from sklearn.neural_network import MLPClassifier
+
+from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
+from skmlp_numpy._optimizers import SGD, Adam
+
+pytestmark = pytest.mark.usefixtures("quiet")
+
+
+@pytest.fixture
+def fitted(blobs):
+    X, y = blobs
+    return TwoLayerNetClassifier(hidden_size=5, max_iter=3, random_state=0).fit(X, y)
+
+
+@pytest.fixture
+def steps(monkeypatch):
+    """The optimizer steps taken while the test runs (one entry each)."""
+    taken = []
+    for optimizer in (Adam, SGD):
+        real = optimizer.step
+
+        def step(self, params, grads, real=real):
+            taken.append(type(self).__name__)
+            real(self, params, grads)
+
+        monkeypatch.setattr(optimizer, "step", step)
+    return taken
+
+
+def _bytes(estimator):
+    """The pickled estimator, less its ``scoring`` object, whose own state (a
+    call count, say) is the user's to change."""
+    state = dict(vars(estimator))
+    state.pop("scoring")
+    return pickle.dumps(state)
+
+
+def plain_accuracy(estimator, X, y):
+    """A scorer with no ``sample_weight`` parameter."""
+    return float(np.mean(estimator.predict(X) == y))
+
+
+def _held_out_rows(X, y, **params):
+    """The indices of the rows that early stopping holds out, as a scorer sees them."""
+    seen = []
+
+    def scorer(estimator, X_val, y_val):
+        seen.append(X_val.copy())
+        return plain_accuracy(estimator, X_val, y_val)
+
+    TwoLayerNetClassifier(
+        max_iter=1, early_stopping=True, scoring=scorer, **params
+    ).fit(X, y)
+    return np.flatnonzero((X[:, None, :] == seen[0][None, :, :]).all(-1).any(1))
+
+
+# ------------------------------------------------------ a validation set given
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(X_val=np.ones((5, 3)), y_val=np.zeros(5)), "X_val has 3 features"),
+        (dict(X_val=np.full((5, 4), np.nan), y_val=np.zeros(5)), "X_val contains NaN"),
+        (dict(X_val=np.ones((5, 4)), y_val=np.zeros(4)), "y_val has 4 samples"),
+        (dict(X_val=np.ones((5, 4)), y_val=np.full(5, 7)), "`y_val` has classes"),
+        (dict(X_val=np.ones((5, 4)), y_val=[0, 1, 2, 0, np.nan]), "y_val contains NaN"),
+        (dict(X_val=np.ones((5, 4))), "X_val and y_val must be given together"),
+        (dict(y_val=np.zeros(5)), "X_val and y_val must be given together"),
+        (
+            dict(X_val=np.ones((5, 4)), y_val=np.zeros(5), sample_weight_val=[1, 2]),
+            r"sample_weight_val has shape \(2,\)",
+        ),
+        (
+            dict(
+                X_val=np.ones((5, 4)), y_val=np.zeros(5), sample_weight_val=-np.ones(5)
+            ),
+            "sample_weight_val has negative values",
+        ),
+        (
+            dict(
+                X_val=np.ones((5, 4)), y_val=np.zeros(5), sample_weight_val=np.zeros(5)
+            ),
+            r"\(sample_weight_val\) must have a positive sum",
+        ),
+    ],
+)
+def test_validation_set_errors_name_the_validation_arguments(
+    fitted, blobs, kwargs, match
+):
+    before = pickle.dumps(fitted)
+    with pytest.raises(ValueError, match=match):
+        fitted.fit(*blobs, **kwargs)
+    assert pickle.dumps(fitted) == before
+
+
+def test_a_given_validation_set_is_scored_and_nothing_is_held_out(blobs):
+    X, y = blobs
+    X_val, y_val = X[::3], y[::3]
+    scorer = make_scorer(recall_score, average="macro")
+    clf = TwoLayerNetClassifier(
+        hidden_size=10,
+        early_stopping=True,
+        scoring=scorer,
+        n_iter_no_change=3,
+        max_iter=200,
+        random_state=0,
+    )
+    clf.fit(X, y, X_val=X_val, y_val=y_val)
+    # No row of X was held out: every epoch saw all 120.
+    assert clf.t_ == 120 * clf.n_iter_
+    # The kept weights are those of the epoch the scorer liked best.
+    best = int(np.argmax(clf.validation_scores_))
+    assert clf.best_validation_score_ == clf.validation_scores_[best]
+    assert scorer(clf, X_val, y_val) == pytest.approx(clf.best_validation_score_)
+
+
+def test_lbfgs_scores_a_given_validation_set_at_every_iteration(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=5, solver="lbfgs", max_iter=15)
+    clf.fit(X, y, X_val=X[:30], y_val=y[:30])
+    assert clf.n_iter_ == len(clf.loss_curve_) == len(clf.validation_scores_)
+    assert len(clf.validation_loss_curve_) == clf.n_iter_
+
+
+def test_validation_curves_without_early_stopping(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=5, max_iter=7)
+    clf.fit(X, y, X_val=X, y_val=y)
+    assert len(clf.validation_loss_curve_) == len(clf.validation_scores_) == 7
+    assert clf.best_validation_score_ is None
+    assert clf.best_loss_ == min(clf.loss_curve_)
+
+
+def test_scorer_on_a_dataframe_validation_set_is_silent(blobs):
+    pd = pytest.importorskip("pandas")
+    X, y = blobs
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    clf = TwoLayerNetClassifier(
+        hidden_size=4, max_iter=3, early_stopping=True, scoring="f1_macro"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(frame, y, X_val=frame[:30], y_val=y[:30])
+    assert len(clf.validation_scores_) == 3
+    assert list(clf.feature_names_in_) == ["a", "b", "c", "d"]
+
+
+# ---------------------------------------------------- a validation set held out
+
+
+def test_early_stopping_keeps_the_best_epoch_of_a_held_out_set(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        hidden_size=10,
+        early_stopping=True,
+        validation_fraction=0.25,
+        n_iter_no_change=3,
+        max_iter=300,
+        random_state=0,
+    )
+    clf.fit(X, y)
+    assert len(clf.validation_scores_) == clf.n_iter_ == len(clf.validation_loss_curve_)
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    assert clf.best_loss_ is None
+    assert clf.t_ == clf.n_iter_ * 90  # a quarter of the rows held out
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+def test_early_stopping_holds_out_what_mlpclassifier_holds_out(blobs, kind):
+    X, y = blobs
+    if kind == "binary":
+        y = y % 2
+    params = dict(
+        early_stopping=True,
+        solver="sgd",
+        learning_rate_init=0.05,
+        validation_fraction=0.2,
+        n_iter_no_change=3,
+        max_iter=40,
+        random_state=1,
+    )
+    ours = TwoLayerNetClassifier(hidden_size=7, **params).fit(X, y)
+    theirs = MLPClassifier(hidden_layer_sizes=(7,), **params).fit(X, y)
+    assert_allclose(ours.loss_curve_, theirs.loss_curve_, rtol=1e-6)
+    assert_allclose(ours.validation_scores_, theirs.validation_scores_, rtol=1e-12)
+    assert ours.best_validation_score_ == theirs.best_validation_score_
+    assert_allclose(ours.coefs_[0], theirs.coefs_[0], rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "n_classes, per_class", [(20, 6), (1000, 2)], ids=["20x6", "1000x2"]
+)
+def test_early_stopping_trains_on_many_small_classes(n_classes, per_class):
+    y = np.repeat(np.arange(n_classes), per_class)
+    X = np.random.RandomState(0).normal(size=(len(y), 3))
+    clf = TwoLayerNetClassifier(hidden_size=4, max_iter=2, early_stopping=True)
+    clf.fit(X, y)
+    assert clf.n_iter_ == 2
+
+
+def test_a_too_small_hold_out_says_so(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(early_stopping=True, validation_fraction=0.05)
+    with pytest.raises(ValueError, match="too small: .* hold out 1 of the 20 samples"):
+        clf.fit(X[:20], np.arange(20) % 2)
+
+
+def test_a_hold_out_a_class_cannot_be_stratified_in_is_a_clear_error(blobs):
+    X, y = blobs
+    y = (np.arange(len(y)) == 0).astype(int)  # one positive sample
+    clf = TwoLayerNetClassifier(early_stopping=True)
+    with pytest.raises(ValueError, match="cannot be drawn. Stratified by class: The"):
+        clf.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "side, match",
+    [
+        (
+            "held out",
+            "Early stopping cannot rank models on the validation set held out for "
+            "early stopping: it has 0 rows of non-zero weight",
+        ),
+        ("left to train on", "samples left to train on .* all have zero weight"),
+    ],
+)
+def test_a_side_of_the_split_that_weighs_nothing_is_a_clear_error(
+    blobs, steps, side, match
+):
+    X, y = blobs
+    held_out = _held_out_rows(X, y, hidden_size=4, random_state=0)
+    assert len(held_out) == 12
+    sw = np.ones(len(y))
+    if side == "held out":
+        sw[held_out] = 0.0
+    else:
+        sw[:] = 0.0
+        sw[held_out] = 1.0
+    clf = TwoLayerNetClassifier(hidden_size=4, early_stopping=True, random_state=0)
+    steps.clear()
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y, sample_weight=sw)
+    assert steps == []
+    assert not hasattr(clf, "coefs_")
+
+
+# ------------------------------------------------------------------- scorers
+
+
+def test_a_scorer_that_does_not_fit_the_target_fails_before_training(blobs, steps):
+    clf = TwoLayerNetClassifier(hidden_size=4, early_stopping=True, scoring="roc_auc")
+    with pytest.raises(ValueError, match="scorers that fit them include") as info:
+        clf.fit(*blobs)
+    assert steps == []
+    assert "multiclass" in str(info.value) and "roc_auc_ovr" in str(info.value)
+    assert not hasattr(clf, "coefs_")
+
+
+def test_a_scorer_that_is_nan_before_training_fails_before_training(
+    fitted, blobs, steps
+):
+    nan_scorer = make_scorer(lambda y_true, y_pred: float("nan"))
+    fitted.set_params(early_stopping=True, scoring=nan_scorer)
+    before = _bytes(fitted)
+    steps.clear()
+    with pytest.raises(
+        ValueError,
+        match=r"validation score .* is NaN on the validation set held out for "
+        r"early stopping before training",
+    ):
+        fitted.fit(*blobs)
+    assert steps == []
+    assert _bytes(fitted) == before
+
+
+class ScoreThenNaN:
+    """Accuracy for ``n_ok`` calls, then NaN."""
+
+    def __init__(self, n_ok):
+        self.n_ok, self.calls = n_ok, 0
+
+    def __call__(self, estimator, X, y):
+        self.calls += 1
+        return plain_accuracy(estimator, X, y) if self.calls <= self.n_ok else math.nan
+
+
+@pytest.mark.parametrize("early_stopping", [True, False])
+def test_a_score_that_turns_nan_during_training_is_an_error(
+    fitted, blobs, early_stopping
+):
+    X, y = blobs
+    # The try on the initial network, epochs 1 and 2, then NaN at epoch 3.
+    fitted.set_params(
+        early_stopping=early_stopping, scoring=ScoreThenNaN(3), warm_start=True
+    )
+    before = _bytes(fitted)
+    with pytest.raises(ValueError, match=r"validation score .* is NaN at epoch 3"):
+        fitted.fit(X, y, X_val=X[::4], y_val=y[::4])
+    assert _bytes(fitted) == before
+
+
+@pytest.mark.parametrize("weights", ["class_weight='balanced'", "dict", "ones"])
+def test_a_scorer_without_sample_weight_works_with_weighted_training(blobs, weights):
+    X, y = blobs
+    params, fit_params = {}, {}
+    if weights == "class_weight='balanced'":
+        params = dict(class_weight="balanced")
+    elif weights == "dict":
+        params = dict(class_weight={0: 1.0, 1: 2.0, 2: 0.5})
+    else:
+        fit_params = dict(sample_weight=np.ones(len(y)))
+    clf = TwoLayerNetClassifier(
+        hidden_size=5,
+        max_iter=3,
+        early_stopping=True,
+        scoring=plain_accuracy,
+        random_state=0,
+        **params,
+    )
+    clf.fit(X, y, **fit_params)
+    assert len(clf.validation_scores_) == 3
+    assert all(0 <= score <= 1 for score in clf.validation_scores_)
+
+
+def test_a_scorer_that_takes_sample_weight_receives_the_validation_weights(blobs):
+    X, y = blobs
+    rng = np.random.RandomState(0)
+    received = []
+
+    def scorer(estimator, X, y, sample_weight=None):
+        received.append((X.copy(), sample_weight))
+        return accuracy_score(y, estimator.predict(X), sample_weight=sample_weight)
+
+    params = dict(hidden_size=5, max_iter=3, scoring=scorer, random_state=0)
+    # Given: sample_weight_val, at the try and at every epoch.
+    sw_val = rng.uniform(0.5, 2, size=30)
+    TwoLayerNetClassifier(**params).fit(
+        X, y, X_val=X[:30], y_val=y[:30], sample_weight_val=sw_val
+    )
+    assert len(received) == 1 + 3
+    for _, weights in received:
+        assert_allclose(weights, sw_val, rtol=0)
+    # Held out: each row's sample weight times its class weight.
+    received.clear()
+    class_weight = {0: 1.0, 1: 2.0, 2: 0.5}
+    sw = rng.uniform(0.5, 2, size=len(y))
+    weight_of_row = {
+        row.tobytes(): w * class_weight[label]
+        for row, w, label in zip(X, sw, y, strict=True)
+    }
+    TwoLayerNetClassifier(early_stopping=True, class_weight=class_weight, **params).fit(
+        X, y, sample_weight=sw
+    )
+    assert len(received) == 1 + 3
+    for X_val, weights in received:
+        assert len(X_val) == 12
+        expected = [weight_of_row[row.tobytes()] for row in X_val]
+        assert_allclose(weights, expected, rtol=1e-12)
+
+
+def test_scoring_loss_records_the_negated_validation_loss(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        hidden_size=5, scoring="loss", early_stopping=True, max_iter=20
+    )
+    clf.fit(X, y, X_val=X[:30], y_val=y[:30])
+    assert_allclose(clf.validation_scores_, -np.array(clf.validation_loss_curve_))
+
+
+# ---------------------------------------------------------- validation curves
+
+
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("solver", ["lbfgs", "sgd", "adam"])
+def test_the_validation_loss_measures_what_the_training_loss_measures(
+    blobs, solver, weighted
+):
+    # Both include the L2 penalty, charged as the training loss charges it, so
+    # on the training set itself the curves agree: exactly for L-BFGS, whose
+    # loss is that of the iterate; closely for a small learning rate, where an
+    # epoch's mean loss is over weights that move a little. (Before issue #18
+    # the validation loss had no penalty: 45% lower for L-BFGS, 30% for these.)
+    X, y = blobs
+    sw = np.random.RandomState(0).uniform(0.5, 2, size=len(y)) if weighted else None
+    clf = TwoLayerNetClassifier(
+        hidden_size=10,
+        solver=solver,
+        alpha=1.0,
+        batch_size=16,
+        learning_rate_init=1e-4,
+        max_iter=5,
+        random_state=0,
+    )
+    clf.fit(X, y, sample_weight=sw, X_val=X, y_val=y, sample_weight_val=sw)
+    rtol = 1e-9 if solver == "lbfgs" else 0.05
+    assert_allclose(clf.validation_loss_curve_, clf.loss_curve_, rtol=rtol)
+
+
+# ------------------------------------------------ the stopping rule, best weights
+
+
+def test_stops_when_the_training_loss_stops_improving(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        solver="sgd", learning_rate_init=0.1, tol=1.0, n_iter_no_change=2, max_iter=100
+    ).fit(X, y)
+    # After its first epochs the loss cannot improve by tol=1 any more: the
+    # count of epochs without improvement passes 2 three epochs after the last
+    # improvement.
+    losses = clf.loss_curve_
+    last_improvement = max(
+        i
+        for i in range(len(losses))
+        if losses[i] < min(losses[:i], default=np.inf) - 1.0
+    )
+    assert clf.n_iter_ == last_improvement + 1 + 3 < 100
+
+
+# --------------------------------------- a validation set that cannot rank models
+
+
+def _zero_heavy():
+    """60 rows, 51 of whose targets are exactly 0."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = np.zeros(60)
+    nonzero = rng.permutation(60)[:9]
+    y[nonzero] = X[nonzero, 0] + 1
+    return X, y
+
+
+def _cannot_rank_cases():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y_reg = X @ [1.0, 2.0, 3.0]
+    y_bin = (X[:, 0] > 0).astype(int)
+    one_row = np.zeros(10)
+    one_row[3] = 1.0
+    return {
+        # random_state=1 holds out 6 rows whose targets are all 0: R² is 0.0
+        # whatever the network predicts.
+        "held-out-target-all-zero": (
+            TwoLayerNetRegressor(random_state=1),
+            _zero_heavy(),
+            {},
+        ),
+        "constant-y_val": (
+            TwoLayerNetRegressor(random_state=0),
+            (X, y_reg),
+            dict(X_val=X[:10], y_val=np.full(10, 2.0)),
+        ),
+        "one-row-of-non-zero-weight": (
+            TwoLayerNetClassifier(random_state=0),
+            (X, y_bin),
+            dict(X_val=X[:10], y_val=y_bin[:10], sample_weight_val=one_row),
+        ),
+        "one-class-for-roc_auc": (
+            TwoLayerNetClassifier(scoring="roc_auc", random_state=0),
+            (X, y_bin),
+            dict(X_val=X[:10], y_val=np.ones(10, dtype=int)),
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "held-out-target-all-zero",
+        "constant-y_val",
+        "one-row-of-non-zero-weight",
+        "one-class-for-roc_auc",
+    ],
+)
+def test_a_validation_set_whose_score_cannot_move_is_refused_before_training(
+    steps, case
+):
+    estimator, (X, y), validation = _cannot_rank_cases()[case]
+    estimator.set_params(hidden_size=4, max_iter=5)
+    estimator.fit(X, y)  # without early stopping: the estimator to keep
+    estimator.set_params(early_stopping=True)
+    before = pickle.dumps(estimator)
+    steps.clear()
+    with pytest.raises(ValueError) as info:
+        estimator.fit(X, y, **validation)
+    assert steps == []
+    assert pickle.dumps(estimator) == before
+    message = str(info.value)
+    assert "X_val and y_val" in message and "scoring='loss'" in message, message
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "held-out-target-all-zero",
+        "constant-y_val",
+        "one-row-of-non-zero-weight",
+        "one-class-for-roc_auc",
+    ],
+)
+def test_the_way_out_scoring_loss_trains_on_the_same_data(case):
+    estimator, (X, y), validation = _cannot_rank_cases()[case]
+    estimator.set_params(hidden_size=4, max_iter=5, early_stopping=True)
+    estimator.set_params(scoring="loss").fit(X, y, **validation)
+    assert estimator.n_iter_ == 5
+    assert len(set(estimator.validation_scores_)) > 1
+
+
+def test_a_constant_target_is_refused_only_when_the_score_cannot_move():
+    X, y = _zero_heavy()
+    seen = []
+
+    def neg_mse(estimator, X, y):
+        seen.append(y.copy())
+        return -float(np.mean((estimator.predict(X) - y) ** 2))
+
+    reg = TwoLayerNetRegressor(
+        hidden_size=4, max_iter=5, early_stopping=True, scoring=neg_mse, random_state=1
+    ).fit(X, y)
+    # The same held-out rows, all of target 0, as for R² above: the squared
+    # error tells networks apart on them, so they train.
+    assert all(len(y_val) == 6 and not y_val.any() for y_val in seen)
+    assert reg.n_iter_ == 5
+    assert len(set(reg.validation_scores_)) > 1

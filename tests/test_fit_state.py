@@ -1,0 +1,507 @@
+"""A fit is a transaction, and what one fit hands the next.
+
+A failure anywhere restores the estimator byte for byte; Ctrl-C keeps the last
+committed epoch, equal to an uninterrupted fit of that many epochs; warm
+starts and partial_fit continue the optimizer, the stopping rule and the
+random stream, so that k + k epochs equal 2k (sgd, adam); models pickled by
+older versions continue, or say why they cannot.
+
+Failures are raised through public seams: the optimizers' ``step``, a scorer,
+the network's ``loss_grad`` (the function L-BFGS evaluates). "Unchanged"
+always means equal pickled bytes.
+"""
+
+import inspect
+import os
+import pickle
+import re
+import threading
+import warnings
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_array_equal
+from sklearn.exceptions import InconsistentVersionWarning
+
+from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
+from skmlp_numpy._network import TwoLayerNet
+from skmlp_numpy._optimizers import SGD, Adam
+
+pytestmark = pytest.mark.usefixtures("quiet")
+
+ROOT = Path(__file__).resolve().parents[1]
+OPTIMIZER = {"adam": Adam, "sgd": SGD}
+
+
+def _weights(clf):
+    return clf.coefs_ + clf.intercepts_
+
+
+def _bytes(clf):
+    """The pickled estimator, less its ``scoring`` object, whose own state (a
+    call count, say) is the user's to change."""
+    state = dict(vars(clf))
+    state.pop("scoring")
+    return pickle.dumps(state)
+
+
+def assert_same_model(a, b):
+    """Equal weights, counters and curves."""
+    for u, v in zip(_weights(a), _weights(b), strict=True):
+        assert_array_equal(u, v)
+    for name in ("n_iter_", "t_", "loss_curve_", "validation_scores_"):
+        assert getattr(a, name) == getattr(b, name), name
+    assert a.validation_loss_curve_ == b.validation_loss_curve_
+
+
+def failing_step(optimizer, monkeypatch, at, error):
+    """Make call number ``at`` of ``optimizer.step`` raise ``error``."""
+    real, calls = optimizer.step, []
+
+    def step(self, params, grads):
+        calls.append(1)
+        if len(calls) == at:
+            raise error
+        real(self, params, grads)
+
+    monkeypatch.setattr(optimizer, "step", step)
+
+
+@pytest.fixture
+def fitted(blobs):
+    X, y = blobs
+    return TwoLayerNetClassifier(hidden_size=5, max_iter=3, random_state=0).fit(X, y)
+
+
+class FailingScorer:
+    """Accuracy for ``n_ok`` calls, then ``error``."""
+
+    def __init__(self, n_ok, error=None):
+        self.n_ok, self.error = n_ok, error
+        self.calls = 0
+
+    def __call__(self, estimator, X, y):
+        self.calls += 1
+        if self.calls > self.n_ok:
+            raise self.error or RuntimeError("scorer failed")
+        return float(np.mean(estimator.predict(X) == y))
+
+
+# ------------------------------------------------------ failures change nothing
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+def test_any_exception_during_training_restores_the_previous_model(
+    fitted, blobs, monkeypatch, solver
+):
+    X, y = blobs
+    fitted.set_params(solver=solver, warm_start=True, max_iter=10)
+    before = pickle.dumps(fitted)
+    if solver == "lbfgs":  # no optimizer step: fail in the loss L-BFGS evaluates
+        real, calls = TwoLayerNet.loss_grad, []
+
+        def loss_grad(self, *args, **kwargs):
+            calls.append(1)
+            if len(calls) == 5:
+                raise MemoryError("out of memory")
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(TwoLayerNet, "loss_grad", loss_grad)
+    else:
+        failing_step(OPTIMIZER[solver], monkeypatch, 5, MemoryError("out of memory"))
+    with pytest.raises(MemoryError):
+        fitted.fit(X, y)
+    assert pickle.dumps(fitted) == before
+
+
+def test_a_failed_warm_fit_leaves_the_validation_curves_as_they_were(blobs):
+    X, y = blobs
+    validation = dict(X_val=X[::4], y_val=y[::4])
+    scorer = FailingScorer(n_ok=1 + 3 + 1 + 1)  # first fit: a try and 3 epochs
+    clf = TwoLayerNetClassifier(
+        hidden_size=5, max_iter=3, warm_start=True, scoring=scorer, random_state=0
+    )
+    clf.fit(X, y, **validation)
+    before = _bytes(clf)
+    with pytest.raises(RuntimeError, match="scorer failed"):
+        clf.fit(X, y, **validation)  # fails in its second epoch
+    assert _bytes(clf) == before
+    assert len(clf.validation_scores_) == len(clf.validation_loss_curve_) == 3
+
+
+def test_ctrl_c_before_the_first_epoch_ends_restores_and_propagates(
+    fitted, blobs, monkeypatch
+):
+    before = pickle.dumps(fitted)
+    failing_step(Adam, monkeypatch, 1, KeyboardInterrupt)
+    with pytest.raises(KeyboardInterrupt):
+        fitted.fit(*blobs)
+    assert pickle.dumps(fitted) == before
+
+
+# ------------------------------------------- Ctrl-C keeps the last committed epoch
+
+
+@pytest.mark.parametrize("where", ["step", "scorer"])
+def test_ctrl_c_keeps_the_last_committed_epoch(blobs, monkeypatch, where):
+    X, y = blobs
+    validation = dict(X_val=X[::4], y_val=y[::4])
+    params = dict(hidden_size=6, batch_size=20, n_iter_no_change=100, random_state=0)
+    reference = TwoLayerNetClassifier(max_iter=2, scoring=FailingScorer(100), **params)
+    reference.fit(X, y, **validation)
+    if where == "step":  # in the middle of the third epoch (6 steps each)
+        scorer = FailingScorer(100)
+        failing_step(Adam, monkeypatch, 15, KeyboardInterrupt)
+    else:  # the try on the initial network, epochs 1 and 2, then epoch 3's score
+        scorer = FailingScorer(3, KeyboardInterrupt())
+    clf = TwoLayerNetClassifier(max_iter=50, scoring=scorer, **params)
+    with pytest.warns(UserWarning, match="interrupted by the user after 2"):
+        clf.fit(X, y, **validation)
+    assert clf.n_iter_ == len(clf.loss_curve_) == 2
+    assert len(clf.validation_scores_) == len(clf.validation_loss_curve_) == 2
+    assert_same_model(clf, reference)
+    assert clf.best_loss_ == reference.best_loss_
+    assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
+    monkeypatch.undo()
+    clf.set_params(warm_start=True, max_iter=1, scoring=FailingScorer(100))
+    clf.fit(X, y, **validation)  # and it trains on
+    assert len(clf.loss_curve_) == 3
+
+
+# ------------------------------------------------ interrupted or failed anywhere
+
+
+@st.composite
+def interrupted_fits(draw):
+    return dict(
+        solver=draw(st.sampled_from(["adam", "sgd"])),
+        validation=draw(st.sampled_from(["none", "given", "early_stopping"])),
+        shuffle=draw(st.booleans()),
+        dropout=draw(st.sampled_from([0.0, 0.3])),
+        warm=draw(st.booleans()),
+        where=draw(st.sampled_from(["step", "scorer"])),
+        after=draw(st.integers(0, 40)),
+        error=draw(st.sampled_from([KeyboardInterrupt, RuntimeError])),
+        seed=draw(st.integers(0, 1000)),
+        prefetch=draw(st.booleans()),
+    )
+
+
+def _interrupt_profile():
+    return 15 if os.environ.get("SKMLP_HYPOTHESIS_PROFILE") != "long" else 300
+
+
+@settings(
+    max_examples=_interrupt_profile(),
+    deadline=None,
+    # The fixtures ("quiet", "gather_ahead") hold no per-example state.
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(interrupted_fits())
+def test_interrupt_or_failure_anywhere_leaves_a_consistent_model(gather_ahead, case):
+    """The result is the pre-call model, or a committed epoch that an
+    uninterrupted fit of that many epochs reproduces exactly."""
+    rng = np.random.RandomState(case["seed"])
+    X = rng.normal(size=(60, 3))
+    y = (X[:, 0] + rng.normal(scale=0.5, size=60) > 0).astype(int) + (X[:, 1] > 1)
+    fit_kwargs = {}
+    if case["validation"] == "given":
+        fit_kwargs = dict(X_val=X[:15], y_val=y[:15])
+    calls = {"n": 0, "armed": False}
+
+    def maybe_fail():
+        if not calls["armed"]:
+            return
+        calls["n"] += 1
+        if calls["n"] > case["after"]:
+            raise case["error"]()
+
+    def scorer(estimator, X, y, sample_weight=None):
+        if case["where"] == "scorer":
+            maybe_fail()
+        return float(np.mean(estimator.predict(X) == y))
+
+    params = dict(
+        hidden_size=4,
+        solver=case["solver"],
+        batch_size=16,
+        shuffle=case["shuffle"],
+        dropout=case["dropout"],
+        early_stopping=case["validation"] == "early_stopping",
+        n_iter_no_change=100,
+        random_state=case["seed"],
+        scoring=scorer,
+    )
+
+    def fresh(max_iter):
+        clf = TwoLayerNetClassifier(max_iter=max_iter, warm_start=True, **params)
+        if case["warm"]:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                clf.fit(X, y, **fit_kwargs)  # a first fit of max_iter epochs
+        return clf
+
+    clf = fresh(3).set_params(max_iter=6)
+    before = _bytes(clf)
+    optimizer = OPTIMIZER[case["solver"]]
+    real_step = optimizer.step
+
+    def step(self, params, grads):
+        if case["where"] == "step":
+            maybe_fail()
+        real_step(self, params, grads)
+
+    outcome = "returned"
+    calls["armed"] = True
+    threads_before = threading.active_count()
+    with (
+        mock.patch.object(optimizer, "step", step),
+        gather_ahead.forced(case["prefetch"]),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                clf.fit(X, y, **fit_kwargs)
+            except (KeyboardInterrupt, RuntimeError):
+                outcome = "raised"
+    assert threading.active_count() == threads_before  # no gathering thread left
+    if outcome == "raised":
+        assert _bytes(clf) == before
+        return
+    # Returned: a complete fit, or an interrupted one that kept n_iter_ epochs.
+    assert clf.n_iter_ >= 1
+    calls["armed"] = False
+    reference = fresh(3)
+    reference.set_params(max_iter=clf.n_iter_)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference.fit(X, y, **fit_kwargs)
+    assert_same_model(clf, reference)
+    assert clf.best_loss_ == reference.best_loss_
+    assert clf.best_validation_score_ == reference.best_validation_score_
+
+
+# -------------------------------------------------------- continued training
+
+
+@pytest.mark.parametrize(
+    "estimator, params",
+    [
+        (TwoLayerNetClassifier, dict(solver="adam")),
+        (TwoLayerNetClassifier, dict(solver="adam", shuffle=False)),
+        (TwoLayerNetClassifier, dict(solver="sgd", momentum=0.9)),
+        (
+            TwoLayerNetClassifier,
+            dict(solver="sgd", learning_rate="invscaling", learning_rate_init=0.3),
+        ),
+        (TwoLayerNetClassifier, dict(solver="sgd", dropout=0.3)),
+        (TwoLayerNetRegressor, dict(solver="adam")),
+        (TwoLayerNetRegressor, dict(solver="sgd", learning_rate_init=1e-4)),
+    ],
+    ids=[
+        "adam",
+        "adam-in-order",
+        "sgd-momentum",
+        "sgd-invscaling",
+        "sgd-dropout",
+        "regressor-adam",
+        "regressor-sgd",
+    ],
+)
+def test_warm_start_k_plus_k_equals_2k_bit_for_bit(blobs, estimator, params):
+    X, y = blobs
+    common = dict(hidden_size=6, batch_size=16, n_iter_no_change=100, random_state=0)
+    once = estimator(max_iter=8, **common, **params).fit(X, y)
+    twice = estimator(max_iter=4, warm_start=True, **common, **params)
+    twice.fit(X, y).fit(X, y)
+    assert twice.loss_curve_ == once.loss_curve_
+    assert twice.t_ == once.t_
+    for a, b in zip(_weights(once), _weights(twice), strict=True):
+        assert_array_equal(a, b)
+
+
+def test_lbfgs_makes_no_k_plus_k_promise(blobs):
+    # L-BFGS restarts its curvature memory at every fit, as MLPClassifier's
+    # does: a warm fit of k iterations starts its curves over, and two of
+    # them do not reach one fit of 2k.
+    X, y = blobs
+    common = dict(hidden_size=6, solver="lbfgs", random_state=0)
+    once = TwoLayerNetClassifier(max_iter=8, **common).fit(X, y)
+    twice = TwoLayerNetClassifier(max_iter=4, warm_start=True, **common)
+    twice.fit(X, y).fit(X, y)
+    assert twice.n_iter_ == len(twice.loss_curve_) == 4
+    assert twice.loss_ != once.loss_
+    assert not np.array_equal(twice.coefs_[0], once.coefs_[0])
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_a_warm_start_continues_the_optimizer_under_a_lowered_learning_rate(
+    blobs, solver
+):
+    # One batch an epoch, in order: a warm epoch is one step, from the same
+    # weights, so each change below is one optimizer step.
+    X, y = blobs
+    rate, lowered = 1e-2, {"adam": 1e-5, "sgd": 1e-12}[solver]
+    params = dict(
+        hidden_size=6,
+        solver=solver,
+        activation="tanh",
+        batch_size=len(y),
+        shuffle=False,
+        learning_rate_init=rate,
+        n_iter_no_change=100,
+        random_state=0,
+    )
+
+    def step_after(clf, **changes):
+        """The change of the weights in one more warm epoch under ``changes``."""
+        clf = pickle.loads(pickle.dumps(clf))
+        before = np.concatenate([w.ravel() for w in _weights(clf)])
+        clf.set_params(warm_start=True, max_iter=1, **changes).fit(X, y)
+        return np.concatenate([w.ravel() for w in _weights(clf)]) - before
+
+    trained = TwoLayerNetClassifier(max_iter=20, **params).fit(X, y)
+    # A model whose optimizer starts afresh: one trained by L-BFGS, which
+    # hands none on (one iteration, so that no gradient is near zero).
+    afresh = TwoLayerNetClassifier(**{**params, "solver": "lbfgs"}, max_iter=1)
+    afresh.fit(X, y).set_params(solver=solver)
+    lowered_step = step_after(trained, learning_rate_init=lowered)
+    fresh_step = step_after(afresh, learning_rate_init=lowered)
+    if solver == "adam":
+        # The rate applies to the continued moments: the step is the one at
+        # the old rate, scaled. A fresh Adam's first step moves every weight
+        # by the rate (m / sqrt(v) = sign(g)); the continued one does not.
+        np.testing.assert_allclose(
+            lowered_step, step_after(trained) * lowered / rate, rtol=1e-6
+        )
+        np.testing.assert_allclose(np.abs(fresh_step), lowered, rtol=1e-3)
+        assert not np.allclose(np.abs(lowered_step), lowered, rtol=0.1)
+    else:
+        # The velocity carries over: at a rate of 1e-12 the weights still
+        # move by the momentum of the earlier epochs, where a fresh velocity
+        # moves them by about the rate times the gradient.
+        assert np.abs(lowered_step).max() > 1e-6
+        assert np.abs(fresh_step).max() < 1e-10
+
+
+def test_partial_fit_draws_a_new_shuffle_every_call(blobs, monkeypatch):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=4, batch_size=10, random_state=0)
+    first_rows = []
+    real = TwoLayerNet.loss_grad
+
+    def record(self, X_batch, *args, **kwargs):
+        first_rows.append(X_batch[0].copy())
+        return real(self, X_batch, *args, **kwargs)
+
+    monkeypatch.setattr(TwoLayerNet, "loss_grad", record)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    clf.partial_fit(X, y)
+    assert not np.array_equal(first_rows[0], first_rows[12])  # each call's first
+
+
+def test_pickling_in_the_middle_of_a_partial_fit_stream(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=6, random_state=0)
+    clf.partial_fit(X[:60], y[:60], classes=[0, 1, 2])
+    copy = pickle.loads(pickle.dumps(clf))
+    for model in (clf, copy):
+        model.partial_fit(X[60:], y[60:])
+        model.partial_fit(X, y)
+    assert_same_model(clf, copy)
+
+
+def _promises():
+    """Each sentence of the docs and docstrings that promises k + k == 2k."""
+    texts = {
+        path.relative_to(ROOT).as_posix(): path.read_text(encoding="utf-8")
+        for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.rst"))]
+    }
+    for estimator in (TwoLayerNetClassifier, TwoLayerNetRegressor):
+        texts[estimator.__name__] = inspect.getdoc(estimator)
+        for name, method in inspect.getmembers(estimator, inspect.isfunction):
+            if not name.startswith("_"):
+                texts[f"{estimator.__name__}.{name}"] = inspect.getdoc(method) or ""
+    for where, text in texts.items():
+        flat = " ".join(text.split())
+        for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z`(])", flat):
+            promises = re.search(r"\b2 ?k\b", sentence) and re.search(
+                r"\bequals?\b", sentence
+            )
+            if promises and not re.search(r"\bnot equal", sentence):
+                yield where, sentence
+
+
+def test_the_k_plus_k_promise_names_the_solvers_it_holds_for():
+    promises = list(_promises())
+    assert promises  # the docs do make it
+    broken = [
+        f"{where}: {sentence}"
+        for where, sentence in promises
+        if not (
+            re.search(r"""['"`]sgd['"`]""", sentence)
+            and re.search(r"""['"`]adam['"`]""", sentence)
+        )
+    ]
+    assert not broken, "\n".join(broken)
+
+
+# ------------------------------------------------ models of older versions
+
+
+def test_a_model_from_0_1_cannot_continue_training_and_says_why(fitted, blobs):
+    X, y = blobs
+    # 0.1 kept nothing to resume from; the estimator says so instead of
+    # continuing from a random stream and an optimizer it does not have.
+    del fitted._progress
+    fitted.set_params(warm_start=True)
+    before = pickle.dumps(fitted)
+    with pytest.raises(ValueError, match="skmlp_numpy < 0.2"):
+        fitted.fit(X, y)
+    with pytest.raises(ValueError, match="skmlp_numpy < 0.2"):
+        fitted.partial_fit(X, y)
+    assert pickle.dumps(fitted) == before
+    assert fitted.predict(X).shape == (len(y),)
+    fitted.set_params(warm_start=False).fit(X, y)  # a new network trains
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_a_model_pickled_by_0_2_unpickles_and_continues_training(blobs, solver):
+    X, y = blobs
+    fitted = TwoLayerNetClassifier(
+        hidden_size=5,
+        solver=solver,
+        max_iter=3,
+        warm_start=True,
+        n_iter_no_change=2,
+        tol=0.5,  # so that the stopping rule counts epochs without improvement
+        random_state=0,
+    ).fit(X, y)
+    # What 0.2 pickled: four private attributes where this version has one,
+    # _progress (private names are the point here: they are 0.2's format).
+    state = fitted.__getstate__()
+    progress = state.pop("_progress")
+    assert progress.plateau.count > 0
+    state.update(
+        _skmlp_numpy_version="0.2.0",
+        _stream=progress.stream,
+        _stream_epochs=progress.stream_epochs,
+        _optimizer=progress.optimizer,
+        _no_improvement_count=progress.plateau.count,
+    )
+    old = TwoLayerNetClassifier.__new__(TwoLayerNetClassifier)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", InconsistentVersionWarning)
+        old.__setstate__(pickle.loads(pickle.dumps(state)))
+    for name in ("_stream", "_stream_epochs", "_optimizer", "_no_improvement_count"):
+        assert name not in vars(old)
+    new = pickle.loads(pickle.dumps(fitted))
+    old.set_params(max_iter=4).fit(X, y)
+    new.set_params(max_iter=4).fit(X, y)
+    assert_same_model(old, new)
+    # The stopping rule's count carried over too: it stops after one epoch.
+    assert old.n_iter_ == new.n_iter_ == 1
