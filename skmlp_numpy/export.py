@@ -111,7 +111,11 @@ def _activation(graph, Z, activation):
         # max(z, 0.01 z), exactly.
         return node("Max", Z, node("Mul", Z, constant(0.01)))
     if activation == "silu":
-        return node("Mul", Z, node("Sigmoid", Z))
+        if graph.proto_dtype == _FLOAT:
+            return node("Mul", Z, node("Sigmoid", Z))
+        # onnxruntime < 1.31 fuses Mul(z, Sigmoid(z)) into QuickGelu, which it
+        # cannot run in float64; z / (1 + exp(-z)) is the same function, unfused.
+        return node("Div", Z, node("Add", node("Exp", node("Neg", Z)), constant(1.0)))
     if activation == "gelu":
         if graph.proto_dtype != _FLOAT:
             raise NotImplementedError(
