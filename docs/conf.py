@@ -16,6 +16,7 @@ the gallery, and the build says so.
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import skmlp_numpy
@@ -23,6 +24,9 @@ from skmlp_numpy.__main__ import build_parser
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+# This folder's own extensions: benchmark_figures draws the performance page's
+# figures from the committed benchmark outputs.
+sys.path.insert(0, str(HERE / "_ext"))
 
 project = "skmlp_numpy"
 author = "The skmlp_numpy developers"
@@ -34,11 +38,18 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
     "numpydoc",
+    "sphinx_design",
     "sphinx_gallery.gen_gallery",
+    "benchmark_figures",
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+exclude_patterns = [
+    "_build",
+    "_ext",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+]
 
 # ---------------------------------------------------------------- the theme
 
@@ -58,12 +69,15 @@ _single_pages = [
     "install",
     "getting_started",
     "user_guide",
+    "migration",
+    "faq",
     "cli",
     "scaling",
     "reliability",
     "performance",
     "changelog",
     "contributing",
+    "design",
     "citing",
 ]
 html_sidebars = {page: [] for page in _single_pages}

@@ -169,7 +169,7 @@ def test_hidden_features_are_as_good_as_the_net_on_digits(digits):
         X, y, test_size=0.25, stratify=y, random_state=0
     )
     net = TwoLayerNetClassifier(
-        hidden_size=64, learning_rate_init=0.01, max_iter=100, random_state=0
+        hidden_size=64, learning_rate_init=0.01, max_iter=200, random_state=0
     )
     pipe = make_pipeline(net, LogisticRegression(max_iter=1000)).fit(X_train, y_train)
     net_accuracy = pipe[0].score(X_test, y_test)  # the net the pipeline trained

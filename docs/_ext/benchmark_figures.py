@@ -1,0 +1,339 @@
+"""Figures of the committed benchmark outputs, drawn when the docs build.
+
+The benchmarks in ``benchmarks/`` print plain text, committed as
+``benchmarks/results-*.txt``; the performance page shows that text whole. This
+extension parses the same files and draws them, so that the figures can never
+disagree with the numbers below them:
+
+- ``results-<machine>.txt`` (``bench_training.py``): per recipe, the speed of
+  each contender relative to MLPClassifier (MLPClassifier's seconds per epoch
+  divided by the contender's);
+- ``results-latency-<machine>.txt`` (``bench_predict_latency.py``): the time
+  of one ``predict_proba`` call by batch size, and the ratio to MLPClassifier;
+- ``results-regressor-<machine>.txt`` (``bench_regressor.py``): the speed of
+  TwoLayerNetRegressor relative to MLPRegressor, per case.
+
+Each ``results-X.txt`` becomes ``generated/benchmarks/results-X.png`` beside
+this folder's parent. Offline, with matplotlib's Agg canvas and no pyplot (so
+that no global state is shared with sphinx-gallery). A file that does not
+parse stops the build with an error naming it: a figure is never left out
+silently.
+"""
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent.parent
+ROOT = DOCS.parent
+BENCHMARKS = ROOT / "benchmarks"
+OUTPUT = DOCS / "generated" / "benchmarks"
+
+# Section headers: "=== 1 BLAS thread ===" (training), "-- one BLAS thread --".
+_THREADS = re.compile(r"^(?:===|--) (?P<label>.+?) (?:===|--)$")
+# "tutorial sgd h50 b100, float32, 17 epochs x 5 rounds (s per epoch)"
+_RECIPE = re.compile(
+    r"^(?P<name>.+), (?P<dtype>float\d+), (?P<epochs>\d+) epochs x "
+    r"(?P<rounds>\d+) rounds \(s per epoch\)$"
+)
+# "  skmlp_numpy              0.239 s    1.66x bound   ..."
+_CONTENDER = re.compile(r"^  (?P<name>\S.*?)\s{2,}(?P<seconds>\d+\.\d+) s\b")
+# "digits-like 64-100-10         1       82.0      230.0       2.81"
+_LATENCY = re.compile(
+    r"^(?P<model>\S.*?)\s+(?P<rows>\d+)\s+(?P<ours>\d+\.\d+)\s+"
+    r"(?P<mlp>\d+\.\d+)\s+(?P<ratio>\d+\.\d+)$"
+)
+# "friedman1 adam h100 b200                  0.0949       0.2126       2.24"
+_REGRESSION = re.compile(
+    r"^(?P<case>\S.*?)\s+(?P<ours>\d+\.\d+)\s+(?P<mlp>\d+\.\d+)\s+"
+    r"(?P<ratio>\d+\.\d+)$"
+)
+
+# Colours by kind of contender, the same in every figure.
+OURS, PEER, BASELINE, BOUND = "#1f6fb4", "#d9822b", "#7f7f7f", "#c7c7c7"
+
+
+@dataclass
+class Section:
+    """The rows printed under one thread setting of one results file."""
+
+    threads: str
+    groups: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def parse(path: Path) -> list[Section]:
+    """The thread sections of a results file, each with its rows by group.
+
+    Groups map a name (a training recipe, a latency model, or "cases") to the
+    numbers printed for it; see the module docstring for each kind of file.
+    Raises ValueError, naming the file, when no number could be read.
+    """
+    kind = _kind(path)
+    sections: list[Section] = []
+    group = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        header = _THREADS.match(line.strip())
+        if header:
+            sections.append(Section(header["label"]))
+            group = None
+            continue
+        if not sections:
+            continue
+        current = sections[-1].groups
+        if kind == "training":
+            recipe = _RECIPE.match(line.strip())
+            if recipe:
+                group = recipe["name"]
+                if "input" not in group:
+                    group += f", {recipe['dtype']}"
+                current[group] = {}
+                continue
+            row = _CONTENDER.match(line)
+            if row and group is not None:
+                current[group][row["name"]] = float(row["seconds"])
+        elif kind == "latency":
+            row = _LATENCY.match(line.strip())
+            if row:
+                model = current.setdefault(row["model"], {})
+                rows = int(row["rows"])
+                model[f"ours {rows}"] = float(row["ours"])
+                model[f"MLP {rows}"] = float(row["mlp"])
+                model[f"ratio {rows}"] = float(row["ratio"])
+        else:
+            row = _REGRESSION.match(line.strip())
+            if row:
+                case = current.setdefault(row["case"], {})
+                case["ours"] = float(row["ours"])
+                case["MLP"] = float(row["mlp"])
+                case["ratio"] = float(row["ratio"])
+    sections = [s for s in sections if any(s.groups.values())]
+    if kind == "training":
+        for section in sections:
+            section.groups = {
+                name: rows
+                for name, rows in section.groups.items()
+                if "MLPClassifier" in rows
+            }
+    if not any(s.groups for s in sections):
+        raise ValueError(
+            f"{path}: no benchmark numbers found; the figures cannot be drawn. "
+            "Is it the unedited output of the benchmark script?"
+        )
+    return sections
+
+
+def _kind(path: Path) -> str:
+    """Which benchmark wrote ``path``, from its name."""
+    if path.name.startswith("results-latency-"):
+        return "latency"
+    if path.name.startswith("results-regressor-"):
+        return "regressor"
+    return "training"
+
+
+# ------------------------------------------------------------------ drawing
+
+
+def _figure(width, height):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _colour(name: str) -> str:
+    if name.startswith(("skmlp_numpy", "ours")):
+        return OURS
+    if name == "bound":
+        return BOUND
+    if name.startswith("torch"):
+        return PEER
+    return BASELINE
+
+
+def draw_training(sections: list[Section]):
+    """Speed relative to MLPClassifier, one bar per contender, by recipe."""
+    heights = [sum(len(rows) for rows in s.groups.values()) for s in sections]
+    fig = _figure(8, 1.2 + 0.3 * sum(heights))
+    axes = fig.subplots(len(sections), 1, squeeze=False, height_ratios=heights)
+    for ax, section in zip(axes[:, 0], sections, strict=True):
+        labels, positions, y = [], [], 0.0
+        headers = []
+        for group, rows in section.groups.items():
+            mlp = rows["MLPClassifier"]
+            headers.append((y, group))
+            y += 0.9
+            for name, seconds in rows.items():
+                if name in ("MLPClassifier", "bound+gather"):
+                    continue
+                ratio = mlp / seconds
+                shown = "bound (matrix products only)" if name == "bound" else name
+                ax.barh(
+                    y,
+                    ratio,
+                    height=0.7,
+                    color=_colour(name),
+                    hatch="//" if name == "bound" else None,
+                    edgecolor="white",
+                )
+                ax.text(ratio + 0.03, y, f"{ratio:.2f}×", va="center", fontsize=8)
+                labels.append(shown)
+                positions.append(y)
+                y += 0.8
+            y += 0.4
+        ax.set_yticks(positions, labels, fontsize=8)
+        for y_header, group in headers:
+            ax.text(
+                0.0,
+                y_header,
+                f"{group} (MLPClassifier {section.groups[group]['MLPClassifier']:.3f}"
+                " s/epoch)",
+                transform=ax.get_yaxis_transform(),
+                fontsize=9,
+                fontweight="bold",
+                va="center",
+                # Over the dashed line at 1, not through it.
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            )
+        ax.axvline(1.0, color="black", linestyle="--", linewidth=1)
+        ax.text(
+            1.0,
+            -0.6,
+            " MLPClassifier = 1",
+            fontsize=8,
+            va="center",
+        )
+        ax.set_ylim(y - 0.2, -1.0)
+        ax.set_xlim(0, max(ax.get_xlim()[1], 1.5) * 1.08)
+        ax.set_xlabel(
+            "speed relative to MLPClassifier (its seconds per epoch ÷ each one's); "
+            "higher is faster"
+        )
+        ax.set_title(f"Training on MNIST: {section.threads}", fontsize=10)
+        ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+def draw_latency(sections: list[Section]):
+    """Time of one predict_proba call by rows, and the ratio to MLPClassifier."""
+    fig = _figure(8, 3.4 * len(sections))
+    axes = fig.subplots(len(sections), 2, squeeze=False)
+    colours = ["#1f6fb4", "#2ca02c", "#9467bd", "#8c564b"]
+    for (left, right), section in zip(axes, sections, strict=True):
+        all_rows = set()
+        for index, (model, numbers) in enumerate(section.groups.items()):
+            colour = colours[index % len(colours)]
+            rows = sorted({int(key.split()[1]) for key in numbers})
+            all_rows.update(rows)
+            left.plot(
+                rows,
+                [numbers[f"ours {n}"] for n in rows],
+                "o-",
+                color=colour,
+                label=f"{model}: skmlp_numpy",
+            )
+            left.plot(
+                rows,
+                [numbers[f"MLP {n}"] for n in rows],
+                "s--",
+                color=colour,
+                alpha=0.6,
+                label=f"{model}: MLPClassifier",
+            )
+            ratios = [numbers[f"ratio {n}"] for n in rows]
+            right.plot(rows, ratios, "o-", color=colour, label=model)
+            for n, ratio in zip(rows, ratios, strict=True):
+                # Above the point where this model is the fastest at n, else
+                # below, and left of the last point: labels never overlap.
+                top = all(
+                    ratio >= other.get(f"ratio {n}", 0)
+                    for other in section.groups.values()
+                )
+                last = n == rows[-1]
+                right.annotate(
+                    f"{ratio:.2f}×",
+                    (n, ratio),
+                    textcoords="offset points",
+                    xytext=(-6 if last else 6, 5 if top else -12),
+                    ha="right" if last else "left",
+                    fontsize=8,
+                    color=colour,
+                )
+        ticks = sorted(all_rows)
+        for ax in (left, right):
+            ax.set_xscale("log")
+            ax.set_xticks(ticks, [f"{n:,}" for n in ticks])
+            ax.minorticks_off()
+            ax.set_xlabel("rows per predict_proba call (batch size)")
+            ax.grid(True, which="major", alpha=0.3)
+            ax.spines[["top", "right"]].set_visible(False)
+            ax.legend(fontsize=8)
+        left.set_yscale("log")
+        left.set_ylabel("median time per call (µs, log scale)")
+        left.set_title(f"predict_proba latency: {section.threads}", fontsize=10)
+        right.axhline(1.0, color="black", linestyle="--", linewidth=1)
+        right.set_ylim(0, max(right.get_ylim()[1], 1.5) * 1.1)
+        right.set_ylabel("MLPClassifier's time ÷ skmlp_numpy's (×)")
+        right.set_title("Speed relative to MLPClassifier (1 = equal)", fontsize=10)
+    return fig
+
+
+def draw_regressor(sections: list[Section]):
+    """Speed of TwoLayerNetRegressor relative to MLPRegressor, per case."""
+    heights = [len(s.groups) for s in sections]
+    fig = _figure(8, 1.0 + 0.45 * sum(heights))
+    axes = fig.subplots(len(sections), 1, squeeze=False, height_ratios=heights)
+    for ax, section in zip(axes[:, 0], sections, strict=True):
+        cases = list(section.groups)
+        ratios = [section.groups[case]["ratio"] for case in cases]
+        labels = [
+            f"{case}\n(ours {section.groups[case]['ours']:.3f}, "
+            f"MLPRegressor {section.groups[case]['MLP']:.3f} s/epoch)"
+            for case in cases
+        ]
+        positions = list(range(len(cases)))
+        ax.barh(positions, ratios, height=0.6, color=OURS)
+        for y, ratio in zip(positions, ratios, strict=True):
+            ax.text(ratio + 0.03, y, f"{ratio:.2f}×", va="center", fontsize=8)
+        ax.set_yticks(positions, labels, fontsize=8)
+        ax.set_ylim(len(cases) - 0.5, -0.9)
+        ax.axvline(1.0, color="black", linestyle="--", linewidth=1)
+        ax.text(1.0, -0.7, " MLPRegressor = 1", fontsize=8, va="center")
+        ax.set_xlim(0, max([*ratios, 1.5]) * 1.15)
+        ax.set_xlabel(
+            "speed relative to MLPRegressor (its seconds per epoch ÷ ours); "
+            "higher is faster"
+        )
+        ax.set_title(
+            f"TwoLayerNetRegressor against MLPRegressor: {section.threads}",
+            fontsize=10,
+        )
+        ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+DRAW = {"training": draw_training, "latency": draw_latency, "regressor": draw_regressor}
+
+
+def write_figures(benchmarks: Path = BENCHMARKS, output: Path = OUTPUT) -> list[Path]:
+    """Draw every ``results-*.txt`` of ``benchmarks`` into ``output``."""
+    output.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted(benchmarks.glob("results-*.txt")):
+        fig = DRAW[_kind(path)](parse(path))
+        target = output / f"{path.stem}.png"
+        # No timestamp or version in the file: the same input draws the same PNG.
+        fig.savefig(target, dpi=150, metadata={"Software": None})
+        written.append(target)
+    return written
+
+
+def _on_builder_inited(app):
+    write_figures()
+
+
+def setup(app):
+    app.connect("builder-inited", _on_builder_inited)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
