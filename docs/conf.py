@@ -92,7 +92,9 @@ autodoc_default_options = {
     "members": True,
     "inherited-members": (
         "ClassifierMixin,RegressorMixin,CallbackSupportMixin,_MetadataRequester,"
-        "BaseException"
+        # scikit-learn's set_output docstring links to scikit-learn's own
+        # pages; transform's docstring says what it does here.
+        "_SetOutputMixin,BaseException"
     ),
 }
 # Type hints belong to the code; the numpydoc sections say the same in words,

@@ -347,7 +347,9 @@ class BaseTwoLayerNet(
 
         The network up to its hidden layer, with dropout off, so that a
         trained net can feed another estimator in a pipeline (a linear model
-        on the learned features, say) or give embeddings to plot.
+        on the learned features, say) or give embeddings to plot. With
+        scikit-learn's ``set_output(transform="pandas")``, a DataFrame whose
+        columns are :meth:`get_feature_names_out`.
 
         Parameters
         ----------
