@@ -207,11 +207,6 @@ class _Callbacks:
         if fit_task is not None:
             fit_task.call_on_fit_task_begin(estimator=estimator, **self.data)
 
-    @property
-    def active(self):
-        """Whether any callback listens (so that a model must be built for it)."""
-        return self.fit_task is not None
-
     def begin_epoch(self, estimator):
         """Open the subtask of one epoch."""
         if self.fit_task is None:
