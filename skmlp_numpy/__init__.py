@@ -4,6 +4,7 @@ from ._base import DivergenceError
 from ._classifier import TwoLayerNetClassifier
 from ._plot import LossCurveDisplay
 from ._regressor import TwoLayerNetRegressor
+from ._tabular import make_tabular_pipeline
 from ._version import __version__
 
 __all__ = [
@@ -12,4 +13,5 @@ __all__ = [
     "TwoLayerNetClassifier",
     "TwoLayerNetRegressor",
     "__version__",
+    "make_tabular_pipeline",
 ]

