@@ -38,6 +38,7 @@ Run ``python benchmarks/bench_tabular.py`` (about 15 minutes on two cores) or
 """
 
 import argparse
+import json
 import platform
 import time
 import warnings
@@ -187,7 +188,9 @@ def _plain_preprocessing():
 
 def mlp_star(task, seed):
     mlp = MLPClassifier if task == "classification" else MLPRegressor
-    return Pipeline([("preprocess", _plain_preprocessing()), ("mlp", mlp(random_state=seed))])
+    return Pipeline(
+        [("preprocess", _plain_preprocessing()), ("mlp", mlp(random_state=seed))]
+    )
 
 
 def hgb(task, seed):
@@ -201,7 +204,9 @@ def hgb(task, seed):
 
 def ours_default(task, seed):
     net = TwoLayerNetClassifier if task == "classification" else TwoLayerNetRegressor
-    return Pipeline([("preprocess", _plain_preprocessing()), ("net", net(random_state=seed))])
+    return Pipeline(
+        [("preprocess", _plain_preprocessing()), ("net", net(random_state=seed))]
+    )
 
 
 def recipe(task, seed, **params):
@@ -302,6 +307,13 @@ def main():
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--tables", default=None, help="comma-separated names")
     parser.add_argument("--contenders", default=None, help="comma-separated names")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help='the recipe with net parameters, e.g. big={"hidden_size": 512}',
+    )
     args = parser.parse_args()
     max_rows = args.max_rows or (2000 if args.quick else 6000)
     repeats = args.repeats or (1 if args.quick else 2)
@@ -310,6 +322,9 @@ def main():
         contenders.update(ABLATIONS)
     if args.contenders:
         contenders = {n: contenders[n] for n in args.contenders.split(",")}
+    for variant in args.variant:
+        name, params = variant.split("=", 1)
+        contenders[name] = _with_net(**json.loads(params))
     tables = TABLES
     if args.tables:
         tables = [t for t in TABLES if t.__name__ in args.tables.split(",")]
@@ -318,10 +333,8 @@ def main():
         f"skmlp_numpy {skmlp_numpy.__version__}, scikit-learn {sklearn.__version__}, "
         f"numpy {np.__version__}, Python {platform.python_version()}"
     )
-    print(
-        f"at most {max_rows} rows per table, {repeats} split(s) of 75/25, "
-        "one BLAS/OpenMP thread; fit seconds summed over the splits"
-    )
+    print("one BLAS/OpenMP thread; fit seconds summed over the splits")
+    print(f"\n=== at most {max_rows} rows per table, {repeats} split(s) of 75/25 ===")
     totals = {}
     for table in tables:
         with warnings.catch_warnings(), threadpool_limits(1):
@@ -343,7 +356,9 @@ def main():
     if not {"MLP*", "HGB", "recipe"} <= set(contenders):
         return
     print("\nrecipe against MLP* (primary score: accuracy or R2)")
-    print(f"  {'table':<16}{'recipe-MLP*':>12}{'HGB-MLP*':>10}{'gap closed':>12}{'time x':>8}")
+    print(
+        f"  {'table':<16}{'recipe-MLP*':>12}{'HGB-MLP*':>10}{'gap closed':>12}{'time x':>8}"
+    )
     gains, gaps, ratios = [], [], []
     for name, summary in totals.items():
         gain = summary["recipe"][0] - summary["MLP*"][0]

@@ -11,7 +11,9 @@ disagree with the numbers below them:
 - ``results-latency-<machine>.txt`` (``bench_predict_latency.py``): the time
   of one ``predict_proba`` call by batch size, and the ratio to MLPClassifier;
 - ``results-regressor-<machine>.txt`` (``bench_regressor.py``): the speed of
-  TwoLayerNetRegressor relative to MLPRegressor, per case.
+  TwoLayerNetRegressor relative to MLPRegressor, per case;
+- ``results-tabular-<machine>.txt`` (``bench_tabular.py``): per table, each
+  contender's score (accuracy or R²) minus MLP*'s.
 
 Each ``results-X.txt`` becomes ``generated/benchmarks/results-X.png`` beside
 this folder's parent. Offline, with matplotlib's Agg canvas and no pyplot (so
@@ -47,6 +49,13 @@ _LATENCY = re.compile(
 _REGRESSION = re.compile(
     r"^(?P<case>\S.*?)\s+(?P<ours>\d+\.\d+)\s+(?P<mlp>\d+\.\d+)\s+"
     r"(?P<ratio>\d+\.\d+)$"
+)
+# "wa_churn (classification, 6000 of 7043 rows, 19 columns)"
+_TABLE = re.compile(r"^(?P<table>\S+) \((?P<task>classification|regression), ")
+# "  MLP*                      0.7773    0.4800     6.76" (no log loss for R²)
+_TABULAR = re.compile(
+    r"^  (?P<name>\S.*?)\s{2,}(?P<score>-?\d+\.\d+)(?:\s+\d+\.\d+)?"
+    r"\s+(?P<seconds>\d+\.\d+)$"
 )
 
 # Colours by kind of contender, the same in every figure.
@@ -99,6 +108,17 @@ def parse(path: Path) -> list[Section]:
                 model[f"ours {rows}"] = float(row["ours"])
                 model[f"MLP {rows}"] = float(row["mlp"])
                 model[f"ratio {rows}"] = float(row["ratio"])
+        elif kind == "tabular":
+            table = _TABLE.match(line)
+            if table:
+                group = f"{table['table']} ({table['task']})"
+                current[group] = {}
+                continue
+            if not line.startswith("  "):
+                group = None  # the summary after the tables
+            row = _TABULAR.match(line)
+            if row and group is not None:
+                current[group][row["name"]] = float(row["score"])
         else:
             row = _REGRESSION.match(line.strip())
             if row:
@@ -128,6 +148,8 @@ def _kind(path: Path) -> str:
         return "latency"
     if path.name.startswith("results-regressor-"):
         return "regressor"
+    if path.name.startswith("results-tabular-"):
+        return "tabular"
     return "training"
 
 
@@ -314,7 +336,41 @@ def draw_regressor(sections: list[Section]):
     return fig
 
 
-DRAW = {"training": draw_training, "latency": draw_latency, "regressor": draw_regressor}
+# The contenders drawn against MLP*: the ablations are read in the text.
+_TABULAR_SHOWN = {"HGB": BASELINE, "ours default": BOUND, "recipe": OURS}
+
+
+def draw_tabular(sections: list[Section]):
+    """Per table, each contender's score minus MLP*'s (accuracy or R²)."""
+    (section,) = sections
+    tables = [name for name, rows in section.groups.items() if "MLP*" in rows]
+    fig = _figure(8, 1.2 + 0.55 * len(tables))
+    ax = fig.subplots()
+    height = 0.8 / len(_TABULAR_SHOWN)
+    for i, (name, colour) in enumerate(_TABULAR_SHOWN.items()):
+        rows = [section.groups[table] for table in tables]
+        gains = [row.get(name, float("nan")) - row["MLP*"] for row in rows]
+        positions = [t + (i - 1) * height for t in range(len(tables))]
+        ax.barh(positions, gains, height=height, color=colour, label=name)
+    ax.set_yticks(range(len(tables)), tables, fontsize=8)
+    ax.set_ylim(len(tables) - 0.5, -0.5)
+    ax.axvline(0.0, color="black", linewidth=1)
+    ax.set_xlabel(
+        "score minus MLP*'s (accuracy for classification, R² for regression); "
+        "right of 0 is better"
+    )
+    ax.set_title(f"Accuracy on real tables against MLP*: {section.threads}", fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+DRAW = {
+    "training": draw_training,
+    "latency": draw_latency,
+    "regressor": draw_regressor,
+    "tabular": draw_tabular,
+}
 
 
 def write_figures(benchmarks: Path = BENCHMARKS, output: Path = OUTPUT) -> list[Path]:
