@@ -130,9 +130,11 @@ class BaseTwoLayerNet(
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive", "cosine"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
+        "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
+        "schedule_epochs": [Interval(Integral, 1, None, closed="left"), None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
@@ -182,6 +184,8 @@ class BaseTwoLayerNet(
         learning_rate,
         learning_rate_init,
         power_t,
+        warmup_fraction,
+        schedule_epochs,
         max_iter,
         shuffle,
         random_state,
@@ -209,6 +213,8 @@ class BaseTwoLayerNet(
         self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
         self.power_t = power_t
+        self.warmup_fraction = warmup_fraction
+        self.schedule_epochs = schedule_epochs
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
@@ -619,12 +625,15 @@ class BaseTwoLayerNet(
         A warm start continues the optimizer's state under the current
         hyperparameters (so that lowering learning_rate_init between warm fits
         is a schedule), on a copy, so that a failure leaves it as it was.
-        None for 'lbfgs'.
+        None for 'lbfgs'. A 'cosine' cycle lasts ``schedule_epochs`` epochs,
+        or ``max_iter`` (each fit's, or calls of partial_fit) when None.
         """
         if self.solver == "lbfgs":
             return None
         optimizer_class = OPTIMIZERS[self.solver]
         params = {name: getattr(self, name) for name in optimizer_class.HYPERPARAMETERS}
+        if self.schedule_epochs is None:
+            params["schedule_epochs"] = self.max_iter
         if isinstance(previous, optimizer_class):
             optimizer = copy.deepcopy(previous)
             optimizer.set_hyperparameters(**params)
@@ -678,6 +687,7 @@ class BaseTwoLayerNet(
         net, optimizer, batches = state.network, state.progress.optimizer, state.batches
         dropout_stream = draw_epoch(state.random_state, batches.order, self)
         state.progress.stream_epochs += 1
+        optimizer.begin_epoch(math.ceil(batches.n_samples / batches.batch_size))
         total = scale = 0.0
         epoch = iter(batches)
         try:

@@ -7,6 +7,7 @@ the fit state and the training loop live in :mod:`._base`.
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
@@ -25,6 +26,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseTwoLayerNet, DivergenceError
+from ._layers import OUTPUTS
 
 __all__ = ["DivergenceError", "TwoLayerNetClassifier"]
 
@@ -294,6 +296,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
     _parameter_constraints: dict = {
         **BaseTwoLayerNet._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
 
     # The fitted attributes that describe the targets (see _new_targets).
@@ -315,6 +318,8 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         learning_rate: str = "constant",
         learning_rate_init: float = 1e-3,
         power_t: float = 0.5,
+        warmup_fraction: float = 0.0,
+        schedule_epochs: int | None = None,
         max_iter: int = 200,
         shuffle: bool = True,
         random_state: int | np.random.RandomState | None = None,
@@ -332,6 +337,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         max_fun: int = 15000,
         class_weight: dict[Any, float] | str | None = None,
         dropout: float = 0.0,
+        label_smoothing: float = 0.0,
         scoring: str | Any | None = None,
         dtype: Any = None,
     ) -> None:
@@ -344,6 +350,8 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
             learning_rate=learning_rate,
             learning_rate_init=learning_rate_init,
             power_t=power_t,
+            warmup_fraction=warmup_fraction,
+            schedule_epochs=schedule_epochs,
             max_iter=max_iter,
             shuffle=shuffle,
             random_state=random_state,
@@ -364,6 +372,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
             dtype=dtype,
         )
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
 
     # ------------------------------------------------------------------ API
 
@@ -524,6 +533,11 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         """The default validation score: accuracy, as MLPClassifier's."""
         labels = _labels(P, targets["_label_binarizer"], targets["classes_"])
         return accuracy_score(y, labels, sample_weight=sample_weight)
+
+    def _loss(self, targets):
+        """The output layer that trains the network: its cross-entropy, with
+        ``label_smoothing``. Validation and prediction use the plain one."""
+        return OUTPUTS[targets["out_activation_"]](self.label_smoothing)
 
     def _new_targets(self, y, classes=None):
         """The attributes that describe the targets of a new network.

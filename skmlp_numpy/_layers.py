@@ -262,10 +262,20 @@ class SoftmaxCrossEntropy:
     Probabilities are clipped below at the dtype's ``eps`` inside the
     logarithm, as scikit-learn's log-loss does, so that a certain mistake
     costs ``-log(eps)`` rather than infinity.
+
+    Parameters
+    ----------
+    label_smoothing : float, default=0.0
+        The weight ``e`` of the uniform distribution mixed into the one-hot
+        targets, in [0, 1): the target of class ``k`` is
+        ``(1 - e) [k = y] + e / K`` for ``K`` classes, and the gradient with
+        respect to the logits stays ``(P - Y) / n`` for these targets.
     """
 
-    def __init__(self):
+    def __init__(self, label_smoothing=0.0):
         self._rows = np.arange(0)
+        # A Python float: a NumPy scalar would compute float32 data in float64.
+        self.label_smoothing = float(label_smoothing)
 
     def forward(self, Z):
         """Turn the logits ``Z`` into probabilities, in place."""
@@ -280,6 +290,8 @@ class SoftmaxCrossEntropy:
 
     def loss(self, P, y, sample_weight=None):
         """Mean cross-entropy of the probabilities ``P`` for the true classes ``y``."""
+        if self.label_smoothing:
+            return self._smoothed_cross_entropy(P, y, sample_weight)
         return self._cross_entropy(P[self._row_indices(P), y], sample_weight)
 
     def loss_backward(self, P, y, sample_weight=None):
@@ -288,6 +300,12 @@ class SoftmaxCrossEntropy:
         Fused because both need the probabilities of the true classes.
         """
         rows = self._row_indices(P)
+        if self.label_smoothing:
+            loss = self._smoothed_cross_entropy(P, y, sample_weight)
+            P -= self.label_smoothing / P.shape[1]
+            P[rows, y] -= 1 - self.label_smoothing
+            _scale_rows(P, sample_weight)
+            return loss
         p_true = P[rows, y]
         P[rows, y] = p_true - 1
         _scale_rows(P, sample_weight)
@@ -303,6 +321,15 @@ class SoftmaxCrossEntropy:
         np.maximum(p_true, _eps(p_true.dtype), out=p_true)
         return -_mean(np.log(p_true, out=p_true), sample_weight)
 
+    def _smoothed_cross_entropy(self, P, y, sample_weight):
+        """``-sum_k Y_k log P_k`` for the smoothed targets, averaged over rows."""
+        e = self.label_smoothing
+        log_P = np.log(np.maximum(P, _eps(P.dtype)))
+        per_sample = np.add.reduce(log_P, axis=1)
+        per_sample *= e / P.shape[1]
+        per_sample += (1 - e) * log_P[self._row_indices(P), y]
+        return -_mean(per_sample, sample_weight)
+
 
 class LogisticCrossEntropy:
     """Logistic outputs, each with its own binary cross-entropy, summed.
@@ -311,7 +338,18 @@ class LogisticCrossEntropy:
     label). Targets are a 0/1 array of shape (n_samples, n_outputs).
     Probabilities are clipped to ``[eps, 1 - eps]`` inside the logarithms, as
     in scikit-learn.
+
+    Parameters
+    ----------
+    label_smoothing : float, default=0.0
+        The weight ``e`` of the uniform distribution mixed into each output's
+        0/1 target, in [0, 1): the targets become ``(1 - e) Y + e / 2``, and
+        the gradient with respect to the logits stays ``(P - Y) / n`` for
+        them.
     """
+
+    def __init__(self, label_smoothing=0.0):
+        self.label_smoothing = float(label_smoothing)
 
     def forward(self, Z):
         """Turn the logits ``Z`` into probabilities, in place."""
@@ -319,17 +357,28 @@ class LogisticCrossEntropy:
 
     def loss(self, P, Y, sample_weight=None):
         """Mean over samples of the binary cross-entropies summed over outputs."""
+        return self._loss(P, self._smoothed(Y), sample_weight)
+
+    def loss_backward(self, P, Y, sample_weight=None):
+        """Return the loss, and turn ``P`` into ``dL/dZ = (P - Y) / n`` in place."""
+        Y = self._smoothed(Y)
+        loss = self._loss(P, Y, sample_weight)
+        P -= Y
+        _scale_rows(P, sample_weight)
+        return loss
+
+    def _smoothed(self, Y):
+        """The targets mixed with ``label_smoothing`` of the uniform 1/2."""
+        if not self.label_smoothing:
+            return Y
+        return Y * (1 - self.label_smoothing) + self.label_smoothing / 2
+
+    @staticmethod
+    def _loss(P, Y, sample_weight):
         eps = _eps(P.dtype)
         P = np.clip(P, eps, 1 - eps)
         per_sample = -(Y * np.log(P) + (1 - Y) * np.log1p(-P)).sum(axis=1)
         return _mean(per_sample, sample_weight)
-
-    def loss_backward(self, P, Y, sample_weight=None):
-        """Return the loss, and turn ``P`` into ``dL/dZ = (P - Y) / n`` in place."""
-        loss = self.loss(P, Y, sample_weight)
-        P -= Y
-        _scale_rows(P, sample_weight)
-        return loss
 
 
 # Regression outputs pair the same way: the identity with the squared error,

@@ -1,4 +1,5 @@
-"""Stochastic optimizers: SGD (with momentum or Nesterov's momentum) and Adam.
+"""Stochastic optimizers: SGD (with momentum or Nesterov's momentum) and Adam,
+and the learning-rate schedules.
 
 NumPy only. An optimizer knows nothing of networks: ``step(params, grads)``
 updates one array of parameters in place from an array of gradients of the
@@ -21,7 +22,7 @@ import math
 
 import numpy as np
 
-__all__ = ["SGD", "Adam", "OPTIMIZERS"]
+__all__ = ["SGD", "Adam", "OPTIMIZERS", "cosine_factor"]
 
 
 def _scratch(optimizer, params):
@@ -42,7 +43,69 @@ class _Scratch:
         return {**self.__dict__, "_work": None}
 
 
-class SGD(_Scratch):
+def cosine_factor(step, n_steps, warmup_fraction):
+    """The factor of ``learning_rate_init`` at step ``step`` of a 'cosine' cycle.
+
+    Steps count from 0 in a cycle of ``n_steps``. The first
+    ``W = warmup_fraction * n_steps`` steps warm up linearly, step ``s`` at
+    ``(s + 1) / W``, so that no step is wasted at a rate of 0 and the last
+    warm-up step takes the full rate; the rest follow a half cosine from 1
+    down towards 0, ``(1 + cos(pi (s - W) / (n_steps - W))) / 2``, which
+    reaches 0 one step after the cycle's last. A Python float.
+    """
+    warmup = warmup_fraction * n_steps
+    if step < warmup:
+        return min(1.0, (step + 1) / warmup)
+    return 0.5 * (1.0 + math.cos(math.pi * (step - warmup) / (n_steps - warmup)))
+
+
+class _Schedule:
+    """Mixin: the 'cosine' schedule, which sets the rate of every step.
+
+    A cycle lasts ``schedule_epochs`` epochs, and its steps are paced by the
+    epochs': :meth:`begin_epoch` says how many steps the epoch takes, so the
+    schedule needs no total known in advance (``partial_fit`` chunks may
+    differ in size). The state is the epochs done in the running cycle
+    (``cycle_epoch``); an epoch that begins after the cycle's last starts a
+    new cycle (a warm restart, as in SGDR).
+    """
+
+    def _set_schedule(self, learning_rate, warmup_fraction, schedule_epochs):
+        """Set the schedule; switching to 'cosine' starts a cycle."""
+        previous = getattr(self, "lr_schedule", None)
+        if learning_rate == "cosine" and previous != "cosine":
+            self.cycle_epoch = 0
+            self._epoch_steps, self._epoch_step = 1, 0
+        elif previous == "cosine" and learning_rate != "cosine":
+            # The last scheduled rate belonged to one step of the cycle.
+            self.learning_rate = self.learning_rate_init
+        self.lr_schedule = learning_rate
+        self.warmup_fraction = float(warmup_fraction)
+        self.schedule_epochs = int(schedule_epochs)
+
+    def begin_epoch(self, n_steps):
+        """Begin an epoch of ``n_steps`` steps (calls to :meth:`step`)."""
+        if self.lr_schedule != "cosine":
+            return
+        if self.cycle_epoch >= self.schedule_epochs:
+            self.cycle_epoch = 0  # the cycle is over: restart it
+        self._epoch_steps, self._epoch_step = max(int(n_steps), 1), 0
+
+    def _cosine_rate(self):
+        """The rate of the next step under 'cosine'; advances the schedule."""
+        n = self._epoch_steps
+        step = self.cycle_epoch * n + self._epoch_step
+        self._epoch_step += 1
+        factor = cosine_factor(step, self.schedule_epochs * n, self.warmup_fraction)
+        return self.learning_rate_init * factor
+
+    def _end_cycle_epoch(self):
+        """Count a finished epoch of the running 'cosine' cycle."""
+        if self.lr_schedule == "cosine":
+            self.cycle_epoch += 1
+
+
+class SGD(_Schedule, _Scratch):
     """Stochastic gradient descent with momentum and learning-rate schedules.
 
     Parameters
@@ -51,24 +114,34 @@ class SGD(_Scratch):
         The parameters, used for the shape and dtype of the state.
     learning_rate_init : float, default=0.1
         The initial learning rate.
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine'}, \
+            default='constant'
         The schedule. 'invscaling' sets the rate to
         ``learning_rate_init / (t + 1) ** power_t`` at the end of each epoch,
         ``t`` the number of samples seen. 'adaptive' divides it by 5 each time
-        training stops improving (see :meth:`on_plateau`).
+        training stops improving (see :meth:`on_plateau`). 'cosine' sets the
+        rate of every step (see :func:`cosine_factor`) along cycles of
+        ``schedule_epochs`` epochs, paced by :meth:`begin_epoch`.
     momentum : float, default=0.9
         Momentum of the velocity, in [0, 1].
     nesterovs_momentum : bool, default=True
         Use Nesterov's momentum.
     power_t : float, default=0.5
         Exponent of the 'invscaling' schedule.
+    warmup_fraction : float, default=0.0
+        Fraction of each 'cosine' cycle's steps that warm up linearly, in
+        [0, 1).
+    schedule_epochs : int, default=200
+        Length in epochs of a 'cosine' cycle.
 
     Attributes
     ----------
     learning_rate : float
         The current learning rate (scikit-learn's name for it).
-    lr_schedule : {'constant', 'invscaling', 'adaptive'}
+    lr_schedule : {'constant', 'invscaling', 'adaptive', 'cosine'}
         The schedule.
+    cycle_epoch : int
+        The epochs done in the running 'cosine' cycle (only with 'cosine').
     velocity : ndarray
         The velocity, shaped like the parameters.
     """
@@ -81,6 +154,8 @@ class SGD(_Scratch):
         "momentum",
         "nesterovs_momentum",
         "power_t",
+        "warmup_fraction",
+        "schedule_epochs",
     )
 
     def __init__(
@@ -91,6 +166,8 @@ class SGD(_Scratch):
         momentum=0.9,
         nesterovs_momentum=True,
         power_t=0.5,
+        warmup_fraction=0.0,
+        schedule_epochs=200,
     ):
         self._work = None
         self._shape, self._dtype = params.shape, params.dtype.name
@@ -102,6 +179,8 @@ class SGD(_Scratch):
             momentum=momentum,
             nesterovs_momentum=nesterovs_momentum,
             power_t=power_t,
+            warmup_fraction=warmup_fraction,
+            schedule_epochs=schedule_epochs,
         )
 
     def set_hyperparameters(
@@ -112,16 +191,20 @@ class SGD(_Scratch):
         momentum,
         nesterovs_momentum,
         power_t,
+        warmup_fraction,
+        schedule_epochs,
     ):
         """Change the hyperparameters and keep the state.
 
-        The velocity carries over. The current rate carries over too, unless
-        ``learning_rate_init`` changes: then training continues at the new one.
+        The velocity carries over, and so does the 'cosine' cycle. The
+        current rate carries over too, unless ``learning_rate_init`` or the
+        schedule changes to or from 'cosine': then training continues at
+        ``learning_rate_init`` (or where the cosine puts it).
         """
         if float(learning_rate_init) != self.learning_rate_init:
             self.learning_rate = float(learning_rate_init)
         self.learning_rate_init = float(learning_rate_init)
-        self.lr_schedule = learning_rate
+        self._set_schedule(learning_rate, warmup_fraction, schedule_epochs)
         self.momentum = float(momentum)
         self.nesterovs_momentum = nesterovs_momentum
         self.power_t = float(power_t)
@@ -130,6 +213,8 @@ class SGD(_Scratch):
 
     def step(self, params, grads):
         """Update ``params`` in place from ``grads``."""
+        if self.lr_schedule == "cosine":
+            self.learning_rate = self._cosine_rate()
         step = np.multiply(grads, self.learning_rate, out=_scratch(self, params))
         if self.velocity is None:
             params -= step
@@ -144,7 +229,9 @@ class SGD(_Scratch):
             params += self.velocity
 
     def end_epoch(self, n_seen):
-        """Apply the 'invscaling' schedule after ``n_seen`` samples."""
+        """Apply the 'invscaling' schedule after ``n_seen`` samples, or count
+        the epoch of the 'cosine' cycle."""
+        self._end_cycle_epoch()
         if self.lr_schedule == "invscaling":
             self.learning_rate = self.learning_rate_init / (n_seen + 1) ** self.power_t
 
@@ -155,7 +242,8 @@ class SGD(_Scratch):
         -------
         stop : bool
             True when training should stop. With the 'adaptive' schedule the
-            learning rate is divided by 5 instead, until it falls to 1e-6.
+            learning rate is divided by 5 instead, until it falls to 1e-6;
+            'cosine', like 'constant', stops.
         """
         if self.lr_schedule != "adaptive" or self.learning_rate <= 1e-6:
             return True
@@ -163,7 +251,7 @@ class SGD(_Scratch):
         return False
 
 
-class Adam(_Scratch):
+class Adam(_Schedule, _Scratch):
     """Adam: adaptive moment estimation (Kingma and Ba, 2014).
 
     Parameters
@@ -172,12 +260,20 @@ class Adam(_Scratch):
         The parameters, used for the shape and dtype of the state.
     learning_rate_init : float, default=0.001
         The step size.
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine'}, \
+            default='constant'
+        The schedule of the step size: 'cosine' as for :class:`SGD`; the
+        others keep ``learning_rate_init``, as MLPClassifier's Adam does.
     beta_1 : float, default=0.9
         Decay rate of the first-moment estimate, in [0, 1).
     beta_2 : float, default=0.999
         Decay rate of the second-moment estimate, in [0, 1).
     epsilon : float, default=1e-8
         Added to the denominator for numerical stability.
+    warmup_fraction : float, default=0.0
+        Fraction of each 'cosine' cycle's steps that warm up linearly.
+    schedule_epochs : int, default=200
+        Length in epochs of a 'cosine' cycle.
 
     Attributes
     ----------
@@ -190,16 +286,35 @@ class Adam(_Scratch):
     """
 
     # The names of the hyperparameters that set_hyperparameters takes.
-    HYPERPARAMETERS = ("learning_rate_init", "beta_1", "beta_2", "epsilon")
+    HYPERPARAMETERS = (
+        "learning_rate_init",
+        "learning_rate",
+        "beta_1",
+        "beta_2",
+        "epsilon",
+        "warmup_fraction",
+        "schedule_epochs",
+    )
 
     def __init__(
-        self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+        self,
+        params,
+        learning_rate_init=0.001,
+        learning_rate="constant",
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        warmup_fraction=0.0,
+        schedule_epochs=200,
     ):
         self.set_hyperparameters(
             learning_rate_init=learning_rate_init,
+            learning_rate=learning_rate,
             beta_1=beta_1,
             beta_2=beta_2,
             epsilon=epsilon,
+            warmup_fraction=warmup_fraction,
+            schedule_epochs=schedule_epochs,
         )
         self.learning_rate = self.learning_rate_init
         self.t = 0
@@ -207,9 +322,21 @@ class Adam(_Scratch):
         self.v = np.zeros_like(params)
         self._work = None
 
-    def set_hyperparameters(self, *, learning_rate_init, beta_1, beta_2, epsilon):
-        """Change the hyperparameters and keep the state (moments and step count)."""
+    def set_hyperparameters(
+        self,
+        *,
+        learning_rate_init,
+        learning_rate,
+        beta_1,
+        beta_2,
+        epsilon,
+        warmup_fraction,
+        schedule_epochs,
+    ):
+        """Change the hyperparameters and keep the state (moments, step count
+        and the 'cosine' cycle)."""
         self.learning_rate_init = float(learning_rate_init)
+        self._set_schedule(learning_rate, warmup_fraction, schedule_epochs)
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
@@ -225,10 +352,13 @@ class Adam(_Scratch):
         np.square(grads, out=work)
         work *= 1 - self.beta_2
         self.v += work
+        rate = (
+            self._cosine_rate()
+            if self.lr_schedule == "cosine"
+            else self.learning_rate_init
+        )
         self.learning_rate = (
-            self.learning_rate_init
-            * math.sqrt(1 - self.beta_2**self.t)
-            / (1 - self.beta_1**self.t)
+            rate * math.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
         )
         # params <- params - learning_rate * m / (sqrt(v) + epsilon)
         np.sqrt(self.v, out=work)
@@ -238,7 +368,8 @@ class Adam(_Scratch):
         params -= work
 
     def end_epoch(self, n_seen):
-        """Adam has no schedule: nothing to do at the end of an epoch."""
+        """Count the epoch of the 'cosine' cycle; the others have nothing to do."""
+        self._end_cycle_epoch()
 
     def on_plateau(self):
         """Training stopped improving: Adam always stops (returns True)."""
