@@ -61,6 +61,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import (
     OneHotEncoder,
     QuantileTransformer,
+    RobustScaler,
     StandardScaler,
 )
 from threadpoolctl import threadpool_limits
@@ -224,7 +225,9 @@ def _with_steps(**steps):
 
 def _with_net(**params):
     def make(task, seed):
-        return recipe(task, seed, **params)
+        # label_smoothing is the classifier's alone.
+        skip = {"label_smoothing"} if task == "regression" else set()
+        return recipe(task, seed, **{k: v for k, v in params.items() if k not in skip})
 
     return make
 
@@ -238,22 +241,21 @@ CONTENDERS = {
 
 # Each undoes one choice of the recipe (the evidence on docs/tabular.rst).
 ABLATIONS = {
-    "- beta_2=0.999": _with_net(beta_2=0.999),
-    "- StandardScaler": _with_steps(
-        preprocess__numeric__scale=StandardScaler(),
-        preprocess__numeric__clip="passthrough",
-    ),
+    "- RobustScaler": _with_steps(preprocess__numeric__scale=RobustScaler()),
+    "- no smooth clip": _with_steps(preprocess__numeric__clip="passthrough"),
     "- quantile": _with_steps(
         preprocess__numeric__scale=QuantileTransformer(
             output_distribution="normal", n_quantiles=100
         ),
         preprocess__numeric__clip="passthrough",
     ),
-    "- relu": _with_net(activation="relu"),
+    "- beta_2=0.999": _with_net(beta_2=0.999),
+    "- constant rate": _with_net(learning_rate="constant"),
+    "- label smoothing 0.1": _with_net(label_smoothing=0.1),
     "- hidden 100": _with_net(hidden_size=100),
-    "- lr 1e-3": _with_net(learning_rate_init=1e-3),
     "- no early stopping": _with_net(early_stopping=False),
 }
+
 
 # ------------------------------------------------------------ the scoring
 
@@ -356,10 +358,9 @@ def main():
     if not {"MLP*", "HGB", "recipe"} <= set(contenders):
         return
     print("\nrecipe against MLP* (primary score: accuracy or R2)")
-    print(
-        f"  {'table':<16}{'recipe-MLP*':>12}{'HGB-MLP*':>10}{'gap closed':>12}{'time x':>8}"
-    )
-    gains, gaps, ratios = [], [], []
+    header = f"  {'table':<16}{'recipe-MLP*':>12}{'HGB-MLP*':>10}{'gap closed':>12}"
+    print(f"{header}{'time x':>8}")
+    gains, gaps, ratios, closed_where_hgb_wins = [], [], [], []
     for name, summary in totals.items():
         gain = summary["recipe"][0] - summary["MLP*"][0]
         gap = summary["HGB"][0] - summary["MLP*"][0]
@@ -369,11 +370,18 @@ def main():
         gains.append(gain)
         gaps.append(gap)
         ratios.append(ratio)
+        if gap > 0:
+            closed_where_hgb_wins.append(gain / gap)
+    time_x = np.exp(np.mean(np.log(ratios)))
     print(
         f"  {'mean':<16}{np.mean(gains):>+12.4f}{np.mean(gaps):>+10.4f}"
-        f"{np.mean(gains) / np.mean(gaps):>12.2f}{np.exp(np.mean(np.log(ratios))):>8.2f}"
+        f"{np.mean(gains) / np.mean(gaps):>12.2f}{time_x:>8.2f}"
     )
-    print("  (gap closed of the mean: mean gain / mean gap; time x: geometric mean)")
+    print(
+        "  gap closed, mean over the tables where HGB beats MLP*: "
+        f"{np.mean(closed_where_hgb_wins):.2f}"
+    )
+    print("  (mean gap closed: mean gain / mean gap; time x: geometric mean)")
 
 
 if __name__ == "__main__":

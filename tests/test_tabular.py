@@ -84,7 +84,7 @@ def test_categories_rare_and_unseen_share_the_infrequent_column():
     assert_array_equal(encoded[0], encoded[1])
 
 
-def test_numeric_columns_are_robustly_scaled_and_smoothly_clipped():
+def test_numeric_columns_are_standardised_and_smoothly_clipped():
     X, signal = _table()
     X.loc[0, "income"] = 1e12  # an outlier
     pipe = make_tabular_pipeline("regression", **FAST).fit(X, signal)
@@ -150,6 +150,9 @@ def test_sample_weight_routes_to_the_net():
     with sklearn.config_context(enable_metadata_routing=True):
         pipe = make_tabular_pipeline("classification", **FAST)
         pipe.named_steps["net"].set_fit_request(sample_weight=True)
+        # StandardScaler takes sample_weight too: routing asks to decide.
+        scaler = pipe.named_steps["preprocess"].transformers[0][1]["scale"]
+        scaler.set_fit_request(sample_weight=False)
         weighted = pipe.fit(X, y, sample_weight=sw).named_steps["net"].coefs_[0]
     plain = make_tabular_pipeline("classification", **FAST).fit(X, y)
     assert not np.allclose(weighted, plain.named_steps["net"].coefs_[0])

@@ -359,7 +359,9 @@ def draw_tabular(sections: list[Section]):
         "score minus MLP*'s (accuracy for classification, R² for regression); "
         "right of 0 is better"
     )
-    ax.set_title(f"Accuracy on real tables against MLP*: {section.threads}", fontsize=10)
+    ax.set_title(
+        f"Accuracy on real tables against MLP*: {section.threads}", fontsize=10
+    )
     ax.legend(fontsize=8, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
     return fig
