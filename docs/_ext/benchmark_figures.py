@@ -336,8 +336,9 @@ def draw_regressor(sections: list[Section]):
     return fig
 
 
-# The contenders drawn against MLP*: the ablations are read in the text.
-_TABULAR_SHOWN = {"HGB": BASELINE, "ours default": BOUND, "recipe": OURS}
+# The contenders drawn against MLP*: the ablations are read in the text, and
+# "ours default" equals MLP* (the parity the tests hold it to).
+_TABULAR_SHOWN = {"HGB": BASELINE, "recipe": OURS}
 
 
 def draw_tabular(sections: list[Section]):
@@ -350,7 +351,7 @@ def draw_tabular(sections: list[Section]):
     for i, (name, colour) in enumerate(_TABULAR_SHOWN.items()):
         rows = [section.groups[table] for table in tables]
         gains = [row.get(name, float("nan")) - row["MLP*"] for row in rows]
-        positions = [t + (i - 1) * height for t in range(len(tables))]
+        positions = [t + (i - 0.5) * height for t in range(len(tables))]
         ax.barh(positions, gains, height=height, color=colour, label=name)
     ax.set_yticks(range(len(tables)), tables, fontsize=8)
     ax.set_ylim(len(tables) - 0.5, -0.5)
@@ -362,7 +363,7 @@ def draw_tabular(sections: list[Section]):
     ax.set_title(
         f"Accuracy on real tables against MLP*: {section.threads}", fontsize=10
     )
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper right")
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
