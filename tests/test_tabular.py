@@ -67,9 +67,22 @@ def test_fits_raw_dataframe_and_predicts_unseen_categories(task, net):
             else prediction
         )
     )
-    features = pipe[:-1].transform(X_new)
-    features = features.toarray() if hasattr(features, "toarray") else features
-    assert np.all(np.isfinite(features))
+    assert np.all(np.isfinite(pipe[:-1].transform(X_new)))
+
+
+def test_many_categories_give_dense_float32_training():
+    # 60 frequent categories make the one-hot matrix about 3% dense; the net
+    # trains in float32 on what the pipeline hands it.
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {"x": rng.normal(size=1200), "code": [f"c{i % 60}" for i in range(1200)]}
+    )
+    y = X["x"] > 0
+    pipe = make_tabular_pipeline("classification", **FAST).fit(X, y)
+    features = pipe[:-1].transform(X)
+    assert isinstance(features, np.ndarray)
+    assert features.shape == (1200, 61)
+    assert pipe[-1].coefs_[0].dtype == np.float32
 
 
 def test_categories_rare_and_unseen_share_the_infrequent_column():
