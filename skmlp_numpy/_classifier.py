@@ -67,19 +67,41 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         Size of the minibatches of the stochastic solvers; 'auto' means
         ``min(200, n_samples)``. Unused by 'lbfgs'.
 
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning-rate schedule of 'sgd': 'constant' keeps
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine'}, \
+            default='constant'
+        Learning-rate schedule. 'constant', 'invscaling' and 'adaptive' are
+        MLPClassifier's, and apply to 'sgd' only: 'constant' keeps
         ``learning_rate_init``; 'invscaling' uses
         ``learning_rate_init / pow(t, power_t)`` with ``t`` the samples seen;
         'adaptive' divides the rate by 5 each time the training loss (or the
         validation score, with early stopping) fails to improve by ``tol``
-        for ``n_iter_no_change`` epochs.
+        for ``n_iter_no_change`` epochs. 'cosine' applies to 'sgd' and
+        'adam': at every step (batch), the rate follows a half cosine from
+        ``learning_rate_init`` down to 0 over ``schedule_epochs`` epochs,
+        after a linear warm-up over ``warmup_fraction`` of them; training
+        that stalls stops, as with 'constant'. See the user guide's
+        :ref:`learning-rate-schedules`. 'cosine' is not in MLPClassifier.
 
     learning_rate_init : float, default=1e-3
-        Initial learning rate of 'sgd' and 'adam'.
+        Initial learning rate of 'sgd' and 'adam'; the peak of 'cosine'.
 
     power_t : float, default=0.5
         Exponent of the 'invscaling' schedule.
+
+    warmup_fraction : float, default=0.0
+        Fraction of each 'cosine' cycle's steps over which the rate rises
+        linearly to ``learning_rate_init``, in [0, 1) (the ``warmup_ratio``
+        of Hugging Face's transformers). Ignored by the other schedules. Not
+        in MLPClassifier.
+
+    schedule_epochs : int or None, default=None
+        Length in epochs of a 'cosine' cycle; None means ``max_iter``. A warm
+        start (or the next :meth:`partial_fit` call, each an epoch) continues
+        the cycle; an epoch that begins after its end starts a new one (warm
+        restarts). To train one cosine in chunks of ``k`` epochs with
+        ``warm_start=True``, set ``schedule_epochs`` to the total number of
+        epochs: ``n`` fits of ``k`` epochs then equal one fit of ``n k``.
+        Ignored by the other schedules. Not in MLPClassifier.
 
     max_iter : int, default=200
         Maximum number of epochs (passes over the data) of the stochastic
@@ -107,7 +129,8 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         moments, the SGD velocity, the learning-rate schedule), the stopping
         rule and the random stream (shuffling, dropout) carry over too, so
         that, with 'sgd' and 'adam', two warm-started fits of ``k`` epochs
-        equal one fit of ``2 k``, bit for bit. 'lbfgs' restarts its curvature
+        equal one fit of ``2 k``, bit for bit ('cosine' needs
+        ``schedule_epochs=2 k``). 'lbfgs' restarts its curvature
         memory at every fit, as MLPClassifier's does; with early stopping, a
         warm start resumes from the best epoch's weights, the model fit
         returned.
@@ -152,6 +175,17 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
     dropout : float, default=0.0
         Fraction of hidden units dropped at random at each training step
         (inverted dropout), in [0, 1). Prediction never drops units. Not in
+        MLPClassifier.
+
+    label_smoothing : float, default=0.0
+        Weight ``e`` of the uniform distribution mixed into the training
+        targets, in [0, 1): a softmax output trains towards
+        ``(1 - e) * onehot(y) + e / n_classes``, each logistic output (binary
+        and multilabel problems) towards ``(1 - e) * y + e / 2``. It keeps
+        the network from pushing its logits ever further apart, and often
+        calibrates and generalises better. The training and validation
+        losses are the cross-entropies of the smoothed targets; scorers (such
+        as ``scoring='neg_log_loss'``) see the labels as they are. Not in
         MLPClassifier.
 
     scoring : str, callable or None, default=None
@@ -207,7 +241,9 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
 
     loss_curve_ : list of float
         The training loss of each epoch (of each iteration with 'lbfgs'):
-        the mean loss plus the L2 penalty, as MLPClassifier reports it.
+        the mean loss plus the L2 penalty, as MLPClassifier reports it. With
+        ``label_smoothing``, the cross-entropy of the smoothed targets, whose
+        least value is not 0 but their entropy.
 
     validation_loss_curve_ : list of float or None
         The validation loss of each epoch when a validation set is in use,
@@ -276,6 +312,12 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
 
     Kingma, D. P. and Ba, J. (2014). Adam: A method for stochastic
     optimization. arXiv:1412.6980.
+
+    Loshchilov, I. and Hutter, F. (2017). SGDR: Stochastic gradient descent
+    with warm restarts. ICLR.
+
+    Szegedy, C., Vanhoucke, V., Ioffe, S., Shlens, J. and Wojna, Z. (2016).
+    Rethinking the Inception architecture for computer vision. CVPR.
 
     Examples
     --------
@@ -388,7 +430,9 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         """Update the network with one pass (epoch) over ``X, y``.
 
         Like :meth:`fit`, a call is a transaction: if it raises, the estimator
-        is left as it was.
+        is left as it was. With ``learning_rate='cosine'``, each call is one
+        epoch of a cycle of ``schedule_epochs`` calls (``max_iter`` when
+        None), its steps paced by the call's own batches.
 
         Parameters
         ----------

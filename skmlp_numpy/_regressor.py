@@ -108,15 +108,30 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         Size of the minibatches of the stochastic solvers; 'auto' means
         ``min(200, n_samples)``. Unused by 'lbfgs'.
 
-    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
-        Learning-rate schedule of 'sgd', as in
-        :class:`~skmlp_numpy.TwoLayerNetClassifier`.
+    learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine'}, \
+            default='constant'
+        Learning-rate schedule, as in
+        :class:`~skmlp_numpy.TwoLayerNetClassifier`: the first three, of
+        MLPRegressor, apply to 'sgd' only; 'cosine' (a half cosine from
+        ``learning_rate_init`` to 0 at every step, after a linear warm-up)
+        applies to 'sgd' and 'adam'. See :ref:`learning-rate-schedules`.
 
     learning_rate_init : float, default=1e-3
-        Initial learning rate of 'sgd' and 'adam'.
+        Initial learning rate of 'sgd' and 'adam'; the peak of 'cosine'.
 
     power_t : float, default=0.5
         Exponent of the 'invscaling' schedule.
+
+    warmup_fraction : float, default=0.0
+        Fraction of each 'cosine' cycle's steps over which the rate rises
+        linearly to ``learning_rate_init``, in [0, 1). Not in MLPRegressor.
+
+    schedule_epochs : int or None, default=None
+        Length in epochs of a 'cosine' cycle; None means ``max_iter``. Warm
+        starts and :meth:`partial_fit` calls continue the cycle, and an epoch
+        that begins after its end starts a new one; set it to the total
+        number of epochs to train one cosine in warm-started chunks. Not in
+        MLPRegressor.
 
     max_iter : int, default=200
         Maximum number of epochs of the stochastic solvers, or of iterations
@@ -142,7 +157,8 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         Start a new :meth:`fit` from the weights of the previous one. The
         optimizer's state, the stopping rule and the random stream carry over
         too, so that, with 'sgd' and 'adam', two warm-started fits of ``k``
-        epochs equal one of ``2 k``, bit for bit. 'lbfgs' restarts its
+        epochs equal one of ``2 k``, bit for bit ('cosine' needs
+        ``schedule_epochs=2 k``). 'lbfgs' restarts its
         curvature memory at every fit, as MLPRegressor's does; with early
         stopping, a warm start resumes from the best epoch's weights, the
         model fit returned.
@@ -426,7 +442,9 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         """Update the network with one pass (epoch) over ``X, y``.
 
         Like :meth:`fit`, a call is a transaction: if it raises, the estimator
-        is left as it was.
+        is left as it was. With ``learning_rate='cosine'``, each call is one
+        epoch of a cycle of ``schedule_epochs`` calls (``max_iter`` when
+        None), its steps paced by the call's own batches.
 
         Parameters
         ----------

@@ -194,3 +194,78 @@ def test_saturated_logistic_outputs_stay_inside_zero_and_one():
     proba = clf.predict_proba(X * 100)
     assert ((proba > 0) & (proba < 1)).all()
     assert np.isfinite(clf.predict_log_proba(X * 100)).all()
+
+
+# -------------------------------------------------------- label smoothing
+
+
+def _smoothed_targets(kind, y, e):
+    """The targets a smoothed loss trains on, one column per output unit."""
+    if kind == "multiclass":
+        return (1 - e) * np.eye(3)[y] + e / 3
+    Y = y[:, np.newaxis] if y.ndim == 1 else y
+    return (1 - e) * Y + e / 2
+
+
+def _cross_entropies(kind, P, y, e):
+    """The smoothed and the plain (log loss) mean cross-entropies of ``P``."""
+    Q = _smoothed_targets(kind, y, e)
+    if kind == "multiclass":
+        return -(Q * np.log(P)).sum(axis=1).mean(), -np.log(
+            P[np.arange(len(y)), y]
+        ).mean()
+    Y = y.reshape(len(y), -1)
+
+    def cross_entropy(T):
+        return -(T * np.log(P) + (1 - T) * np.log1p(-P)).sum(axis=1).mean()
+
+    return cross_entropy(Q), cross_entropy(Y)
+
+
+@pytest.mark.parametrize("kind", ["multiclass", "binary", "multilabel"])
+def test_label_smoothing_trains_and_validates_on_smoothed_targets(blobs, kind):
+    X, y = blobs
+    if kind == "binary":
+        y = (y == 2).astype(int)
+    elif kind == "multilabel":
+        y = np.stack([y == 0, y == 1, y > 0], axis=1).astype(int)
+    e = 0.2
+    clf = TwoLayerNetClassifier(
+        hidden_size=5,
+        alpha=0.0,
+        solver="sgd",
+        batch_size=len(X),
+        shuffle=False,
+        label_smoothing=e,
+        max_iter=3,
+        # scikit-learn's log loss has no multilabel form.
+        scoring=None if kind == "multilabel" else "neg_log_loss",
+        random_state=0,
+    )
+    fit_quietly(clf, X, y)
+    # One more epoch is one step, whose loss is that of the weights before it.
+    before = _cross_entropies(kind, clf._forward(X), y, e)
+    clf.set_params(warm_start=True, max_iter=1)
+    fit_quietly(clf, X, y, X_val=X, y_val=y)
+    after = _cross_entropies(kind, clf._forward(X), y, e)
+    # The training and the validation loss are the smoothed cross-entropy; a
+    # scorer sees the labels as they are: neg_log_loss is the plain one.
+    assert clf.loss_curve_[-1] == pytest.approx(before[0], rel=1e-10)
+    assert clf.validation_loss_curve_[-1] == pytest.approx(after[0], rel=1e-10)
+    if kind != "multilabel":
+        assert clf.validation_scores_[-1] == pytest.approx(-after[1], rel=1e-10)
+    assert after[0] != pytest.approx(after[1], rel=1e-3)  # the two losses differ
+
+
+def test_label_smoothing_caps_the_confidence_at_the_smoothed_target(blobs):
+    # Trained to convergence on separable classes, the probabilities approach
+    # the smoothed target of the true class, (1 - e) + e / K, not 1.
+    X, y = blobs
+    params = dict(hidden_size=10, solver="lbfgs", alpha=0.0, random_state=0)
+    sharp = fit_quietly(TwoLayerNetClassifier(**params), X, y)
+    smooth = fit_quietly(TwoLayerNetClassifier(label_smoothing=0.3, **params), X, y)
+    p_true = smooth.predict_proba(X)[np.arange(len(y)), y]
+    assert sharp.predict_proba(X).max() > 0.999
+    assert p_true.mean() == pytest.approx(0.7 + 0.3 / 3, abs=0.01)
+    assert p_true.max() < 0.85
+    assert (smooth.predict(X) == y).mean() >= 0.95

@@ -33,6 +33,11 @@ from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
         TwoLayerNetRegressor(
             loss="quantile", quantile=0.8, activation="gelu", solver="sgd"
         ),
+        # The cosine schedule (sgd, adam with warm-up) and label smoothing.
+        TwoLayerNetClassifier(
+            solver="sgd", learning_rate="cosine", label_smoothing=0.1
+        ),
+        TwoLayerNetRegressor(learning_rate="cosine", warmup_fraction=0.1),
     ],
     expected_failed_checks=lambda estimator: (
         {

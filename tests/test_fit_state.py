@@ -299,6 +299,20 @@ def test_interrupt_or_failure_anywhere_leaves_a_consistent_model(gather_ahead, c
             dict(solver="sgd", learning_rate="invscaling", learning_rate_init=0.3),
         ),
         (TwoLayerNetClassifier, dict(solver="sgd", dropout=0.3)),
+        # The cosine spans the 8 epochs of both: the chunks name the length.
+        (
+            TwoLayerNetClassifier,
+            dict(solver="sgd", learning_rate="cosine", schedule_epochs=8),
+        ),
+        (
+            TwoLayerNetClassifier,
+            dict(
+                solver="adam",
+                learning_rate="cosine",
+                warmup_fraction=0.3,
+                schedule_epochs=8,
+            ),
+        ),
         (TwoLayerNetRegressor, dict(solver="adam")),
         (TwoLayerNetRegressor, dict(solver="sgd", learning_rate_init=1e-4)),
     ],
@@ -308,6 +322,8 @@ def test_interrupt_or_failure_anywhere_leaves_a_consistent_model(gather_ahead, c
         "sgd-momentum",
         "sgd-invscaling",
         "sgd-dropout",
+        "sgd-cosine",
+        "adam-cosine-warmup",
         "regressor-adam",
         "regressor-sgd",
     ],
@@ -322,6 +338,65 @@ def test_warm_start_k_plus_k_equals_2k_bit_for_bit(blobs, estimator, params):
     assert twice.t_ == once.t_
     for a, b in zip(_weights(once), _weights(twice), strict=True):
         assert_array_equal(a, b)
+
+
+def _record_rates(monkeypatch, optimizer_class):
+    """The rate of every step of ``optimizer_class`` from now on."""
+    rates, real = [], optimizer_class.step
+
+    def step(self, params, grads):
+        real(self, params, grads)
+        rates.append(self.learning_rate)
+
+    monkeypatch.setattr(optimizer_class, "step", step)
+    return rates
+
+
+def test_cosine_cycles_last_max_iter_epochs_when_schedule_epochs_is_none(
+    blobs, monkeypatch, quiet
+):
+    # Warm fits of max_iter epochs without schedule_epochs: each runs a whole
+    # cycle, and the next restarts it (SGDR's warm restarts).
+    X, y = blobs
+    rates = _record_rates(monkeypatch, SGD)
+    clf = TwoLayerNetClassifier(
+        hidden_size=4,
+        solver="sgd",
+        learning_rate="cosine",
+        learning_rate_init=0.05,
+        batch_size=40,
+        max_iter=3,
+        n_iter_no_change=100,
+        warm_start=True,
+        random_state=0,
+    )
+    clf.fit(X, y)
+    clf.fit(X, y)
+    expected = 0.05 * (1 + np.cos(np.pi * np.arange(9) / 9)) / 2
+    np.testing.assert_allclose(rates, np.concatenate([expected, expected]), rtol=1e-12)
+
+
+def test_partial_fit_spreads_a_cosine_cycle_over_max_iter_calls(blobs, monkeypatch):
+    # Each call is an epoch, paced by its own batches: chunks of 40 and 80
+    # rows, 1 and 2 batches, over a cycle of 3 calls.
+    X, y = blobs
+    rates = _record_rates(monkeypatch, Adam)
+    clf = TwoLayerNetClassifier(
+        hidden_size=4,
+        learning_rate="cosine",
+        batch_size=40,
+        max_iter=3,
+        random_state=0,
+    )
+    clf.partial_fit(X[:40], y[:40], classes=[0, 1, 2])
+    clf.partial_fit(X[40:], y[40:])
+    clf.partial_fit(X[:40], y[:40])
+    clf.partial_fit(X[:40], y[:40])  # a new cycle
+    positions = np.array([0, 1, 1.5, 2, 0]) / 3
+    t = np.arange(1, 6)
+    correction = np.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+    expected = 1e-3 * (1 + np.cos(np.pi * positions)) / 2 * correction
+    np.testing.assert_allclose(rates, expected, rtol=1e-12)
 
 
 def test_lbfgs_makes_no_k_plus_k_promise(blobs):

@@ -139,6 +139,11 @@ def test_cross_entropy_loss_is_finite_for_certain_mistakes(dtype):
             LogisticCrossEntropy(),
             np.array([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0], [0, 1]]),
         ),
+        (SoftmaxCrossEntropy(label_smoothing=0.2), np.array([0, 2, 1, 2])),
+        (
+            LogisticCrossEntropy(label_smoothing=0.2),
+            np.array([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0], [0, 1]]),
+        ),
         (SquaredError(), np.array([[0.5, -1.0], [2.0, 0.0], [-0.3, 1.2], [1, 1]])),
         (SquaredError(), np.array([[0.5], [2.0], [-0.3], [1.0]])),
         (PoissonDeviance(), np.array([[0.0, 3.0], [1.0, 0.0], [2.0, 5.0], [0, 1]])),
@@ -152,6 +157,8 @@ def test_cross_entropy_loss_is_finite_for_certain_mistakes(dtype):
     ids=[
         "softmax",
         "logistic",
+        "softmax-smoothed",
+        "logistic-smoothed",
         "squared-2",
         "squared-1",
         "poisson",
@@ -183,6 +190,52 @@ def test_output_backward_is_gradient_of_mean_loss(output, y, weighted):
     loss = output.loss_backward(P, y, sw)
     assert scale * loss == pytest.approx(f(), rel=1e-12)
     assert_allclose(P, expected, rtol=1e-6, atol=1e-10)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_smoothed_softmax_cross_entropy_is_the_cross_entropy_of_mixed_targets(
+    weighted, dtype
+):
+    rng = np.random.RandomState(0)
+    Z, y = rng.normal(size=(5, 4)).astype(dtype), np.array([0, 3, 1, 3, 2])
+    sw = rng.uniform(0.5, 2, size=5) if weighted else None
+    e = 0.1
+    out = SoftmaxCrossEntropy(label_smoothing=e)
+    P = out.forward(Z.copy())
+    Y = np.full((5, 4), e / 4)
+    Y[np.arange(5), y] += 1 - e
+    expected = np.average(-(Y * np.log(P)).sum(axis=1), weights=sw)
+    assert out.loss(P.copy(), y, sw) == pytest.approx(expected, rel=1e-6)
+    grad = P.copy()
+    loss = out.loss_backward(grad, y, sw)
+    assert loss == pytest.approx(expected, rel=1e-6)
+    rows = np.full(5, 1 / 5) if sw is None else sw / sw.sum()
+    assert_allclose(grad, (P - Y) * rows[:, np.newaxis], rtol=1e-5, atol=1e-7)
+    assert grad.dtype == dtype
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_smoothed_logistic_cross_entropy_is_the_cross_entropy_of_mixed_targets(
+    weighted, dtype
+):
+    rng = np.random.RandomState(0)
+    Z = rng.normal(size=(5, 3)).astype(dtype)
+    Y = (rng.uniform(size=(5, 3)) > 0.5).astype(dtype)
+    sw = rng.uniform(0.5, 2, size=5) if weighted else None
+    e = 0.1
+    out = LogisticCrossEntropy(label_smoothing=e)
+    P = out.forward(Z.copy())
+    Q = (1 - e) * Y + e / 2
+    per_sample = -(Q * np.log(P) + (1 - Q) * np.log(1 - P)).sum(axis=1)
+    expected = np.average(per_sample, weights=sw)
+    assert out.loss(P.copy(), Y, sw) == pytest.approx(expected, rel=1e-6)
+    grad = P.copy()
+    assert out.loss_backward(grad, Y, sw) == pytest.approx(expected, rel=1e-6)
+    rows = np.full(5, 1 / 5) if sw is None else sw / sw.sum()
+    assert_allclose(grad, (P - Q) * rows[:, np.newaxis], rtol=1e-5, atol=1e-7)
+    assert grad.dtype == dtype
 
 
 @pytest.mark.parametrize("n_outputs", [1, 3])

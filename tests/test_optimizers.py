@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 from skmlp_numpy._optimizers import SGD, Adam
 
@@ -81,3 +81,123 @@ def test_constant_schedules_stop_on_plateau(opt):
     opt.end_epoch(1000)
     assert opt.learning_rate == lr
     assert opt.on_plateau() is True
+
+
+def _cosine_closed_form(rate, s, n_steps, n_warmup):
+    """The rate of step ``s`` of a cycle of ``n_steps``, ``n_warmup`` warming up."""
+    if s < n_warmup:
+        return rate * (s + 1) / n_warmup
+    return rate * (1 + np.cos(np.pi * (s - n_warmup) / (n_steps - n_warmup))) / 2
+
+
+def _cosine_rates(opt, n_epochs, n_batches):
+    """The rate of every step of ``n_epochs`` epochs of ``n_batches`` steps."""
+    rates = []
+    params = PARAMS.copy()
+    for _ in range(n_epochs):
+        opt.begin_epoch(n_batches)
+        for _ in range(n_batches):
+            opt.step(params, GRADS)
+            rates.append(opt.learning_rate)
+        opt.end_epoch(0)
+    return np.array(rates)
+
+
+@pytest.mark.parametrize("warmup_fraction, n_warmup", [(0.0, 0), (0.25, 6)])
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_cosine_schedule_follows_its_closed_form_step_by_step(
+    solver, warmup_fraction, n_warmup
+):
+    # 6 epochs of 4 steps: a cycle of 24 steps, the first 6 warming up.
+    lr, b1, b2 = 0.1, 0.9, 0.999
+    common = dict(
+        learning_rate_init=lr,
+        learning_rate="cosine",
+        warmup_fraction=warmup_fraction,
+        schedule_epochs=6,
+    )
+    if solver == "sgd":
+        opt = SGD(PARAMS, momentum=0.0, **common)
+    else:
+        opt = Adam(PARAMS, beta_1=b1, beta_2=b2, **common)
+    rates = _cosine_rates(opt, 6, 4)
+    expected = np.array([_cosine_closed_form(lr, s, 24, n_warmup) for s in range(24)])
+    if solver == "adam":
+        # The scheduled rate replaces learning_rate_init in Adam's bias-corrected
+        # step size.
+        t = np.arange(1, 25)
+        expected *= np.sqrt(1 - b2**t) / (1 - b1**t)
+    assert_allclose(rates, expected, rtol=1e-12)
+    if n_warmup:
+        assert rates[0] < rates[n_warmup - 1]  # warm-up: rising from lr / 6
+    assert rates[-1] > 0  # the cycle ends just above 0
+
+
+def test_cosine_step_is_an_sgd_step_at_the_scheduled_rate():
+    params = PARAMS.copy()
+    opt = SGD(params, learning_rate_init=0.1, momentum=0.0, learning_rate="cosine")
+    opt.schedule_epochs = 2
+    opt.begin_epoch(3)
+    opt.step(params, GRADS)
+    opt.step(params, GRADS)
+    second = 0.1 * (1 + np.cos(np.pi / 6)) / 2
+    assert_allclose(params, PARAMS - 0.1 * GRADS - second * GRADS)
+
+
+@pytest.mark.parametrize("make", [SGD, Adam])
+def test_cosine_cycle_restarts_after_its_last_epoch(make):
+    opt = make(PARAMS, learning_rate="cosine", schedule_epochs=2)
+    rates = _cosine_rates(opt, 4, 3)
+    if make is Adam:  # the bias correction goes on with Adam's step count
+        t = np.arange(1, 13)
+        rates *= (1 - 0.9**t) / np.sqrt(1 - 0.999**t)
+    assert_allclose(rates[6:], rates[:6], rtol=1e-12)
+    assert rates[6] == pytest.approx(opt.learning_rate_init)
+    assert rates[5] < rates[6]
+    assert opt.cycle_epoch == 2
+
+
+def test_cosine_cycle_is_paced_by_each_epochs_own_steps():
+    # partial_fit chunks may differ in size: an epoch of 2 steps then one of
+    # 4 cover one half of the 2-epoch cycle each.
+    opt = SGD(PARAMS, learning_rate_init=1.0, learning_rate="cosine", momentum=0.0)
+    opt.schedule_epochs = 2
+    rates = np.concatenate([_cosine_rates(opt, 1, 2), _cosine_rates(opt, 1, 4)])
+    positions = np.array([0, 1 / 4, 1 / 2, 5 / 8, 3 / 4, 7 / 8])
+    assert_allclose(rates, (1 + np.cos(np.pi * positions)) / 2, rtol=1e-12)
+
+
+@pytest.mark.parametrize("make", [SGD, Adam])
+def test_cosine_schedule_stops_on_plateau(make):
+    opt = make(PARAMS, learning_rate="cosine")
+    assert opt.on_plateau() is True
+
+
+@pytest.mark.parametrize("warm", ["constant", "invscaling", "adaptive"])
+def test_adam_ignores_the_schedules_of_sgd(warm):
+    params, reference = PARAMS.copy(), PARAMS.copy()
+    opt, plain = Adam(params, learning_rate=warm), Adam(reference)
+    for p, o in [(params, opt), (reference, plain)]:
+        o.begin_epoch(1)
+        o.step(p, GRADS)
+        o.end_epoch(100)
+    assert_array_equal(params, reference)
+
+
+def test_switching_to_cosine_starts_a_cycle_and_back_restores_the_rate():
+    opt = SGD(PARAMS, learning_rate_init=0.1, momentum=0.0)
+    hyper = dict(
+        learning_rate_init=0.1,
+        momentum=0.0,
+        nesterovs_momentum=True,
+        power_t=0.5,
+        warmup_fraction=0.0,
+        schedule_epochs=4,
+    )
+    opt.set_hyperparameters(learning_rate="cosine", **hyper)
+    rates = _cosine_rates(opt, 3, 2)
+    assert rates[0] == 0.1 and opt.cycle_epoch == 3
+    opt.set_hyperparameters(learning_rate="constant", **hyper)
+    assert opt.learning_rate == 0.1
+    opt.set_hyperparameters(learning_rate="cosine", **hyper)
+    assert opt.cycle_epoch == 0

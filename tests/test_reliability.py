@@ -116,6 +116,10 @@ def test_unfitted_calls_raise_not_fitted(method):
         {"learning_rate_init": 0},
         {"batch_size": -3},
         {"class_weight": "often"},
+        {"learning_rate": "cosine_annealing"},
+        {"warmup_fraction": 1.0},
+        {"schedule_epochs": 0},
+        {"label_smoothing": 1.0},
     ],
     ids=lambda params: next(iter(params)),
 )

@@ -12,6 +12,8 @@ disagree with the numbers below them:
   of one ``predict_proba`` call by batch size, and the ratio to MLPClassifier;
 - ``results-regressor-<machine>.txt`` (``bench_regressor.py``): the speed of
   TwoLayerNetRegressor relative to MLPRegressor, per case;
+- ``results-mnist-record-<machine>.txt`` (``bench_mnist_record.py``): the
+  test accuracy of each round by epoch;
 - ``results-tabular-<machine>.txt`` (``bench_tabular.py``): per table, each
   contender's score (accuracy or R²) minus MLP*'s.
 
@@ -56,6 +58,12 @@ _TABLE = re.compile(r"^(?P<table>\S+) \((?P<task>classification|regression), ")
 _TABULAR = re.compile(
     r"^  (?P<name>\S.*?)\s{2,}(?P<score>-?\d+\.\d+)(?:\s+\d+\.\d+)?"
     r"\s+(?P<seconds>\d+\.\d+)$"
+)
+
+# "   10 epochs: test accuracy 0.9846,    113 s"
+_RECORD = re.compile(
+    r"^(?P<epochs>\d+) epochs: test accuracy (?P<accuracy>\d\.\d+),\s+"
+    r"(?P<seconds>\d+) s$"
 )
 
 # Colours by kind of contender, the same in every figure.
@@ -119,6 +127,11 @@ def parse(path: Path) -> list[Section]:
             row = _TABULAR.match(line)
             if row and group is not None:
                 current[group][row["name"]] = float(row["score"])
+        elif kind == "record":
+            row = _RECORD.match(line.strip())
+            if row:
+                rows = current.setdefault("test accuracy", {})
+                rows[row["epochs"]] = float(row["accuracy"])
         else:
             row = _REGRESSION.match(line.strip())
             if row:
@@ -150,6 +163,8 @@ def _kind(path: Path) -> str:
         return "regressor"
     if path.name.startswith("results-tabular-"):
         return "tabular"
+    if path.name.startswith("results-mnist-record-"):
+        return "record"
     return "training"
 
 
@@ -368,11 +383,36 @@ def draw_tabular(sections: list[Section]):
     return fig
 
 
+def draw_record(sections: list[Section]):
+    """The MNIST record's test accuracy by epoch, one line per round."""
+    fig = _figure(8, 3.6)
+    ax = fig.subplots()
+    for section in sections:
+        rows = section.groups["test accuracy"]
+        epochs = [int(e) for e in rows]
+        ax.plot(epochs, list(rows.values()), marker="o", label=section.threads)
+    ax.axhline(0.984, color=BASELINE, linestyle="--", linewidth=1)
+    ax.text(
+        ax.get_xlim()[0],
+        0.9842,
+        " Simard et al. (2003), 800 units: 98.4%",
+        fontsize=8,
+        color=BASELINE,
+    )
+    ax.set_xlabel("epochs (of one cosine schedule)")
+    ax.set_ylabel("test accuracy")
+    ax.set_title("784-800-10 on MNIST, no augmentation", fontsize=10)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
 DRAW = {
     "training": draw_training,
     "latency": draw_latency,
     "regressor": draw_regressor,
     "tabular": draw_tabular,
+    "record": draw_record,
 }
 
 
