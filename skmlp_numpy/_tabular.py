@@ -152,7 +152,7 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     >>> pipe.named_steps["net"].hidden_size
     256
     """
-    if task not in _NETS:
+    if not isinstance(task, str) or task not in _NETS:
         raise ValueError(
             f"task must be 'classification' or 'regression'; got {task!r}."
         )

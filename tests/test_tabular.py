@@ -1,6 +1,7 @@
 """make_tabular_pipeline: raw DataFrames in, a tuned net out, like any pipeline."""
 
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -118,11 +119,13 @@ def test_params_override_the_recipe():
     assert default.early_stopping
 
 
-def test_bad_task_names_task():
+@pytest.mark.parametrize("task", ["clf", None, ["classification"]])
+def test_bad_task_names_task(task):
     with pytest.raises(
-        ValueError, match="task must be 'classification' or 'regression'; got 'clf'"
+        ValueError,
+        match=re.escape(f"task must be 'classification' or 'regression'; got {task!r}"),
     ):
-        make_tabular_pipeline("clf")
+        make_tabular_pipeline(task)
 
 
 def test_bad_param_name_is_named_with_the_valid_ones():
