@@ -469,8 +469,54 @@ def test_a_model_from_0_1_cannot_continue_training_and_says_why(fitted, blobs):
     fitted.set_params(warm_start=False).fit(X, y)  # a new network trains
 
 
+def _as_pickled_by(version, fitted):
+    """The state that ``version`` pickled for the model ``fitted`` (its first fit).
+
+    Both kept the curves as attributes, and the random stream as a recipe:
+    where the chain of epochs began (after the initial weights), and the
+    number of epochs drawn since. 0.2 kept four private attributes where 0.3
+    kept one ``_Progress`` with its own fields (private names are the point
+    here: they are those versions' formats).
+    """
+    state = fitted.__getstate__()
+    progress = state.pop("_progress")
+    state.update(
+        _skmlp_numpy_version=version,
+        loss_curve_=fitted.loss_curve_,
+        validation_loss_curve_=fitted.validation_loss_curve_,
+        validation_scores_=fitted.validation_scores_,
+    )
+    stream, epochs = progress.split_stream, fitted.n_iter_
+    if version == "0.2.0":
+        state.update(
+            _stream=stream,
+            _stream_epochs=epochs,
+            _optimizer=progress.optimizer,
+            _no_improvement_count=progress.plateau.count,
+        )
+        return state
+    old = object.__new__(type(progress))
+    vars(old).update(
+        stream=stream,
+        stream_epochs=epochs,
+        optimizer=progress.optimizer,
+        plateau=progress.plateau,
+        n_iter=fitted.n_iter_,
+        t=fitted.t_,
+        loss=fitted.loss_,
+        loss_curve=fitted.loss_curve_,
+        validation_loss_curve=fitted.validation_loss_curve_,
+        validation_scores=fitted.validation_scores_,
+    )
+    state["_progress"] = old
+    return state
+
+
+@pytest.mark.parametrize("version", ["0.2.0", "0.3.0"])
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_a_model_pickled_by_0_2_unpickles_and_continues_training(blobs, solver):
+def test_a_model_pickled_by_0_2_or_0_3_unpickles_and_continues_training(
+    blobs, solver, version
+):
     X, y = blobs
     fitted = TwoLayerNetClassifier(
         hidden_size=5,
@@ -481,27 +527,21 @@ def test_a_model_pickled_by_0_2_unpickles_and_continues_training(blobs, solver):
         tol=0.5,  # so that the stopping rule counts epochs without improvement
         random_state=0,
     ).fit(X, y)
-    # What 0.2 pickled: four private attributes where this version has one,
-    # _progress (private names are the point here: they are 0.2's format).
-    state = fitted.__getstate__()
-    progress = state.pop("_progress")
-    assert progress.plateau.count > 0
-    state.update(
-        _skmlp_numpy_version="0.2.0",
-        _stream=progress.stream,
-        _stream_epochs=progress.stream_epochs,
-        _optimizer=progress.optimizer,
-        _no_improvement_count=progress.plateau.count,
-    )
+    assert fitted._progress.plateau.count > 0
+    state = _as_pickled_by(version, fitted)
     old = TwoLayerNetClassifier.__new__(TwoLayerNetClassifier)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", InconsistentVersionWarning)
         old.__setstate__(pickle.loads(pickle.dumps(state)))
     for name in ("_stream", "_stream_epochs", "_optimizer", "_no_improvement_count"):
         assert name not in vars(old)
+    assert old.loss_curve_ == fitted.loss_curve_
     new = pickle.loads(pickle.dumps(fitted))
     old.set_params(max_iter=4).fit(X, y)
     new.set_params(max_iter=4).fit(X, y)
-    assert_same_model(old, new)
+    assert_same_model(old, new)  # the stream went on from the same place
     # The stopping rule's count carried over too: it stops after one epoch.
     assert old.n_iter_ == new.n_iter_ == 1
+    old.fit(X, y)
+    new.fit(X, y)
+    assert_same_model(old, new)
