@@ -11,11 +11,14 @@ the network's ``loss_grad`` (the function L-BFGS evaluates). "Unchanged"
 always means equal pickled bytes.
 """
 
+import functools
 import inspect
 import os
 import pickle
 import re
+import sys
 import threading
+import tracemalloc
 import warnings
 from pathlib import Path
 from unittest import mock
@@ -413,6 +416,85 @@ def test_pickling_in_the_middle_of_a_partial_fit_stream(blobs):
         model.partial_fit(X[60:], y[60:])
         model.partial_fit(X, y)
     assert_same_model(clf, copy)
+
+
+def _work(call):
+    """What ``call`` does, counted: the Python functions it calls, and the most
+    memory it holds at once beyond what it started with (both deterministic)."""
+    calls = 0
+
+    def count(frame, event, arg):
+        nonlocal calls
+        calls += event == "call"
+
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        sys.setprofile(count)
+        try:
+            call()
+        finally:
+            sys.setprofile(None)
+        peak = tracemalloc.get_traced_memory()[1] - start
+    finally:
+        tracemalloc.stop()
+    return calls, peak
+
+
+@pytest.mark.parametrize("way, n_calls", [("warm_start", 600), ("partial_fit", 2000)])
+def test_a_continued_fit_costs_the_same_after_any_number_of_them(
+    blobs, gather_ahead, way, n_calls
+):
+    # The FAQ's "train in chunks": each call continues from the state the
+    # last one committed, whatever the number of calls before it, and never
+    # copies what grows with them (the curves). A call that drew the random
+    # stream's earlier epochs again, or copied the curves, would call more
+    # functions, or hold more memory, at the n-th call than at the 10th.
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        hidden_size=3,
+        max_iter=1,
+        warm_start=True,
+        dropout=0.1,
+        n_iter_no_change=np.inf,  # no call ends on a plateau
+        # Accuracy checks the predicted labels, in more calls when more differ.
+        scoring="loss",
+        random_state=0,
+    )
+    if way == "warm_start":
+        validation = dict(X_val=X[::4], y_val=y[::4])
+        call = functools.partial(clf.fit, X, y, **validation)
+    else:
+        call = functools.partial(clf.partial_fit, X, y, classes=[0, 1, 2])
+    work = {}
+    with gather_ahead.forced(False), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i in range(1, n_calls + 1):
+            # The 9th is measured too: tracemalloc's first start costs memory.
+            work[i] = _work(call) if i in (9, 10, n_calls) else call()
+    assert len(clf.loss_curve_) == n_calls
+    (calls_10, memory_10), (calls_n, memory_n) = work[10], work[n_calls]
+    assert calls_n == calls_10
+    # A copy of a curve of n_calls floats is 8 * n_calls bytes or more.
+    assert memory_n < memory_10 + 2 * n_calls
+
+
+def test_the_curves_are_lists_whose_edits_a_warm_start_ignores(blobs):
+    X, y = blobs
+    params = dict(hidden_size=4, max_iter=2, warm_start=True, random_state=0)
+    edited = TwoLayerNetClassifier(**params).fit(X, y, X_val=X[::4], y_val=y[::4])
+    clean = pickle.loads(pickle.dumps(edited))
+    for name in ("loss_curve_", "validation_loss_curve_", "validation_scores_"):
+        curve = getattr(edited, name)
+        assert isinstance(curve, list)
+        curve.append(0.0)
+        assert getattr(edited, name) is curve  # the same list, edited
+    edited.validation_scores_ = None
+    assert edited.validation_scores_ is None
+    for model in (edited, clean):
+        model.fit(X, y, X_val=X[::4], y_val=y[::4])
+    assert_same_model(edited, clean)
+    assert len(edited.loss_curve_) == len(edited.validation_scores_) == 4
 
 
 def _promises():
