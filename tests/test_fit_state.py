@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 from sklearn.exceptions import InconsistentVersionWarning
 
-from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
+from skmlp_numpy import DivergenceError, TwoLayerNetClassifier, TwoLayerNetRegressor
 from skmlp_numpy._network import TwoLayerNet
 from skmlp_numpy._optimizers import SGD, Adam
 
@@ -144,6 +144,75 @@ def test_ctrl_c_before_the_first_epoch_ends_restores_and_propagates(
     with pytest.raises(KeyboardInterrupt):
         fitted.fit(*blobs)
     assert pickle.dumps(fitted) == before
+
+
+FAILURES = {
+    "step": (Adam, MemoryError("out of memory")),
+    "interrupt": (Adam, KeyboardInterrupt()),  # before the first epoch ends
+    "divergence": (Adam, None),
+    "scorer": (None, RuntimeError("scorer failed")),
+}
+
+
+@pytest.mark.parametrize("call", ["fit", "warm_fit", "partial_fit"])
+@pytest.mark.parametrize("failure", list(FAILURES))
+def test_a_failed_call_leaves_a_random_state_instance_as_it_was(
+    blobs, monkeypatch, call, failure
+):
+    X, y = blobs
+    if failure == "scorer" and call == "partial_fit":
+        pytest.skip("partial_fit scores no validation set")
+    clf = TwoLayerNetClassifier(
+        hidden_size=5,
+        max_iter=3,
+        n_iter_no_change=100,
+        random_state=np.random.RandomState(0),
+    )
+    kwargs = {"classes": [0, 1, 2]} if call == "partial_fit" else {}
+    if failure == "scorer":
+        kwargs = dict(X_val=X[::4], y_val=y[::4])
+    if call == "warm_fit":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf.set_params(warm_start=True).fit(X, y)
+    twin = pickle.loads(pickle.dumps(clf))  # an equal instance that never fails
+    before, instance = _bytes(clf), pickle.dumps(clf.random_state)
+    method = getattr(clf, "partial_fit" if call == "partial_fit" else "fit")
+    optimizer, error = FAILURES[failure]
+    if failure == "scorer":
+        clf.set_params(scoring=FailingScorer(n_ok=1, error=error))
+    elif failure == "divergence":
+        monkeypatch.setattr(
+            optimizer, "step", lambda self, params, grads: params.fill(np.inf)
+        )
+    else:
+        failing_step(optimizer, monkeypatch, 1, error)
+    with pytest.raises(DivergenceError if error is None else type(error)):
+        method(X, y, **kwargs)
+    assert _bytes(clf) == before
+    assert pickle.dumps(clf.random_state) == instance
+    # The retry trains what the first try would have trained.
+    monkeypatch.undo()
+    clf.set_params(scoring=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for model in (clf, twin):
+            getattr(model, method.__name__)(X, y, **kwargs)
+    assert_same_model(clf, twin)
+    assert pickle.dumps(clf.random_state) == pickle.dumps(twin.random_state)
+
+
+def test_successive_fits_with_one_random_state_instance_differ(blobs):
+    # As MLPClassifier's do: a fit that succeeds advances the instance.
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        hidden_size=5, max_iter=2, random_state=np.random.RandomState(0)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = clf.fit(X, y).coefs_[0]
+        second = clf.fit(X, y).coefs_[0]
+    assert not np.array_equal(first, second)
 
 
 # ------------------------------------------- Ctrl-C keeps the last committed epoch
