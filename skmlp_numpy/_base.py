@@ -58,6 +58,7 @@ from ._checks import (
     check_target_shape,
     check_X_for_prediction,
     combine_weights,
+    diverged,
     divergence_error,
     float_dtypes,
     warn,
@@ -702,6 +703,8 @@ class BaseTwoLayerNet(
                 loss = net.loss_grad(
                     X_batch, Y_batch, sw_batch, self.alpha, dropout_stream
                 )
+                # Only inf and NaN: one batch's loss is too noisy to judge
+                # growth by (a batch of outliers), the epoch's mean is not.
                 if not math.isfinite(loss):
                     raise divergence_error(state.progress.n_iter + 1)
                 optimizer.step(net.params, net.grads)
@@ -766,8 +769,13 @@ class BaseTwoLayerNet(
         network's (the best epoch's with early stopping).
         """
         net, progress = state.network, state.progress
-        if not (math.isfinite(loss) and np.isfinite(net.params).all()):
+        # The first epoch of the curve: of the network's first fit (of this
+        # fit with 'lbfgs', whose curves start over).
+        first_loss = progress.loss_curve.first
+        if not np.isfinite(net.params).all():
             raise divergence_error(progress.n_iter + 1)
+        if diverged(loss, first_loss):
+            raise divergence_error(progress.n_iter + 1, loss, first_loss)
         progress.n_iter += 1
         if state.stochastic:
             progress.t += state.batches.n_samples
