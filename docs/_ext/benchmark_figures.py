@@ -11,7 +11,10 @@ disagree with the numbers below them:
 - ``results-latency-<machine>.txt`` (``bench_predict_latency.py``): the time
   of one ``predict_proba`` call by batch size, and the ratio to MLPClassifier;
 - ``results-regressor-<machine>.txt`` (``bench_regressor.py``): the speed of
-  TwoLayerNetRegressor relative to MLPRegressor, per case.
+  TwoLayerNetRegressor relative to MLPRegressor, per case;
+- ``results-warm-start-<machine>.txt`` (``bench_warm_start.py``): the time
+  of a warm fit and of a ``partial_fit`` call early and late in a long run
+  of them, ours beside MLPClassifier's. Its rows read as the regressor's.
 
 Each ``results-X.txt`` becomes ``generated/benchmarks/results-X.png`` beside
 this folder's parent. Offline, with matplotlib's Agg canvas and no pyplot (so
@@ -99,7 +102,7 @@ def parse(path: Path) -> list[Section]:
                 model[f"ours {rows}"] = float(row["ours"])
                 model[f"MLP {rows}"] = float(row["mlp"])
                 model[f"ratio {rows}"] = float(row["ratio"])
-        else:
+        else:  # the regressor's rows, or the warm start's
             row = _REGRESSION.match(line.strip())
             if row:
                 case = current.setdefault(row["case"], {})
@@ -128,6 +131,8 @@ def _kind(path: Path) -> str:
         return "latency"
     if path.name.startswith("results-regressor-"):
         return "regressor"
+    if path.name.startswith("results-warm-start-"):
+        return "warm-start"
     return "training"
 
 
@@ -314,7 +319,38 @@ def draw_regressor(sections: list[Section]):
     return fig
 
 
-DRAW = {"training": draw_training, "latency": draw_latency, "regressor": draw_regressor}
+def draw_warm_start(sections: list[Section]):
+    """Milliseconds per call, early and late in a run of calls, both contenders."""
+    heights = [len(s.groups) for s in sections]
+    fig = _figure(8, 1.0 + 0.6 * sum(heights))
+    axes = fig.subplots(len(sections), 1, squeeze=False, height_ratios=heights)
+    for ax, section in zip(axes[:, 0], sections, strict=True):
+        calls = list(section.groups)
+        positions = range(len(calls))
+        for offset, (key, name, colour) in enumerate(
+            [("ours", "skmlp_numpy", OURS), ("MLP", "MLPClassifier", BASELINE)]
+        ):
+            times = [section.groups[call][key] for call in calls]
+            ys = [y + 0.36 * offset - 0.18 for y in positions]
+            ax.barh(ys, times, height=0.34, color=colour, label=name)
+            for y, ms in zip(ys, times, strict=True):
+                ax.text(ms, y, f" {ms:.2f}", va="center", fontsize=8)
+        ax.set_yticks(list(positions), calls, fontsize=8)
+        ax.set_ylim(len(calls) - 0.5, -0.5)
+        ax.set_xlim(0, ax.get_xlim()[1] * 1.12)
+        ax.set_xlabel("milliseconds per call (median); lower is faster")
+        ax.set_title(f"Training in chunks: {section.threads}", fontsize=10)
+        ax.legend(fontsize=8, loc="lower right")
+        ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
+DRAW = {
+    "training": draw_training,
+    "latency": draw_latency,
+    "regressor": draw_regressor,
+    "warm-start": draw_warm_start,
+}
 
 
 def write_figures(benchmarks: Path = BENCHMARKS, output: Path = OUTPUT) -> list[Path]:
