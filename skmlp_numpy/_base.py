@@ -483,7 +483,10 @@ class BaseTwoLayerNet(
             )
         if early_stopping.validation is not None:
             if progress.validation_scores is None:
-                progress.validation_scores = progress.validation_loss_curve = _Curve()
+                progress.validation_scores, progress.validation_loss_curve = (
+                    _Curve(),
+                    _Curve(),
+                )
             early_stopping.check(
                 network,
                 functools.partial(self._as_model, targets),
@@ -492,6 +495,11 @@ class BaseTwoLayerNet(
                     targets["out_activation_"], coefs, intercepts, trainable=False
                 ),
             )
+        # A new network's weights came from a copy of a RandomState instance:
+        # the instance catches up with it when the call succeeds (see _fit).
+        drew_from_instance = not resume and isinstance(
+            self.random_state, np.random.RandomState
+        )
         return _FitState(
             X=X,
             Y=Y,
@@ -503,10 +511,7 @@ class BaseTwoLayerNet(
             progress=progress,
             early_stopping=early_stopping,
             batches=batches,
-            # The user's RandomState instance, drawn from when the network is new.
-            user_stream=progress.split_stream
-            if not resume and isinstance(self.random_state, np.random.RandomState)
-            else None,
+            user_stream=progress.split_stream if drew_from_instance else None,
         )
 
     def _start_or_resume(
