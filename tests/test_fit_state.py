@@ -544,8 +544,9 @@ def test_a_continued_fit_costs_the_same_after_any_number_of_them(
     assert len(clf.loss_curve_) == n_calls
     (calls_10, memory_10), (calls_n, memory_n) = work[10], work[n_calls]
     assert calls_n == calls_10
-    # A copy of a curve of n_calls floats is 8 * n_calls bytes or more.
-    assert memory_n < memory_10 + 2 * n_calls
+    # A copy of a curve of n_calls floats holds 8 * n_calls bytes; appending
+    # to one of the three curves may grow its list by about n_calls bytes.
+    assert memory_n < memory_10 + 4 * n_calls
 
 
 def test_the_curves_are_lists_whose_edits_a_warm_start_ignores(blobs):
