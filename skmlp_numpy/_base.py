@@ -926,7 +926,7 @@ class BaseTwoLayerNet(
             )
         if "_stream" in state:
             state["_progress"] = progress_of_0_2(state)
-        elif "stream_epochs" in vars(state.get("_progress", object)):
+        elif hasattr(state.get("_progress"), "stream_epochs"):  # 0.3
             state["_progress"] = progress_of_0_3(state["_progress"])
         for name in _CURVES:  # 0.2 and 0.3 kept them as attributes
             state.pop(name, None)
