@@ -58,6 +58,7 @@ from ._checks import (
     check_target_shape,
     check_X_for_prediction,
     combine_weights,
+    diverged,
     divergence_error,
     float_dtypes,
     warn,
@@ -72,14 +73,15 @@ from ._early_stopping import (
 )
 from ._fit_state import (
     _Callbacks,
-    _copy,
+    _Curve,
     _FitState,
     _Plateau,
     _Progress,
+    _PublishedCurve,
     _Transaction,
     draw_epoch,
     progress_of_0_2,
-    replay,
+    progress_of_0_3,
 )
 from ._layers import ACTIVATIONS
 from ._network import TwoLayerNet
@@ -99,6 +101,9 @@ except ImportError:  # scikit-learn < 1.9 has no callback API
 
 
 __all__ = ["BaseTwoLayerNet", "DivergenceError"]
+
+# The fitted curves, which the committed progress holds (see _PublishedCurve).
+_CURVES = ("loss_curve_", "validation_loss_curve_", "validation_scores_")
 
 
 class BaseTwoLayerNet(
@@ -172,6 +177,11 @@ class BaseTwoLayerNet(
         "https://skmlp-numpy.readthedocs.io/en/latest/generated/"
         "{estimator_module}.{estimator_name}.html"
     )
+
+    # Made from the committed progress when first read: see _PublishedCurve.
+    loss_curve_ = _PublishedCurve()
+    validation_loss_curve_ = _PublishedCurve()
+    validation_scores_ = _PublishedCurve()
 
     def __init__(
         self,
@@ -410,6 +420,10 @@ class BaseTwoLayerNet(
                     "intercepts_": [b.copy() for b in self.intercepts_],
                 },
             )
+            if state.user_stream is not None:
+                # Successive fits with one instance differ, as MLPClassifier's
+                # do; a failed call never got here and left it as it was.
+                self.random_state.set_state(state.user_stream.get_state())
         return self
 
     def _prepare(self, X, y, sample_weight, incremental, classes, validation):
@@ -441,14 +455,17 @@ class BaseTwoLayerNet(
         network, progress = self._start_or_resume(
             X.shape[1], targets, dtype, resume, stochastic, incremental, early_stopping
         )
-        # Draws come from a copy of the stream: the committed one never changes.
-        random_state = copy.deepcopy(progress.stream)
 
         # 3. The batches, and the validation set held out of them.
         batches = None
         if stochastic:
             order = np.arange(X.shape[0]) if self.shuffle else None
             if early_stopping.enabled and early_stopping.validation is None:
+                # A new network's stream draws the split, then the epochs, as
+                # MLPClassifier's does; a warm start draws the same rows again.
+                split_stream = (
+                    copy.deepcopy(progress.split_stream) if resume else progress.stream
+                )
                 # MLPClassifier's rule: stratify single-output classification.
                 stratify = is_classifier(self) and targets["n_outputs_"] == 1
                 order, early_stopping.validation = hold_out(
@@ -457,29 +474,25 @@ class BaseTwoLayerNet(
                     Y,
                     sample_weight,
                     self.validation_fraction,
-                    random_state,
+                    split_stream,
                     Y.astype(bool) if stratify else None,
                 )
-            if incremental:
-                # Each partial_fit call starts a new chain where the last ended.
-                replay(random_state, np.arange(len(y)), progress, self)
-                progress.stream, progress.stream_epochs = copy.deepcopy(random_state), 0
-            else:
-                # A warm start continues the chain: replaying its draws puts
-                # the stream and the shuffled order where the last fit left them.
-                replay(random_state, order, progress, self)
+            progress.order = progress.continued_order(order, incremental, self)
             batches = _Batches(
                 X,
                 Y,
                 sample_weight,
-                order,
+                progress.order,
                 self._batch_size(len(y) if order is None else len(order)),
                 dtype,
                 spare_core,
             )
         if early_stopping.validation is not None:
             if progress.validation_scores is None:
-                progress.validation_scores, progress.validation_loss_curve = [], []
+                progress.validation_scores, progress.validation_loss_curve = (
+                    _Curve(),
+                    _Curve(),
+                )
             early_stopping.check(
                 network,
                 functools.partial(self._as_model, targets),
@@ -488,6 +501,11 @@ class BaseTwoLayerNet(
                     targets["out_activation_"], coefs, intercepts, trainable=False
                 ),
             )
+        # A new network's weights came from a copy of a RandomState instance:
+        # the instance catches up with it when the call succeeds (see _fit).
+        drew_from_instance = not resume and isinstance(
+            self.random_state, np.random.RandomState
+        )
         return _FitState(
             X=X,
             Y=Y,
@@ -497,9 +515,9 @@ class BaseTwoLayerNet(
             stochastic=stochastic,
             incremental=incremental,
             progress=progress,
-            random_state=random_state,
             early_stopping=early_stopping,
             batches=batches,
+            user_stream=progress.split_stream if drew_from_instance else None,
         )
 
     def _start_or_resume(
@@ -529,6 +547,10 @@ class BaseTwoLayerNet(
                 plateau=plateau,
             )
         random_state = check_random_state(self.random_state)
+        if random_state is self.random_state:
+            # The user's instance: draw from a copy, which the instance catches
+            # up with when the call succeeds (see _fit).
+            random_state = copy.deepcopy(random_state)
         network = TwoLayerNet.initialize(
             n_features,
             self.hidden_size,
@@ -541,8 +563,8 @@ class BaseTwoLayerNet(
         )
         # The random stream starts after the initial weights' draws.
         return network, _Progress(
-            stream=copy.deepcopy(random_state),
-            stream_epochs=0,
+            stream=random_state,
+            split_stream=copy.deepcopy(random_state),
             optimizer=self._solver_optimizer(network, None),
             plateau=plateau,
         )
@@ -685,8 +707,7 @@ class BaseTwoLayerNet(
         batch's size or weight, averaged over the rows).
         """
         net, optimizer, batches = state.network, state.progress.optimizer, state.batches
-        dropout_stream = draw_epoch(state.random_state, batches.order, self)
-        state.progress.stream_epochs += 1
+        dropout_stream = draw_epoch(state.progress.stream, batches.order, self)
         optimizer.begin_epoch(math.ceil(batches.n_samples / batches.batch_size))
         total = scale = 0.0
         epoch = iter(batches)
@@ -697,6 +718,8 @@ class BaseTwoLayerNet(
                 loss = net.loss_grad(
                     X_batch, Y_batch, sw_batch, self.alpha, dropout_stream
                 )
+                # Only inf and NaN: one batch's loss is too noisy to judge
+                # growth by (a batch of outliers), the epoch's mean is not.
                 if not math.isfinite(loss):
                     raise divergence_error(state.progress.n_iter + 1)
                 optimizer.step(net.params, net.grads)
@@ -761,13 +784,18 @@ class BaseTwoLayerNet(
         network's (the best epoch's with early stopping).
         """
         net, progress = state.network, state.progress
-        if not (math.isfinite(loss) and np.isfinite(net.params).all()):
+        # The first epoch of the curve: of the network's first fit (of this
+        # fit with 'lbfgs', whose curves start over).
+        first_loss = progress.loss_curve.first
+        if not np.isfinite(net.params).all():
             raise divergence_error(progress.n_iter + 1)
+        if diverged(loss, first_loss):
+            raise divergence_error(progress.n_iter + 1, loss, first_loss)
         progress.n_iter += 1
         if state.stochastic:
             progress.t += state.batches.n_samples
         progress.loss = loss
-        progress.loss_curve.append(loss)
+        progress.loss_curve = progress.loss_curve.appended(loss)
         if self.verbose:
             print(f"Iteration {progress.n_iter}, loss = {loss:.8f}")
         early_stopping = state.early_stopping
@@ -785,7 +813,7 @@ class BaseTwoLayerNet(
         if verdict == CANNOT_RANK:
             raise early_stopping.cannot_rank_error(progress.n_iter)
         if self.verbose and early_stopping.validation is not None:
-            print(f"Validation score: {progress.validation_scores[-1]:f}")
+            print(f"Validation score: {progress.validation_scores.last:f}")
         stop = False
         if state.stochastic:
             progress.optimizer.end_epoch(progress.t)
@@ -793,7 +821,10 @@ class BaseTwoLayerNet(
         stop |= state.callbacks.end(
             task,
             self,
-            lambda: self._fitted_attributes(state, net.params.copy(), progress),
+            lambda: {
+                **self._fitted_attributes(state, net.params.copy(), progress),
+                **progress.curves(),
+            },
         )
         self._commit(
             state, early_stopping.model_params(net) if params is None else params
@@ -835,7 +866,10 @@ class BaseTwoLayerNet(
         state.committed = True
 
     def _fitted_attributes(self, state, params, progress):
-        """The fitted attributes of the model with weights ``params``."""
+        """The fitted attributes of the model with weights ``params``.
+
+        All but the curves, which the progress holds (see _PublishedCurve).
+        """
         W1, W2, b1, b2 = state.network.unflatten(params)
         early = state.early_stopping.enabled
         return {
@@ -846,10 +880,7 @@ class BaseTwoLayerNet(
             "n_iter_": progress.n_iter,
             "t_": progress.t,
             "loss_": progress.loss,
-            "loss_curve_": list(progress.loss_curve),
             "best_loss_": None if early else -progress.plateau.best,
-            "validation_loss_curve_": _copy(progress.validation_loss_curve),
-            "validation_scores_": _copy(progress.validation_scores),
             "best_validation_score_": progress.plateau.best if early else None,
         }
 
@@ -886,6 +917,9 @@ class BaseTwoLayerNet(
         # that pickling never changes the live estimator.
         state = dict(super().__getstate__())
         state["_skmlp_numpy_version"] = __version__
+        # The curves read so far: they are made again from the progress.
+        for name in _CURVES:
+            state.pop(getattr(type(self), name).key, None)
         return state
 
     def __setstate__(self, state):
@@ -902,4 +936,8 @@ class BaseTwoLayerNet(
             )
         if "_stream" in state:
             state["_progress"] = progress_of_0_2(state)
+        elif hasattr(state.get("_progress"), "stream_epochs"):  # 0.3
+            state["_progress"] = progress_of_0_3(state["_progress"])
+        for name in _CURVES:  # 0.2 and 0.3 kept them as attributes
+            state.pop(name, None)
         super().__setstate__(state)

@@ -21,7 +21,18 @@ FLOAT_DTYPES = (np.float64, np.float32)
 
 
 class DivergenceError(ValueError):
-    """Training produced a non-finite loss or non-finite weights."""
+    """Training diverged: the loss or the weights became non-finite, or the
+    loss grew by orders of magnitude."""
+
+
+# An epoch whose loss is more than this many times the first epoch's has
+# diverged: healthy training, noisy or not, stays within a few times its first
+# loss (a spike of fifty times, which recovers, is seen), while an explosion
+# grows by a factor at every epoch (6, 21, 2e3, 3e4, 2e6 ... for tanh units at
+# learning_rate_init=1). The first loss counts as 1 at least: a first loss
+# near 0 (a warm start from a model that fits its data) would make the noise
+# of healthy training look like growth.
+DIVERGENCE_GROWTH = 1e4
 
 
 def float_dtypes(preferred):
@@ -129,14 +140,31 @@ def check_X_for_prediction(estimator, X):
     )
 
 
-def divergence_error(epoch):
-    """The error of a fit whose loss or weights became non-finite at ``epoch``."""
+def diverged(loss, first_loss):
+    """Whether an epoch of loss ``loss`` diverged, ``first_loss`` the first epoch's.
+
+    Non-finite, or more than ``DIVERGENCE_GROWTH`` times the first epoch's
+    loss, or 1 if that is smaller. All the losses are non-negative.
+    """
+    if not math.isfinite(loss):
+        return True
+    return first_loss is not None and loss > DIVERGENCE_GROWTH * max(first_loss, 1.0)
+
+
+def divergence_error(epoch, loss=math.nan, first_loss=None):
+    """The error of a fit that diverged at ``epoch`` (see :func:`diverged`)."""
+    if math.isfinite(loss):
+        what = (
+            f"the loss grew to {loss:.3g}, more than {DIVERGENCE_GROWTH:g} times "
+            f"the first epoch's ({first_loss:.3g})"
+        )
+    else:
+        what = "the loss or the weights became non-finite (inf or NaN)"
     return DivergenceError(
-        f"Training diverged at epoch {epoch}: the loss or the weights became "
-        "non-finite (inf or NaN). The learning rate (learning_rate_init) may be "
-        "too high, or the features unscaled: try a smaller learning rate, or "
-        "put a StandardScaler before the estimator. The estimator was left as "
-        "it was before this call."
+        f"Training diverged at epoch {epoch}: {what}. The learning rate "
+        "(learning_rate_init) may be too high, or the features unscaled: try a "
+        "smaller learning rate, or put a StandardScaler before the estimator. "
+        "The estimator was left as it was before this call."
     )
 
 

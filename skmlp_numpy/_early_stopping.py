@@ -303,8 +303,10 @@ class _EarlyStopping:
             score, validation_loss = self._score(network, as_model, penalty)
             if math.isnan(score):
                 return CANNOT_RANK
-            progress.validation_loss_curve.append(validation_loss)
-            progress.validation_scores.append(score)
+            progress.validation_loss_curve = progress.validation_loss_curve.appended(
+                validation_loss
+            )
+            progress.validation_scores = progress.validation_scores.appended(score)
             if self.enabled:
                 value = score
         improved = value > progress.plateau.best

@@ -56,67 +56,194 @@ class _Plateau:
         return replace(self, tol=tol, patience=patience)
 
 
+@dataclass(frozen=True)
+class _Curve:
+    """A curve by epoch (losses, scores) that no later epoch can change.
+
+    The curve is the first ``length`` of ``values``. Appending extends
+    ``values`` in place when no longer curve shares them, so that recording an
+    epoch costs the same at the 10,000th as at the first, and a committed
+    curve is never copied; a curve that a failed epoch went on from is copied
+    once, when it is extended again.
+    """
+
+    values: list = field(default_factory=list)
+    length: int = 0
+
+    def appended(self, value):
+        """This curve with ``value`` after its last."""
+        values = self.values
+        if len(values) != self.length:  # another curve extends these values
+            values = values[: self.length]
+        values.append(value)
+        return _Curve(values, self.length + 1)
+
+    @property
+    def first(self):
+        """The first value, or None."""
+        return self.values[0] if self.length else None
+
+    @property
+    def last(self):
+        """The last value, or None."""
+        return self.values[self.length - 1] if self.length else None
+
+    def tolist(self):
+        """The values, as a new list."""
+        return self.values[: self.length]
+
+    def __getstate__(self):
+        # Only the curve's own values: not what a longer curve appended.
+        return {"values": self.tolist(), "length": self.length}
+
+
 @dataclass
 class _Progress:
     """What carries over from one fit to the next: one value, committed whole.
 
-    ``stream`` is the random stream at the start of the current chain of
-    epochs and ``stream_epochs`` the epochs drawn from it since: a warm start
-    replays those draws to continue the chain (a draw per epoch is a shuffle,
-    cheaper than copying the stream at every commit). ``optimizer`` is None
-    for 'lbfgs'. The curves are lists while a fit runs; :meth:`snapshot`
-    copies everything that the loop goes on changing.
+    The state itself, never a recipe to rebuild it, so that continuing costs
+    the same after any number of fits: ``stream`` is the random stream and
+    ``order`` the shuffled order of the training rows (None: their natural
+    order) as the last committed epoch left them; ``split_stream`` the stream
+    where the network's first fit began, from which early stopping draws the
+    rows it holds out, so that every warm start holds out the same rows.
+    ``optimizer`` is None for 'lbfgs'. ``replay_epochs`` counts the epochs
+    that a model of skmlp_numpy 0.2 or 0.3, which kept a recipe, still has to
+    draw again (:meth:`continued_order`).
+
+    While a fit runs, the stream, the order and the optimizer are its working
+    copies, which :meth:`snapshot` copies at each commit; the curves are
+    immutable :class:`_Curve` values, shared.
     """
 
     stream: np.random.RandomState
-    stream_epochs: int
+    split_stream: np.random.RandomState
     optimizer: Any
     plateau: _Plateau
+    order: np.ndarray | None = None
     n_iter: int = 0
     t: int = 0
     loss: float | None = None
-    loss_curve: list = field(default_factory=list)
-    validation_loss_curve: list | None = None
-    validation_scores: list | None = None
+    loss_curve: _Curve = field(default_factory=_Curve)
+    validation_loss_curve: _Curve | None = None
+    validation_scores: _Curve | None = None
+    replay_epochs: int = 0
 
     def snapshot(self):
         """A copy that no later epoch of the running fit can change."""
         return replace(
             self,
+            stream=copy.deepcopy(self.stream),
             optimizer=copy.deepcopy(self.optimizer),
-            loss_curve=list(self.loss_curve),
-            validation_loss_curve=_copy(self.validation_loss_curve),
-            validation_scores=_copy(self.validation_scores),
+            order=None if self.order is None else self.order.copy(),
         )
 
     def resumed(self, *, stochastic, incremental, optimizer, plateau):
         """The progress a continued fit starts from (the committed one is left alone).
 
         L-BFGS restarts its curvature memory at every fit, as MLPClassifier's
-        does: its curves and counters start over, and only the stream and
-        ``t`` carry on. A stochastic fit carries the optimizer's state, the
-        stopping rule and the curves; ``n_iter`` counts the epochs of this
-        call, except that a stream of ``partial_fit`` calls counts them all.
+        does: its curves and counters start over, and only the stream, the
+        order and ``t`` carry on. A stochastic fit carries the optimizer's
+        state, the stopping rule and the curves; ``n_iter`` counts the epochs
+        of this call, except that a stream of ``partial_fit`` calls counts
+        them all.
         """
+        carried = dict(
+            stream=copy.deepcopy(self.stream),
+            split_stream=self.split_stream,
+            order=self.order,
+            t=self.t,
+            replay_epochs=self.replay_epochs,
+        )
         if not stochastic:
-            return _Progress(self.stream, self.stream_epochs, None, plateau, t=self.t)
+            return _Progress(optimizer=None, plateau=plateau, **carried)
         return _Progress(
-            stream=self.stream,
-            stream_epochs=self.stream_epochs,
             optimizer=optimizer,
             plateau=plateau,
             n_iter=self.n_iter if incremental else 0,
-            t=self.t,
             loss=self.loss,
-            loss_curve=list(self.loss_curve),
-            validation_loss_curve=_copy(self.validation_loss_curve),
-            validation_scores=_copy(self.validation_scores),
+            loss_curve=self.loss_curve,
+            validation_loss_curve=self.validation_loss_curve,
+            validation_scores=self.validation_scores,
+            **carried,
         )
 
+    def continued_order(self, order, incremental, params):
+        """The order of the training rows that this fit's first epoch shuffles on.
 
-def _copy(curve):
-    """A copy of a curve, or None."""
-    return None if curve is None else list(curve)
+        ``order`` is this fit's rows (None: all, in their natural order). A
+        warm start on the same rows continues the shuffle where the last
+        committed epoch left it; each ``partial_fit`` call, and a fit on other
+        rows, shuffles ``order`` from where it stands. ``params`` has the
+        estimator's ``shuffle`` and ``dropout``.
+        """
+        if self.replay_epochs:
+            # A model of 0.2 or 0.3: its stream is where its chain of epochs
+            # began. Draw them again, once, as those versions did every fit.
+            replayed = None if order is None else order.copy()
+            for _ in range(self.replay_epochs):
+                draw_epoch(self.stream, replayed, params)
+            self.order, self.replay_epochs = replayed, 0
+        same_rows = (
+            order is not None
+            and self.order is not None
+            and len(self.order) == len(order)
+            and np.array_equal(np.sort(self.order), np.sort(order))
+        )
+        if params.shuffle and same_rows and not incremental:
+            return self.order.copy()
+        return order
+
+    def curves(self):
+        """The curves as the fitted attributes hold them: new lists, or None."""
+        return {
+            "loss_curve_": self.loss_curve.tolist(),
+            "validation_loss_curve_": _tolist(self.validation_loss_curve),
+            "validation_scores_": _tolist(self.validation_scores),
+        }
+
+
+def _tolist(curve):
+    """A curve's values as a new list, or None."""
+    return None if curve is None else curve.tolist()
+
+
+class _PublishedCurve:
+    """A fitted curve (``loss_curve_`` ...): a list, made when it is first read.
+
+    A commit publishes the :class:`_Progress` alone, so that an epoch costs no
+    copy of the curves. The list read is the user's own: editing it changes
+    nothing that a warm start resumes, and the next commit replaces it. It is
+    kept under a private name with the progress it was made from, so that it
+    is stale as soon as another progress is committed.
+    """
+
+    def __set_name__(self, owner, name):
+        self.name = name
+        self.field = name.rstrip("_")
+        self.key = f"_published_{self.field}"
+
+    def __get__(self, estimator, owner=None):
+        if estimator is None:
+            return self
+        state = vars(estimator)
+        progress = state.get("_progress")
+        published = state.get(self.key)
+        if published is None or published[0] is not progress:
+            if progress is None:
+                raise AttributeError(
+                    f"{type(estimator).__name__!r} object has no attribute "
+                    f"{self.name!r}"
+                )
+            published = (progress, _tolist(getattr(progress, self.field)))
+            state[self.key] = published
+        return published[1]
+
+    def __set__(self, estimator, value):
+        vars(estimator)[self.key] = (vars(estimator).get("_progress"), value)
+
+    def __delete__(self, estimator):
+        vars(estimator).pop(self.key, None)
 
 
 @dataclass
@@ -125,8 +252,10 @@ class _FitState:
 
     The loop reads and advances this, never the estimator; ``_commit``
     publishes it. ``targets`` holds the attributes that describe the
-    network's targets (``n_outputs_``, ``out_activation_``, ``classes_`` ...),
-    ``random_state`` the working copy of the progress's stream.
+    network's targets (``n_outputs_``, ``out_activation_``, ``classes_`` ...).
+    ``user_stream`` is the state that the user's ``RandomState`` instance
+    takes when the call succeeds (the stream after the initial weights), or
+    None when the call draws nothing from it.
     """
 
     X: Any
@@ -137,8 +266,8 @@ class _FitState:
     stochastic: bool
     incremental: bool
     progress: _Progress
-    random_state: np.random.RandomState
     early_stopping: Any
+    user_stream: np.random.RandomState | None = None
     batches: Any = None
     callbacks: Any = None
     committed: bool = False
@@ -229,18 +358,13 @@ class _Callbacks:
         )
 
 
-def replay(random_state, order, progress, params):
-    """Draw again what the progress's chain drew, to continue its stream."""
-    for _ in range(progress.stream_epochs):
-        draw_epoch(random_state, order, params)
-
-
 def draw_epoch(random_state, order, params):
     """The random draws of one epoch: its shuffle, and its dropout stream.
 
     ``params`` has the estimator's ``shuffle`` and ``dropout``. Dropout masks
-    come from a stream seeded once per epoch, so that replaying an epoch's
-    draws costs no more than a shuffle.
+    come from a stream seeded once per epoch (which kept the draws of an
+    epoch to a shuffle and a seed, when models of 0.2 and 0.3 drew them
+    again).
     """
     if params.shuffle and order is not None:
         random_state.shuffle(order)
@@ -250,16 +374,21 @@ def draw_epoch(random_state, order, params):
 
 
 def progress_of_0_2(state):
-    """The :class:`_Progress` of a model pickled by skmlp_numpy 0.2."""
+    """The :class:`_Progress` of a model pickled by skmlp_numpy 0.2.
+
+    0.2 kept the stream where the chain of epochs began, and the number of
+    epochs drawn since: its next fit draws them again, once.
+    """
     early = state.get("best_validation_score_") is not None
     if early:
         best = state["best_validation_score_"]
     else:
         best = -np.inf if state.get("best_loss_") is None else -state["best_loss_"]
     monitors = "validation score" if early else "training loss"
+    stream = state.pop("_stream")
     return _Progress(
-        stream=state.pop("_stream"),
-        stream_epochs=state.pop("_stream_epochs"),
+        stream=copy.deepcopy(stream),
+        split_stream=stream,
         optimizer=state.pop("_optimizer", None),
         plateau=_Plateau(
             state["tol"],
@@ -271,7 +400,34 @@ def progress_of_0_2(state):
         n_iter=state["n_iter_"],
         t=state["t_"],
         loss=state["loss_"],
-        loss_curve=list(state["loss_curve_"]),
-        validation_loss_curve=_copy(state.get("validation_loss_curve_")),
-        validation_scores=_copy(state.get("validation_scores_")),
+        loss_curve=_curve(state["loss_curve_"]),
+        validation_loss_curve=_curve(state.get("validation_loss_curve_")),
+        validation_scores=_curve(state.get("validation_scores_")),
+        replay_epochs=state.pop("_stream_epochs"),
     )
+
+
+def progress_of_0_3(old):
+    """The :class:`_Progress` of a model pickled by skmlp_numpy 0.3.
+
+    ``old`` is 0.3's progress, unpickled with its own fields. Like 0.2, it
+    kept where the chain of epochs began and their number.
+    """
+    return _Progress(
+        stream=copy.deepcopy(old.stream),
+        split_stream=old.stream,
+        optimizer=old.optimizer,
+        plateau=old.plateau,
+        n_iter=old.n_iter,
+        t=old.t,
+        loss=old.loss,
+        loss_curve=_curve(old.loss_curve),
+        validation_loss_curve=_curve(old.validation_loss_curve),
+        validation_scores=_curve(old.validation_scores),
+        replay_epochs=old.stream_epochs,
+    )
+
+
+def _curve(values):
+    """A :class:`_Curve` of a list of values, or None."""
+    return None if values is None else _Curve(list(values), len(values))

@@ -143,7 +143,8 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
     random_state : int, RandomState instance or None, default=None
         Seeds the weight initialisation, the shuffling, the early-stopping
         split and the dropout masks. Pass an int for bit-for-bit reproducible
-        fits.
+        fits. A RandomState instance is advanced by a call that succeeds and
+        starts a new network, and left as it was by a call that fails.
 
     tol : float, default=1e-4
         Training stops when the loss (or the validation score) has not

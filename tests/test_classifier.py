@@ -13,7 +13,7 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skmlp_numpy import DivergenceError, TwoLayerNetClassifier
+from skmlp_numpy import DivergenceError, TwoLayerNetClassifier, TwoLayerNetRegressor
 from skmlp_numpy.__main__ import build_parser, make_network
 from skmlp_numpy.datasets import load_mnist
 
@@ -173,6 +173,7 @@ def test_divergence_raises_and_leaves_the_model_as_it_was(blobs):
     # Identity units cannot die, so the huge steps below must overflow.
     clf = TwoLayerNetClassifier(5, "identity", max_iter=3, random_state=0)
     fit_quietly(clf, X, y)
+    curve = clf.loss_curve_
     before = dict(vars(clf))
     coefs = [c.copy() for c in clf.coefs_]
     clf.set_params(
@@ -183,7 +184,42 @@ def test_divergence_raises_and_leaves_the_model_as_it_was(blobs):
     assert vars(clf).keys() == before.keys()
     for c, saved in zip(clf.coefs_, coefs, strict=True):
         assert_array_equal(c, saved)
-    assert clf.loss_curve_ == before["loss_curve_"]
+    assert clf.loss_curve_ == curve
+
+
+def _exploding_regression(blobs):
+    """A regression that tanh units at learning_rate_init=1 blow up: the loss
+    goes 6.4, 21, 2.4e3, 2.6e4, 1.7e6 ..., finite."""
+    X, _ = blobs
+    return X / 3, X @ np.array([1.0, -2.0, 0.5, 1.0]) / 3
+
+
+@pytest.mark.parametrize("call", ["fit", "warm_fit", "partial_fit"])
+def test_a_loss_grown_by_orders_of_magnitude_is_a_divergence(blobs, call):
+    X, y = _exploding_regression(blobs)
+    params = dict(hidden_size=5, activation="tanh", solver="sgd", random_state=0)
+    reg = TwoLayerNetRegressor(learning_rate_init=1.0, max_iter=10, **params)
+    if call == "warm_fit":  # a healthy first fit, then a rate that explodes
+        reg.set_params(learning_rate_init=0.01, warm_start=True)
+        fit_quietly(reg, X, y).set_params(learning_rate_init=1.0)
+    message = r"diverged at epoch \d+: the loss grew to .*, more than 10000 times"
+    with pytest.raises(DivergenceError, match=message):
+        for _ in range(10 if call == "partial_fit" else 1):
+            before = pickle.dumps(reg)
+            getattr(reg, "partial_fit" if call == "partial_fit" else "fit")(X, y)
+    assert pickle.dumps(reg) == before
+
+
+def test_a_loss_that_spikes_and_recovers_is_no_divergence(blobs):
+    # ReLU units at learning_rate_init=0.5: 6.2, 328, 252, 48, 2.0 ... A
+    # spike of fifty times the first epoch's loss is healthy enough.
+    X, y = _exploding_regression(blobs)
+    reg = TwoLayerNetRegressor(
+        hidden_size=5, solver="sgd", learning_rate_init=0.5, max_iter=10, random_state=0
+    )
+    fit_quietly(reg, X, y)
+    assert max(reg.loss_curve_) > 50 * reg.loss_curve_[0]
+    assert reg.loss_curve_[-1] < reg.loss_curve_[0]
 
 
 def test_saturated_logistic_outputs_stay_inside_zero_and_one():

@@ -191,6 +191,7 @@ TRUSTED = [
     "skmlp_numpy._optimizers.SGD",
     "skmlp_numpy._fit_state._Progress",
     "skmlp_numpy._fit_state._Plateau",
+    "skmlp_numpy._fit_state._Curve",
 ]
 
 

@@ -11,11 +11,14 @@ the network's ``loss_grad`` (the function L-BFGS evaluates). "Unchanged"
 always means equal pickled bytes.
 """
 
+import functools
 import inspect
 import os
 import pickle
 import re
+import sys
 import threading
+import tracemalloc
 import warnings
 from pathlib import Path
 from unittest import mock
@@ -27,7 +30,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 from sklearn.exceptions import InconsistentVersionWarning
 
-from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
+from skmlp_numpy import DivergenceError, TwoLayerNetClassifier, TwoLayerNetRegressor
 from skmlp_numpy._network import TwoLayerNet
 from skmlp_numpy._optimizers import SGD, Adam
 
@@ -141,6 +144,75 @@ def test_ctrl_c_before_the_first_epoch_ends_restores_and_propagates(
     with pytest.raises(KeyboardInterrupt):
         fitted.fit(*blobs)
     assert pickle.dumps(fitted) == before
+
+
+FAILURES = {
+    "step": (Adam, MemoryError("out of memory")),
+    "interrupt": (Adam, KeyboardInterrupt()),  # before the first epoch ends
+    "divergence": (Adam, None),
+    "scorer": (None, RuntimeError("scorer failed")),
+}
+
+
+@pytest.mark.parametrize("call", ["fit", "warm_fit", "partial_fit"])
+@pytest.mark.parametrize("failure", list(FAILURES))
+def test_a_failed_call_leaves_a_random_state_instance_as_it_was(
+    blobs, monkeypatch, call, failure
+):
+    X, y = blobs
+    if failure == "scorer" and call == "partial_fit":
+        pytest.skip("partial_fit scores no validation set")
+    clf = TwoLayerNetClassifier(
+        hidden_size=5,
+        max_iter=3,
+        n_iter_no_change=100,
+        random_state=np.random.RandomState(0),
+    )
+    kwargs = {"classes": [0, 1, 2]} if call == "partial_fit" else {}
+    if failure == "scorer":
+        kwargs = dict(X_val=X[::4], y_val=y[::4])
+    if call == "warm_fit":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            clf.set_params(warm_start=True).fit(X, y)
+    twin = pickle.loads(pickle.dumps(clf))  # an equal instance that never fails
+    before, instance = _bytes(clf), pickle.dumps(clf.random_state)
+    method = getattr(clf, "partial_fit" if call == "partial_fit" else "fit")
+    optimizer, error = FAILURES[failure]
+    if failure == "scorer":
+        clf.set_params(scoring=FailingScorer(n_ok=1, error=error))
+    elif failure == "divergence":
+        monkeypatch.setattr(
+            optimizer, "step", lambda self, params, grads: params.fill(np.inf)
+        )
+    else:
+        failing_step(optimizer, monkeypatch, 1, error)
+    with pytest.raises(DivergenceError if error is None else type(error)):
+        method(X, y, **kwargs)
+    assert _bytes(clf) == before
+    assert pickle.dumps(clf.random_state) == instance
+    # The retry trains what the first try would have trained.
+    monkeypatch.undo()
+    clf.set_params(scoring=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for model in (clf, twin):
+            getattr(model, method.__name__)(X, y, **kwargs)
+    assert_same_model(clf, twin)
+    assert pickle.dumps(clf.random_state) == pickle.dumps(twin.random_state)
+
+
+def test_successive_fits_with_one_random_state_instance_differ(blobs):
+    # As MLPClassifier's do: a fit that succeeds advances the instance.
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        hidden_size=5, max_iter=2, random_state=np.random.RandomState(0)
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = clf.fit(X, y).coefs_[0]
+        second = clf.fit(X, y).coefs_[0]
+    assert not np.array_equal(first, second)
 
 
 # ------------------------------------------- Ctrl-C keeps the last committed epoch
@@ -490,6 +562,86 @@ def test_pickling_in_the_middle_of_a_partial_fit_stream(blobs):
     assert_same_model(clf, copy)
 
 
+def _work(call):
+    """What ``call`` does, counted: the Python functions it calls, and the most
+    memory it holds at once beyond what it started with (both deterministic)."""
+    calls = 0
+
+    def count(frame, event, arg):
+        nonlocal calls
+        calls += event == "call"
+
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        sys.setprofile(count)
+        try:
+            call()
+        finally:
+            sys.setprofile(None)
+        peak = tracemalloc.get_traced_memory()[1] - start
+    finally:
+        tracemalloc.stop()
+    return calls, peak
+
+
+@pytest.mark.parametrize("way, n_calls", [("warm_start", 600), ("partial_fit", 2000)])
+def test_a_continued_fit_costs_the_same_after_any_number_of_them(
+    blobs, gather_ahead, way, n_calls
+):
+    # The FAQ's "train in chunks": each call continues from the state the
+    # last one committed, whatever the number of calls before it, and never
+    # copies what grows with them (the curves). A call that drew the random
+    # stream's earlier epochs again, or copied the curves, would call more
+    # functions, or hold more memory, at the n-th call than at the 10th.
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        hidden_size=3,
+        max_iter=1,
+        warm_start=True,
+        dropout=0.1,
+        n_iter_no_change=np.inf,  # no call ends on a plateau
+        # Accuracy checks the predicted labels, in more calls when more differ.
+        scoring="loss",
+        random_state=0,
+    )
+    if way == "warm_start":
+        validation = dict(X_val=X[::4], y_val=y[::4])
+        call = functools.partial(clf.fit, X, y, **validation)
+    else:
+        call = functools.partial(clf.partial_fit, X, y, classes=[0, 1, 2])
+    work = {}
+    with gather_ahead.forced(False), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i in range(1, n_calls + 1):
+            # The 9th is measured too: tracemalloc's first start costs memory.
+            work[i] = _work(call) if i in (9, 10, n_calls) else call()
+    assert len(clf.loss_curve_) == n_calls
+    (calls_10, memory_10), (calls_n, memory_n) = work[10], work[n_calls]
+    assert calls_n == calls_10
+    # A copy of a curve of n_calls floats holds 8 * n_calls bytes; appending
+    # to one of the three curves may grow its list by about n_calls bytes.
+    assert memory_n < memory_10 + 4 * n_calls
+
+
+def test_the_curves_are_lists_whose_edits_a_warm_start_ignores(blobs):
+    X, y = blobs
+    params = dict(hidden_size=4, max_iter=2, warm_start=True, random_state=0)
+    edited = TwoLayerNetClassifier(**params).fit(X, y, X_val=X[::4], y_val=y[::4])
+    clean = pickle.loads(pickle.dumps(edited))
+    for name in ("loss_curve_", "validation_loss_curve_", "validation_scores_"):
+        curve = getattr(edited, name)
+        assert isinstance(curve, list)
+        curve.append(0.0)
+        assert getattr(edited, name) is curve  # the same list, edited
+    edited.validation_scores_ = None
+    assert edited.validation_scores_ is None
+    for model in (edited, clean):
+        model.fit(X, y, X_val=X[::4], y_val=y[::4])
+    assert_same_model(edited, clean)
+    assert len(edited.loss_curve_) == len(edited.validation_scores_) == 4
+
+
 def _promises():
     """Each sentence of the docs and docstrings that promises k + k == 2k."""
     texts = {
@@ -544,8 +696,54 @@ def test_a_model_from_0_1_cannot_continue_training_and_says_why(fitted, blobs):
     fitted.set_params(warm_start=False).fit(X, y)  # a new network trains
 
 
+def _as_pickled_by(version, fitted):
+    """The state that ``version`` pickled for the model ``fitted`` (its first fit).
+
+    Both kept the curves as attributes, and the random stream as a recipe:
+    where the chain of epochs began (after the initial weights), and the
+    number of epochs drawn since. 0.2 kept four private attributes where 0.3
+    kept one ``_Progress`` with its own fields (private names are the point
+    here: they are those versions' formats).
+    """
+    state = fitted.__getstate__()
+    progress = state.pop("_progress")
+    state.update(
+        _skmlp_numpy_version=version,
+        loss_curve_=fitted.loss_curve_,
+        validation_loss_curve_=fitted.validation_loss_curve_,
+        validation_scores_=fitted.validation_scores_,
+    )
+    stream, epochs = progress.split_stream, fitted.n_iter_
+    if version == "0.2.0":
+        state.update(
+            _stream=stream,
+            _stream_epochs=epochs,
+            _optimizer=progress.optimizer,
+            _no_improvement_count=progress.plateau.count,
+        )
+        return state
+    old = object.__new__(type(progress))
+    vars(old).update(
+        stream=stream,
+        stream_epochs=epochs,
+        optimizer=progress.optimizer,
+        plateau=progress.plateau,
+        n_iter=fitted.n_iter_,
+        t=fitted.t_,
+        loss=fitted.loss_,
+        loss_curve=fitted.loss_curve_,
+        validation_loss_curve=fitted.validation_loss_curve_,
+        validation_scores=fitted.validation_scores_,
+    )
+    state["_progress"] = old
+    return state
+
+
+@pytest.mark.parametrize("version", ["0.2.0", "0.3.0"])
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_a_model_pickled_by_0_2_unpickles_and_continues_training(blobs, solver):
+def test_a_model_pickled_by_0_2_or_0_3_unpickles_and_continues_training(
+    blobs, solver, version
+):
     X, y = blobs
     fitted = TwoLayerNetClassifier(
         hidden_size=5,
@@ -556,27 +754,21 @@ def test_a_model_pickled_by_0_2_unpickles_and_continues_training(blobs, solver):
         tol=0.5,  # so that the stopping rule counts epochs without improvement
         random_state=0,
     ).fit(X, y)
-    # What 0.2 pickled: four private attributes where this version has one,
-    # _progress (private names are the point here: they are 0.2's format).
-    state = fitted.__getstate__()
-    progress = state.pop("_progress")
-    assert progress.plateau.count > 0
-    state.update(
-        _skmlp_numpy_version="0.2.0",
-        _stream=progress.stream,
-        _stream_epochs=progress.stream_epochs,
-        _optimizer=progress.optimizer,
-        _no_improvement_count=progress.plateau.count,
-    )
+    assert fitted._progress.plateau.count > 0
+    state = _as_pickled_by(version, fitted)
     old = TwoLayerNetClassifier.__new__(TwoLayerNetClassifier)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", InconsistentVersionWarning)
         old.__setstate__(pickle.loads(pickle.dumps(state)))
     for name in ("_stream", "_stream_epochs", "_optimizer", "_no_improvement_count"):
         assert name not in vars(old)
+    assert old.loss_curve_ == fitted.loss_curve_
     new = pickle.loads(pickle.dumps(fitted))
     old.set_params(max_iter=4).fit(X, y)
     new.set_params(max_iter=4).fit(X, y)
-    assert_same_model(old, new)
+    assert_same_model(old, new)  # the stream went on from the same place
     # The stopping rule's count carried over too: it stops after one epoch.
     assert old.n_iter_ == new.n_iter_ == 1
+    old.fit(X, y)
+    new.fit(X, y)
+    assert_same_model(old, new)

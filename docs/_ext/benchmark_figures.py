@@ -16,6 +16,9 @@ disagree with the numbers below them:
   test accuracy of each round by epoch;
 - ``results-tabular-<machine>.txt`` (``bench_tabular.py``): per table, each
   contender's score (accuracy or R²) minus MLP*'s.
+- ``results-warm-start-<machine>.txt`` (``bench_warm_start.py``): the time
+  of a warm fit and of a ``partial_fit`` call early and late in a long run
+  of them, ours beside MLPClassifier's. Its rows read as the regressor's.
 
 Each ``results-X.txt`` becomes ``generated/benchmarks/results-X.png`` beside
 this folder's parent. Offline, with matplotlib's Agg canvas and no pyplot (so
@@ -132,7 +135,7 @@ def parse(path: Path) -> list[Section]:
             if row:
                 rows = current.setdefault("test accuracy", {})
                 rows[row["epochs"]] = float(row["accuracy"])
-        else:
+        else:  # the regressor's rows, or the warm start's
             row = _REGRESSION.match(line.strip())
             if row:
                 case = current.setdefault(row["case"], {})
@@ -165,6 +168,8 @@ def _kind(path: Path) -> str:
         return "tabular"
     if path.name.startswith("results-mnist-record-"):
         return "record"
+    if path.name.startswith("results-warm-start-"):
+        return "warm-start"
     return "training"
 
 
@@ -404,6 +409,29 @@ def draw_record(sections: list[Section]):
     ax.set_title("784-800-10 on MNIST, no augmentation", fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
+def draw_warm_start(sections: list[Section]):
+    """Milliseconds per call, early and late in a run of calls, both contenders."""
+    heights = [len(s.groups) for s in sections]
+    fig = _figure(8, 1.0 + 0.6 * sum(heights))
+    axes = fig.subplots(len(sections), 1, squeeze=False, height_ratios=heights)
+    for ax, section in zip(axes[:, 0], sections, strict=True):
+        calls = list(section.groups)
+        positions = range(len(calls))
+        for offset, (key, name, colour) in enumerate(
+            [("ours", "skmlp_numpy", OURS), ("MLP", "MLPClassifier", BASELINE)]
+        ):
+            times = [section.groups[call][key] for call in calls]
+            ys = [y + 0.36 * offset - 0.18 for y in positions]
+            ax.barh(ys, times, height=0.34, color=colour, label=name)
+            for y, ms in zip(ys, times, strict=True):
+                ax.text(ms, y, f" {ms:.2f}", va="center", fontsize=8)
+        ax.set_yticks(list(positions), calls, fontsize=8)
+        ax.set_ylim(len(calls) - 0.5, -0.5)
+        ax.set_xlim(0, ax.get_xlim()[1] * 1.12)
+        ax.set_xlabel("milliseconds per call (the fastest of ten); lower is faster")
+        ax.set_title(f"Training in chunks: {section.threads}", fontsize=10)
+        ax.legend(fontsize=8, loc="lower right")
+        ax.spines[["top", "right"]].set_visible(False)
     return fig
 
 
@@ -413,6 +441,7 @@ DRAW = {
     "regressor": draw_regressor,
     "tabular": draw_tabular,
     "record": draw_record,
+    "warm-start": draw_warm_start,
 }
 
 
