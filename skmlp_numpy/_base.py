@@ -52,6 +52,7 @@ from ._batches import (
     spare_core,
 )
 from ._checks import (
+    X_DTYPE,
     DivergenceError,
     check_resumable,
     check_same_targets,
@@ -59,7 +60,7 @@ from ._checks import (
     check_X_for_prediction,
     combine_weights,
     divergence_error,
-    float_dtypes,
+    training_dtype,
     warn,
     warn_ignored_options,
 )
@@ -250,9 +251,10 @@ class BaseTwoLayerNet(
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data. float32 data train in float32; anything else is
-            converted to float64. Sparse data are densified one batch at a
-            time.
+            Training data. float32 data train in float32, anything else in
+            float64, unless ``dtype`` says otherwise; rows are cast a batch
+            at a time. Sparse rows are multiplied as they are, never
+            densified.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values: class labels (or a 0/1 indicator matrix for
             multilabel problems) in classification, real numbers in
@@ -417,9 +419,9 @@ class BaseTwoLayerNet(
         resume = hasattr(self, "coefs_") and (self.warm_start or incremental)
         stochastic = self.solver != "lbfgs"
         fitted_dtype = check_resumable(self) if resume else None
-        X, y = self._check_data(X, y, reset=not resume, dtype=fitted_dtype)
+        X, y = self._check_data(X, y, reset=not resume)
         # The fitted weights' dtype; else ``dtype``, else X's (MLPClassifier's rule).
-        dtype = fitted_dtype or np.dtype(X.dtype if self.dtype is None else self.dtype)
+        dtype = fitted_dtype or training_dtype(X, self.dtype)
         targets = self._targets(y, classes, resume, incremental)
         Y, class_weight = self._encode_targets(y, targets, "y", dtype)
         sample_weight = combine_weights(sample_weight, class_weight, X.shape[0], dtype)
@@ -456,7 +458,7 @@ class BaseTwoLayerNet(
                 )
             if incremental:
                 # Each partial_fit call starts a new chain where the last ended.
-                replay(random_state, np.arange(len(y)), progress, self)
+                replay(random_state, np.arange(X.shape[0]), progress, self)
                 progress.stream, progress.stream_epochs = copy.deepcopy(random_state), 0
             else:
                 # A warm start continues the chain: replaying its draws puts
@@ -467,7 +469,7 @@ class BaseTwoLayerNet(
                 Y,
                 sample_weight,
                 order,
-                self._batch_size(len(y) if order is None else len(order)),
+                self._batch_size(X.shape[0] if order is None else len(order)),
                 dtype,
                 spare_core,
             )
@@ -554,13 +556,13 @@ class BaseTwoLayerNet(
 
     # ------------------------------------------------------ check and encode
 
-    def _check_data(self, X, y, *, reset, dtype):
+    def _check_data(self, X, y, *, reset):
         """Validate the training set; errors name ``X`` and ``y``.
 
-        Float ``X`` keeps its dtype (batches are cast as they are gathered);
-        other input converts to ``dtype``, ``self.dtype`` or float64.
+        Numbers and booleans keep their dtype, dense or sparse: batches are
+        cast as they are gathered, never all of ``X`` at once. Sparse ``X``
+        becomes CSR, whose rows batches gather.
         """
-        preferred = dtype or (np.float64 if self.dtype is None else self.dtype)
         X, y = validate_data(
             self,
             X,
@@ -568,7 +570,7 @@ class BaseTwoLayerNet(
             accept_sparse="csr",
             multi_output=True,
             y_numeric=self._y_numeric,
-            dtype=float_dtypes(preferred),
+            dtype=X_DTYPE,
             reset=reset,
         )
         return X, check_target_shape(y, "y")

@@ -10,6 +10,7 @@ import functools
 import math
 
 import numpy as np
+from scipy import sparse
 from scipy.special import expit, ndtr, xlogy
 
 __all__ = [
@@ -35,6 +36,9 @@ __all__ = [
 class Affine:
     """Affine map ``Z = X @ W + b``.
 
+    ``X`` may be a SciPy sparse matrix (or array) of the weights' dtype: the
+    first layer multiplies sparse rows as they are, in both passes.
+
     Parameters
     ----------
     W : ndarray of shape (n_in, n_out)
@@ -57,7 +61,7 @@ class Affine:
     def forward(self, X, out, cache=False):
         """Compute ``X @ W + b`` into ``out``; ``cache`` keeps ``X`` for backward."""
         self._X = X if cache else None
-        np.matmul(X, self.params["W"], out=out)
+        _matmul(X, self.params["W"], out)
         out += self.params["b"]
         return out
 
@@ -71,13 +75,26 @@ class Affine:
         n = dZ.shape[0]
         if self._ones.shape[0] < n:
             self._ones = np.ones(n, dtype=dZ.dtype)
-        np.matmul(self._X.T, dZ, out=self.grads["W"])
+        _matmul(self._X.T, dZ, self.grads["W"])
         # db = 1^T dZ: the column sums, as a matrix-vector product, which BLAS
         # does faster than a reduction over the short axis.
         np.matmul(self._ones[:n], dZ, out=self.grads["b"])
         if dX is not None:
             np.matmul(dZ, self.params["W"].T, out=dX)
         return dX
+
+
+def _matmul(A, B, out):
+    """``out[...] = A @ B``, where ``A`` may be sparse and ``B`` is dense.
+
+    SciPy's sparse product has no ``out``: it returns a new array, copied
+    into ``out``. A sparse ``A`` must have ``B``'s dtype, or the product would
+    be upcast (and cast back on the copy).
+    """
+    if sparse.issparse(A):
+        out[...] = A @ B
+    else:
+        np.matmul(A, B, out=out)
 
 
 # Activations work in place. Most differentiate from their output:

@@ -177,12 +177,12 @@ class TwoLayerNet:
         return buffer[:n_samples]
 
     def forward(self, X, training=False, random_state=None, hidden=False):
-        """Outputs (probabilities, or predicted values) for the dense rows ``X``.
+        """Outputs (probabilities, or predicted values) for the rows ``X``.
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, n_features)
-            Input rows, in the network's dtype.
+        X : ndarray or sparse matrix of shape (n_samples, n_features)
+            Input rows, dense or SciPy sparse, in the network's dtype.
         training : bool, default=False
             Keep what :meth:`backward` needs, and apply dropout.
         random_state : RandomState, default=None
@@ -239,8 +239,8 @@ class TwoLayerNet:
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, n_features)
-            Dense input rows, in the network's dtype.
+        X : ndarray or sparse matrix of shape (n_samples, n_features)
+            Input rows, dense or SciPy sparse, in the network's dtype.
         y : ndarray
             Targets in the output layer's encoding: class indices for softmax,
             a 0/1 matrix of shape (n_samples, n_outputs) for logistic outputs,

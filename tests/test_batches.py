@@ -12,6 +12,7 @@ import threading
 import numpy as np
 import pytest
 import sklearn
+from joblib import Parallel, delayed
 from numpy.testing import assert_allclose, assert_array_equal
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -105,16 +106,40 @@ def test_an_error_in_the_gathering_thread_reaches_the_caller(blobs, gather_ahead
     assert pickle.dumps(fitted) == before
 
 
-@pytest.mark.parametrize("blas_threads, spare", [(1, True), (2, False)])
-def test_batches_are_gathered_ahead_only_when_blas_leaves_a_core(
-    monkeypatch, blas_threads, spare
+@pytest.mark.parametrize(
+    "blas_threads, omp_num_threads, spare",
+    [
+        (1, None, True),
+        (2, None, False),
+        # A joblib worker's share of 2 cores among 2 jobs: the other job has
+        # the second core.
+        (1, "1", False),
+        (1, "2", True),
+        (1, "2,1", True),  # OpenMP's nested list: the first level is ours
+        (1, "not a number", True),
+    ],
+)
+def test_batches_are_gathered_ahead_only_when_a_core_is_spare(
+    monkeypatch, blas_threads, omp_num_threads, spare
 ):
     if not any(pool["user_api"] == "blas" for pool in threadpool_info()):
         pytest.skip("threadpoolctl finds no BLAS library to limit here")
     monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1}, raising=False)
     monkeypatch.setattr("os.cpu_count", lambda: 2)
+    monkeypatch.delenv("LOKY_MAX_CPU_COUNT", raising=False)
+    if omp_num_threads is None:
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OMP_NUM_THREADS", omp_num_threads)
     with threadpool_limits(limits=blas_threads, user_api="blas"):
         assert spare_core() is spare
+
+
+def test_no_core_is_spare_in_the_workers_of_a_parallel_search():
+    # GridSearchCV(n_jobs=2) runs its fits in joblib's worker processes, which
+    # share the cores: BLAS's share leaves no core free in any of them.
+    spare = Parallel(n_jobs=2, backend="loky")(delayed(spare_core)() for _ in range(4))
+    assert spare == [False] * 4
 
 
 # -------------------------------------------------- chunks of the working memory
@@ -139,8 +164,9 @@ def test_predict_proba_works_in_chunks_of_the_working_memory(fitted, monkeypatch
     monkeypatch.setattr(TwoLayerNet, "forward", recording)
     with sklearn.config_context(working_memory=0.001):  # 1 kB: a few rows at a time
         assert_allclose(fitted.predict_proba(X), expected, rtol=1e-12)
-    # A row needs its 4 features, 6 hidden units and 3 outputs, in float64.
-    assert chunks[0] == 1048 // ((4 + 6 + 3) * 8)
+    # A row needs its 6 hidden units (with their input or gradient) and 3
+    # outputs, in float64; its 4 features are a view of X.
+    assert chunks[0] == 1048 // ((2 * 6 + 3) * 8)
     assert sum(chunks) == 1000
 
 
