@@ -87,7 +87,7 @@ class _Batches:
         sw = self.sample_weight
         if self.order is None:
             return (
-                _sliced(self.X, rows, self.dtype, _head(X_buffer, n)),
+                _sliced(self.X, rows, self.dtype, _head(X_buffer, rows)),
                 self.Y[rows],
                 None if sw is None else sw[rows],
             )
@@ -95,7 +95,7 @@ class _Batches:
         if sparse.issparse(self.X):
             X_batch = _with_dtype(self.X[idx], self.dtype)
         else:
-            X_batch = _take_rows(self.X, idx, X_buffer[:n], _head(scratch, n))
+            X_batch = _take_rows(self.X, idx, X_buffer[:n], _head(scratch, rows))
         return (
             X_batch,
             _take_rows(self.Y, idx, Y_buffer[:n]),
@@ -194,9 +194,19 @@ def rows_per_chunk(X, n_hidden, n_outputs, dtype, working_memory):
     return min(max(rows, 1), max(X.shape[0], 1))
 
 
-def _head(buffer, n):
-    """The first ``n`` rows of ``buffer``, which may be None."""
-    return None if buffer is None else buffer[:n]
+def _cast_buffer(X, n_rows, dtype):
+    """A buffer for ``n_rows`` rows of ``X`` cast to ``dtype``; None if none is cast.
+
+    Sparse rows need none: their chunks are new, small matrices.
+    """
+    if sparse.issparse(X) or X.dtype == dtype:
+        return None
+    return np.empty((n_rows, X.shape[1]), dtype)
+
+
+def _head(buffer, rows):
+    """As many rows of ``buffer`` (which may be None) as the slice ``rows`` has."""
+    return None if buffer is None else buffer[: rows.stop - rows.start]
 
 
 def _with_dtype(X_sparse, dtype):
@@ -265,9 +275,13 @@ def forward_in_chunks(network, X, working_memory, hidden=False):
         else:
             width = n_hidden if hidden else n_outputs
             out = np.empty((n_samples, width), network.dtype)
+            buffer = _cast_buffer(X, size, network.dtype)
             for rows in chunks(n_samples, size):
-                X_rows = _sliced(X, rows, network.dtype)
-                out[rows] = network.forward(X_rows, hidden=hidden)
+                # No name holds a chunk: one at a time is alive.
+                out[rows] = network.forward(
+                    _sliced(X, rows, network.dtype, _head(buffer, rows)),
+                    hidden=hidden,
+                )
     if not np.isfinite(out).all():
         n_bad = int((~np.isfinite(out)).any(axis=1).sum())
         raise NetworkOverflowError(
@@ -328,6 +342,7 @@ def full_batch_loss_grad(network, X, Y, sample_weight, alpha, working_memory):
     if X.dtype != network.dtype:
         size = rows_per_chunk(X, *network.coefs[1].shape, network.dtype, working_memory)
     row_chunks = chunks(X.shape[0], size)
+    buffer = _cast_buffer(X, size, network.dtype)
     grads = np.empty(network.params.shape, dtype=np.float64)
 
     def loss_grad(theta):
@@ -340,7 +355,7 @@ def full_batch_loss_grad(network, X, Y, sample_weight, alpha, working_memory):
             share = (rows.stop - rows.start if sw is None else float(sw.sum())) / n
             if share == 0:
                 continue
-            X_rows = _sliced(X, rows, network.dtype)
+            X_rows = _sliced(X, rows, network.dtype, _head(buffer, rows))
             loss += share * network.loss_grad(X_rows, Y[rows], sw)
             grads[:] += share * network.grads
         loss += network.penalty(alpha, n, grads)
