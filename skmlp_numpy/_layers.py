@@ -37,7 +37,8 @@ class Affine:
     """Affine map ``Z = X @ W + b``.
 
     ``X`` may be a SciPy sparse matrix (or array) of the weights' dtype: the
-    first layer multiplies sparse rows as they are, in both passes.
+    first layer multiplies sparse rows as they are, in both passes (of
+    another dtype, SciPy's product would upcast).
 
     Parameters
     ----------
@@ -58,10 +59,17 @@ class Affine:
         self._X = None
         self._ones = np.ones(0, dtype=W.dtype)
 
-    def forward(self, X, out, cache=False):
-        """Compute ``X @ W + b`` into ``out``; ``cache`` keeps ``X`` for backward."""
+    def forward(self, X, out=None, cache=False):
+        """Compute ``X @ W + b``, into ``out`` when given; ``cache`` keeps ``X``.
+
+        Without ``out`` the result is a new array: SciPy's product of sparse
+        rows has no ``out``, and its own result is used rather than copied.
+        """
         self._X = X if cache else None
-        _matmul(X, self.params["W"], out)
+        if out is None:
+            out = X @ self.params["W"]
+        else:
+            np.matmul(X, self.params["W"], out=out)
         out += self.params["b"]
         return out
 
@@ -75,7 +83,10 @@ class Affine:
         n = dZ.shape[0]
         if self._ones.shape[0] < n:
             self._ones = np.ones(n, dtype=dZ.dtype)
-        _matmul(self._X.T, dZ, self.grads["W"])
+        if sparse.issparse(self._X):
+            _sparse_weight_gradient(self._X, dZ, self.grads["W"])
+        else:
+            np.matmul(self._X.T, dZ, out=self.grads["W"])
         # db = 1^T dZ: the column sums, as a matrix-vector product, which BLAS
         # does faster than a reduction over the short axis.
         np.matmul(self._ones[:n], dZ, out=self.grads["b"])
@@ -84,17 +95,18 @@ class Affine:
         return dX
 
 
-def _matmul(A, B, out):
-    """``out[...] = A @ B``, where ``A`` may be sparse and ``B`` is dense.
+def _sparse_weight_gradient(X, dZ, dW):
+    """``dW = X.T @ dZ`` for sparse rows ``X``, written into ``dW``.
 
-    SciPy's sparse product has no ``out``: it returns a new array, copied
-    into ``out``. A sparse ``A`` must have ``B``'s dtype, or the product would
-    be upcast (and cast back on the copy).
+    The rows of ``dW`` are zero but for the features (columns) that some row
+    of ``X`` uses, and only those are multiplied. SciPy's ``X.T @ dZ`` would
+    allocate and fill a new array the size of ``W`` for every batch: on text
+    features, tens of thousands of rows of which a batch uses a few thousand.
     """
-    if sparse.issparse(A):
-        out[...] = A @ B
-    else:
-        np.matmul(A, B, out=out)
+    X = X.tocsr()
+    used = np.unique(X.indices)
+    dW[...] = 0
+    dW[used] = X[:, used].T @ dZ
 
 
 # Activations work in place. Most differentiate from their output:

@@ -11,6 +11,7 @@ on work buffers that are sized once for the largest batch and then reused.
 import math
 
 import numpy as np
+from scipy import sparse
 
 from ._layers import ACTIVATIONS, OUTPUTS, Affine, LeakyReLU
 
@@ -107,6 +108,7 @@ class TwoLayerNet:
         self.output = OUTPUTS[output]() if isinstance(output, str) else output
         self.dropout = dropout
         self._work = {}
+        self._kept = None
 
     def unflatten(self, flat):
         """Views of a vector laid out like :attr:`params`: ``W1, W2, b1, b2``."""
@@ -198,14 +200,22 @@ class TwoLayerNet:
             A view of a work buffer, overwritten by the next call.
         """
         n_samples = X.shape[0]
-        H = self._buffer("H", n_samples)
         P = self._buffer("P", n_samples)
+        # The activation's derivative reads its input Z1 or its output H,
+        # which backward finds in ``_kept``; an activation that reads Z1 keeps
+        # it apart from H. Sparse rows' product is a new array, not a buffer.
+        first = "Z" if self.activation.needs_input else "H"
+        Z = self.hidden.forward(
+            X,
+            out=None if sparse.issparse(X) else self._buffer(first, n_samples),
+            cache=training,
+        )
         if self.activation.needs_input:
-            # The activation's derivative reads Z1: it keeps a buffer of its own.
-            Z = self.hidden.forward(X, out=self._buffer("Z", n_samples), cache=training)
-            H = self.activation.forward(Z, out=H)
+            H = self.activation.forward(Z, out=self._buffer("H", n_samples))
+            self._kept = Z if training else None
         else:
-            H = self.activation.forward(self.hidden.forward(X, out=H, cache=training))
+            H = self.activation.forward(Z)
+            self._kept = H if training else None
         if hidden:
             return H
         if training and self.dropout:
@@ -226,9 +236,7 @@ class TwoLayerNet:
         self.out.backward(dZ2, dX=dH)
         if self.dropout:
             dH *= self._buffer("mask", n_samples)
-        # What the activation differentiates from: its output H, or its input.
-        kept = self._buffer("Z" if self.activation.needs_input else "H", n_samples)
-        self.hidden.backward(self.activation.backward(dH, kept))
+        self.hidden.backward(self.activation.backward(dH, self._kept))
 
     def loss_grad(self, X, y, sample_weight=None, alpha=0.0, random_state=None):
         """Loss on one batch, with its gradient left in :attr:`grads`.
@@ -295,7 +303,7 @@ class TwoLayerNet:
 
     def __getstate__(self):
         # Work buffers are scratch space: not worth pickling.
-        return {**self.__dict__, "_work": {}}
+        return {**self.__dict__, "_work": {}, "_kept": None}
 
 
 def numerical_gradient(f, x, eps=1e-6):
