@@ -11,7 +11,9 @@ disagree with the numbers below them:
 - ``results-latency-<machine>.txt`` (``bench_predict_latency.py``): the time
   of one ``predict_proba`` call by batch size, and the ratio to MLPClassifier;
 - ``results-regressor-<machine>.txt`` (``bench_regressor.py``): the speed of
-  TwoLayerNetRegressor relative to MLPRegressor, per case.
+  TwoLayerNetRegressor relative to MLPRegressor, per case;
+- ``results-sparse-<machine>.txt`` (``bench_sparse.py``): MLPClassifier's
+  seconds and peak memory divided by ours, per sparse workload and call.
 
 Each ``results-X.txt`` becomes ``generated/benchmarks/results-X.png`` beside
 this folder's parent. Offline, with matplotlib's Agg canvas and no pyplot (so
@@ -99,7 +101,7 @@ def parse(path: Path) -> list[Section]:
                 model[f"ours {rows}"] = float(row["ours"])
                 model[f"MLP {rows}"] = float(row["mlp"])
                 model[f"ratio {rows}"] = float(row["ratio"])
-        else:
+        else:  # regressor and sparse: a case, ours, the peer's, the ratio
             row = _REGRESSION.match(line.strip())
             if row:
                 case = current.setdefault(row["case"], {})
@@ -128,6 +130,8 @@ def _kind(path: Path) -> str:
         return "latency"
     if path.name.startswith("results-regressor-"):
         return "regressor"
+    if path.name.startswith("results-sparse-"):
+        return "sparse"
     return "training"
 
 
@@ -282,6 +286,29 @@ def draw_latency(sections: list[Section]):
 
 def draw_regressor(sections: list[Section]):
     """Speed of TwoLayerNetRegressor relative to MLPRegressor, per case."""
+    return _draw_cases(
+        sections,
+        "TwoLayerNetRegressor against MLPRegressor",
+        "MLPRegressor",
+        " s/epoch",
+        "speed relative to MLPRegressor (its seconds per epoch ÷ ours); "
+        "higher is faster",
+    )
+
+
+def draw_sparse(sections: list[Section]):
+    """MLPClassifier's time and peak memory divided by ours, on sparse input."""
+    return _draw_cases(
+        sections,
+        "sparse input: TwoLayerNetClassifier against MLPClassifier",
+        "MLPClassifier",
+        "",
+        "MLPClassifier's seconds (or peak MB) ÷ ours; higher is faster (or leaner)",
+    )
+
+
+def _draw_cases(sections, title, peer, unit, xlabel):
+    """One bar per case: the ratio ``peer`` ÷ ours, with both numbers."""
     heights = [len(s.groups) for s in sections]
     fig = _figure(8, 1.0 + 0.45 * sum(heights))
     axes = fig.subplots(len(sections), 1, squeeze=False, height_ratios=heights)
@@ -290,7 +317,7 @@ def draw_regressor(sections: list[Section]):
         ratios = [section.groups[case]["ratio"] for case in cases]
         labels = [
             f"{case}\n(ours {section.groups[case]['ours']:.3f}, "
-            f"MLPRegressor {section.groups[case]['MLP']:.3f} s/epoch)"
+            f"{peer} {section.groups[case]['MLP']:.3f}{unit})"
             for case in cases
         ]
         positions = list(range(len(cases)))
@@ -300,21 +327,20 @@ def draw_regressor(sections: list[Section]):
         ax.set_yticks(positions, labels, fontsize=8)
         ax.set_ylim(len(cases) - 0.5, -0.9)
         ax.axvline(1.0, color="black", linestyle="--", linewidth=1)
-        ax.text(1.0, -0.7, " MLPRegressor = 1", fontsize=8, va="center")
+        ax.text(1.0, -0.7, f" {peer} = 1", fontsize=8, va="center")
         ax.set_xlim(0, max([*ratios, 1.5]) * 1.15)
-        ax.set_xlabel(
-            "speed relative to MLPRegressor (its seconds per epoch ÷ ours); "
-            "higher is faster"
-        )
-        ax.set_title(
-            f"TwoLayerNetRegressor against MLPRegressor: {section.threads}",
-            fontsize=10,
-        )
+        ax.set_xlabel(xlabel)
+        ax.set_title(f"{title}: {section.threads}", fontsize=10)
         ax.spines[["top", "right"]].set_visible(False)
     return fig
 
 
-DRAW = {"training": draw_training, "latency": draw_latency, "regressor": draw_regressor}
+DRAW = {
+    "training": draw_training,
+    "latency": draw_latency,
+    "regressor": draw_regressor,
+    "sparse": draw_sparse,
+}
 
 
 def write_figures(benchmarks: Path = BENCHMARKS, output: Path = OUTPUT) -> list[Path]:
