@@ -1,11 +1,12 @@
 """The two-layer network: affine -> activation -> affine -> output.
 
-NumPy only. The network owns its memory: one flat vector holds every
-parameter (``W1, W2, b1, b2``, the order in which scikit-learn packs an MLP for
-L-BFGS) and one flat vector every gradient, so that an optimizer updates the
-whole network with a handful of array operations and L-BFGS sees the
-parameters without any packing. The layers work on views of these vectors and
-on work buffers that are sized once for the largest batch and then reused.
+NumPy only (and SciPy's sparse rows, which the first layer multiplies as they
+are). The network owns its memory: one flat vector holds every parameter
+(``W1, W2, b1, b2``, the order in which scikit-learn packs an MLP for L-BFGS)
+and one flat vector every gradient, so that an optimizer updates the whole
+network with a handful of array operations and L-BFGS sees the parameters
+without any packing. The layers work on views of these vectors and on work
+buffers that are sized once for the largest batch and then reused.
 """
 
 import math
