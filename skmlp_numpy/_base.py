@@ -52,6 +52,7 @@ from ._batches import (
     spare_core,
 )
 from ._checks import (
+    X_DTYPE,
     DivergenceError,
     check_resumable,
     check_same_targets,
@@ -60,7 +61,7 @@ from ._checks import (
     combine_weights,
     diverged,
     divergence_error,
-    float_dtypes,
+    training_dtype,
     warn,
     warn_ignored_options,
 )
@@ -266,9 +267,10 @@ class BaseTwoLayerNet(
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data. float32 data train in float32; anything else is
-            converted to float64. Sparse data are densified one batch at a
-            time.
+            Training data. float32 data train in float32, anything else in
+            float64, unless ``dtype`` says otherwise; rows are cast a batch
+            at a time. Sparse rows are multiplied as they are, never
+            densified.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values: class labels (or a 0/1 indicator matrix for
             multilabel problems) in classification, real numbers in
@@ -437,9 +439,9 @@ class BaseTwoLayerNet(
         resume = hasattr(self, "coefs_") and (self.warm_start or incremental)
         stochastic = self.solver != "lbfgs"
         fitted_dtype = check_resumable(self) if resume else None
-        X, y = self._check_data(X, y, reset=not resume, dtype=fitted_dtype)
+        X, y = self._check_data(X, y, reset=not resume)
         # The fitted weights' dtype; else ``dtype``, else X's (MLPClassifier's rule).
-        dtype = fitted_dtype or np.dtype(X.dtype if self.dtype is None else self.dtype)
+        dtype = fitted_dtype or training_dtype(X, self.dtype)
         targets = self._targets(y, classes, resume, incremental)
         Y, class_weight = self._encode_targets(y, targets, "y", dtype)
         sample_weight = combine_weights(sample_weight, class_weight, X.shape[0], dtype)
@@ -483,7 +485,7 @@ class BaseTwoLayerNet(
                 Y,
                 sample_weight,
                 progress.order,
-                self._batch_size(len(y) if order is None else len(order)),
+                self._batch_size(X.shape[0] if order is None else len(order)),
                 dtype,
                 spare_core,
             )
@@ -582,13 +584,13 @@ class BaseTwoLayerNet(
 
     # ------------------------------------------------------ check and encode
 
-    def _check_data(self, X, y, *, reset, dtype):
+    def _check_data(self, X, y, *, reset):
         """Validate the training set; errors name ``X`` and ``y``.
 
-        Float ``X`` keeps its dtype (batches are cast as they are gathered);
-        other input converts to ``dtype``, ``self.dtype`` or float64.
+        Numbers and booleans keep their dtype, dense or sparse: batches are
+        cast as they are gathered, never all of ``X`` at once. Sparse ``X``
+        becomes CSR, whose rows batches gather.
         """
-        preferred = dtype or (np.float64 if self.dtype is None else self.dtype)
         X, y = validate_data(
             self,
             X,
@@ -596,7 +598,7 @@ class BaseTwoLayerNet(
             accept_sparse="csr",
             multi_output=True,
             y_numeric=self._y_numeric,
-            dtype=float_dtypes(preferred),
+            dtype=X_DTYPE,
             reset=reset,
         )
         return X, check_target_shape(y, "y")

@@ -1,15 +1,19 @@
-"""The training rows, batch by batch: gathered, cast and densified.
+"""The training rows, batch by batch: gathered and cast.
 
-NumPy (and SciPy's sparse matrices) only. The training loop iterates over a
+NumPy and SciPy's sparse matrices (threadpoolctl and joblib only to tell
+whether a core is spare). The training loop iterates over a
 :class:`_Batches` once per epoch; prediction, validation and L-BFGS go
-through the rows in the chunks of :func:`chunks`, each made dense by
-:func:`_dense_rows`.
+through the rows in the chunks of :func:`chunks`, each cast by
+:func:`_sliced`. Sparse rows stay sparse: the network multiplies them as
+they are. Nothing the size of ``X`` is copied, in any dtype: rows are cast
+one batch, or one chunk of the working memory, at a time.
 """
 
 import os
 import threading
 
 import numpy as np
+from joblib import cpu_count
 from scipy import sparse
 from threadpoolctl import threadpool_info
 
@@ -26,8 +30,8 @@ class _Batches:
     loop may shuffle in place), or of all rows in their natural order when
     ``order`` is None. Natural-order rows are views, not copies; others are
     gathered into buffers allocated once, and cast to ``dtype`` as they are.
-    Sparse rows are densified one batch at a time. Nothing the size of ``X``
-    is ever copied.
+    Sparse rows stay sparse: each batch is a CSR matrix of its rows, its
+    values cast to ``dtype``. Nothing the size of ``X`` is ever copied.
 
     Large gathers run one batch ahead on a second thread, while the caller
     computes on the current batch, when a core is spare: NumPy's ``take`` and
@@ -60,14 +64,18 @@ class _Batches:
         self._buffers = [self._allocate() for _ in range(2 if self.prefetch else 1)]
 
     def _allocate(self):
-        """One set of batch buffers: X (and its gather scratch), Y, weights."""
+        """One set of batch buffers: X (and its gather scratch), Y, weights.
+
+        Sparse rows need no X buffer: each batch is a new, small CSR matrix.
+        """
         X, Y, n = self.X, self.Y, self.batch_size
-        X_buffer = np.empty((n, X.shape[1]), dtype=self.dtype)
-        # Rows of another dtype are gathered in their own, then cast: faster
-        # than np.take casting as it gathers.
-        scratch = None
-        if X.dtype != self.dtype and self.order is not None and not sparse.issparse(X):
-            scratch = np.empty((n, X.shape[1]), dtype=X.dtype)
+        X_buffer = scratch = None
+        if not sparse.issparse(X):
+            X_buffer = np.empty((n, X.shape[1]), dtype=self.dtype)
+            # Rows of another dtype are gathered in their own, then cast:
+            # faster than np.take casting as it gathers.
+            if X.dtype != self.dtype and self.order is not None:
+                scratch = np.empty((n, X.shape[1]), dtype=X.dtype)
         Y_buffer = np.empty((n, *Y.shape[1:]), dtype=Y.dtype)
         sw_buffer = None if self.sample_weight is None else np.empty(n, self.dtype)
         return X_buffer, scratch, Y_buffer, sw_buffer
@@ -79,15 +87,17 @@ class _Batches:
         sw = self.sample_weight
         if self.order is None:
             return (
-                _dense_rows(self.X, rows, X_buffer[:n], self.dtype),
+                _sliced(self.X, rows, self.dtype, _head(X_buffer, rows)),
                 self.Y[rows],
                 None if sw is None else sw[rows],
             )
         idx = self.order[rows]
+        if sparse.issparse(self.X):
+            X_batch = _with_dtype(self.X[idx], self.dtype)
+        else:
+            X_batch = _take_rows(self.X, idx, X_buffer[:n], _head(scratch, rows))
         return (
-            _take_rows(
-                self.X, idx, X_buffer[:n], None if scratch is None else scratch[:n]
-            ),
+            X_batch,
             _take_rows(self.Y, idx, Y_buffer[:n]),
             None if sw is None else _take_rows(sw, idx, sw_buffer[:n]),
         )
@@ -161,47 +171,83 @@ def chunks(n_rows, size):
     return [slice(start, min(start + size, n_rows)) for start in range(0, n_rows, size)]
 
 
-def rows_per_chunk(X, n_hidden, n_outputs, working_memory):
+def rows_per_chunk(X, n_hidden, n_outputs, dtype, working_memory):
     """Rows per chunk of ``X`` that fit in ``working_memory`` MiB.
 
-    A chunk needs its hidden activations and outputs, and its rows densified
-    or cast when ``X`` is sparse or of another dtype than the weights; so
-    memory does not grow with the number of rows of ``X``. The arithmetic of
-    scikit-learn's ``get_chunk_n_rows``.
+    A chunk's row needs its hidden activations (with their input, or their
+    gradient) and its outputs, in ``dtype``; and its row of ``X`` when that
+    is copied: cast to ``dtype`` when dense of another dtype, its share of
+    the nonzeros (gathered, then cast) when sparse. So memory does not grow
+    with the number of rows of ``X``. The arithmetic of scikit-learn's
+    ``get_chunk_n_rows``.
     """
-    row_bytes = (n_hidden + n_outputs + X.shape[1]) * X.dtype.itemsize
-    return int(min(max(working_memory * 2**20 // row_bytes, 1), max(X.shape[0], 1)))
+    itemsize = np.dtype(dtype).itemsize
+    row_bytes = (2 * n_hidden + n_outputs) * itemsize
+    if sparse.issparse(X):
+        nonzeros_per_row = X.nnz / max(X.shape[0], 1)
+        row_bytes += nonzeros_per_row * (
+            X.dtype.itemsize + itemsize + 2 * X.indices.itemsize
+        )
+    elif X.dtype != dtype:
+        row_bytes += X.shape[1] * itemsize
+    rows = int(working_memory * 2**20 // row_bytes)
+    return min(max(rows, 1), max(X.shape[0], 1))
 
 
-def _dense_rows(X, rows, out=None, dtype=None):
-    """Rows ``rows`` (a slice) of ``X`` as a dense array of ``dtype``.
+def _cast_buffer(X, n_rows, dtype):
+    """A buffer for ``n_rows`` rows of ``X`` cast to ``dtype``; None if none is cast.
 
-    A view when ``X`` is dense and of that dtype already; else a copy, into
-    ``out`` when given.
+    Sparse rows need none: their chunks are new, small matrices.
+    """
+    if sparse.issparse(X) or X.dtype == dtype:
+        return None
+    return np.empty((n_rows, X.shape[1]), dtype)
+
+
+def _head(buffer, rows):
+    """As many rows of ``buffer`` (which may be None) as the slice ``rows`` has."""
+    return None if buffer is None else buffer[: rows.stop - rows.start]
+
+
+def _with_dtype(X_sparse, dtype):
+    """The sparse ``X_sparse`` with its values in ``dtype`` (itself if they are).
+
+    Its values are cast, not the indices: scipy's product of a sparse matrix
+    and a dense one of different dtypes would upcast, and float32 training
+    must stay in float32.
+    """
+    return X_sparse if X_sparse.dtype == dtype else X_sparse.astype(dtype)
+
+
+def _sliced(X, rows, dtype, out=None):
+    """Rows ``rows`` (a slice) of ``X`` in ``dtype``, copied only if need be.
+
+    Dense rows of that dtype are a view of ``X``; other dense rows are cast
+    into ``out`` (or a new array). Sparse rows stay sparse, with their values
+    in ``dtype``: all of ``X``, of that dtype, is ``X`` itself.
     """
     if sparse.issparse(X):
-        if out is None and dtype is not None:
-            out = np.empty((rows.stop - rows.start, X.shape[1]), dtype=dtype)
-        return X[rows].toarray(out=out)
-    if dtype is None or X.dtype == dtype:
+        if rows.start == 0 and rows.stop >= X.shape[0]:
+            return _with_dtype(X, dtype)
+        return _with_dtype(X[rows], dtype)
+    if X.dtype == dtype:
         return X[rows]
     if out is None:
         return X[rows].astype(dtype)
-    np.copyto(out, X[rows], casting="same_kind")
+    # Any numeric dtype casts: validation let through only numbers and bools.
+    np.copyto(out, X[rows], casting="unsafe")
     return out
 
 
 def _take_rows(A, idx, out, scratch=None):
-    """Gather the rows ``idx`` of ``A`` into ``out``, through ``scratch`` if given.
+    """Gather the rows ``idx`` of the dense ``A`` into ``out``, through ``scratch``.
 
     ``scratch`` has ``A``'s dtype when ``out`` has another: the rows are
     gathered into it, then cast into ``out``.
     """
-    if sparse.issparse(A):
-        return A[idx].toarray(out=out)
     if scratch is not None:
         A.take(idx, axis=0, out=scratch, mode="clip")
-        np.copyto(out, scratch, casting="same_kind")
+        np.copyto(out, scratch, casting="unsafe")
         return out
     # mode="clip" lets np.take write straight into ``out``: with the default
     # mode it checks bounds through a temporary copy. The indices are valid.
@@ -213,25 +259,29 @@ def forward_in_chunks(network, X, working_memory, hidden=False):
 
     Or, with ``hidden``, the hidden layer's activations. Rows are cast to the
     weights' dtype a chunk at a time, never as a whole copy of ``X``, and
-    chunks fit in ``working_memory`` MiB. Overflow raises a
-    :class:`NetworkOverflowError` that says what to do.
+    chunks fit in ``working_memory`` MiB; sparse rows stay sparse. Overflow
+    raises a :class:`NetworkOverflowError` that says what to do.
     """
     n_samples = X.shape[0]
     n_hidden, n_outputs = network.coefs[1].shape
-    size = rows_per_chunk(X, n_hidden, n_outputs, working_memory)
+    size = rows_per_chunk(X, n_hidden, n_outputs, network.dtype, working_memory)
     # Overflow is reported below, once, in plain words.
     with np.errstate(over="ignore", invalid="ignore"):
         if size >= n_samples:
             # One chunk: the outputs are the network's own buffer.
             out = network.forward(
-                _dense_rows(X, slice(0, n_samples), dtype=network.dtype), hidden=hidden
+                _sliced(X, slice(0, n_samples), network.dtype), hidden=hidden
             )
         else:
             width = n_hidden if hidden else n_outputs
             out = np.empty((n_samples, width), network.dtype)
+            buffer = _cast_buffer(X, size, network.dtype)
             for rows in chunks(n_samples, size):
-                X_rows = _dense_rows(X, rows, dtype=network.dtype)
-                out[rows] = network.forward(X_rows, hidden=hidden)
+                # No name holds a chunk: one at a time is alive.
+                out[rows] = network.forward(
+                    _sliced(X, rows, network.dtype, _head(buffer, rows)),
+                    hidden=hidden,
+                )
     if not np.isfinite(out).all():
         n_bad = int((~np.isfinite(out)).any(axis=1).sum())
         raise NetworkOverflowError(
@@ -243,15 +293,39 @@ def forward_in_chunks(network, X, working_memory, hidden=False):
 
 
 def spare_core():
-    """Whether BLAS leaves a core free, for the thread that gathers batches."""
+    """Whether a core is left free for the thread that gathers batches.
+
+    The cores this process may use are joblib's count of them (its CPU
+    affinity and any container quota), and no more than ``OMP_NUM_THREADS``
+    when that is set. joblib's worker processes, those of
+    ``GridSearchCV(n_jobs=k)``, run with it set to their share of the
+    cores, ``cores // k`` (as a job scheduler or Dask may set it): BLAS,
+    limited to that share, leaves no core there, since the other workers use
+    the rest. A core is spare when BLAS uses fewer threads than the process
+    may.
+    """
+    cores = cpu_count()
+    share = _thread_limit(os.environ.get("OMP_NUM_THREADS"))
+    if share is not None:
+        cores = min(cores, share)
     blas = [
         pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"
     ]
-    if hasattr(os, "sched_getaffinity"):
-        cores = len(os.sched_getaffinity(0))
-    else:
-        cores = os.cpu_count() or 1
     return max(blas, default=cores) < cores
+
+
+def _thread_limit(value):
+    """The number of threads an ``OMP_NUM_THREADS`` value allows, or None.
+
+    OpenMP reads a list ("4,2") as the threads of each nesting level: the
+    first is this process's. A value that is not a positive number limits
+    nothing, as OpenMP ignores it.
+    """
+    try:
+        threads = int(value.split(",")[0])
+    except (AttributeError, ValueError):
+        return None
+    return threads if threads > 0 else None
 
 
 def full_batch_loss_grad(network, X, Y, sample_weight, alpha, working_memory):
@@ -259,14 +333,16 @@ def full_batch_loss_grad(network, X, Y, sample_weight, alpha, working_memory):
 
     It sets the network's parameters to ``theta`` (a float64 vector), and
     returns the loss, L2 penalty included, and its gradient in float64.
-    Dense data of the weights' dtype go through in one piece, as in
-    MLPClassifier; other data a chunk of ``working_memory`` MiB at a time.
+    Data of the weights' dtype, dense or sparse, go through in one piece, as
+    in MLPClassifier; other data a chunk of ``working_memory`` MiB at a time,
+    cast as it goes.
     """
     n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
     size = X.shape[0]
-    if sparse.issparse(X) or X.dtype != network.dtype:
-        size = rows_per_chunk(X, *network.coefs[1].shape, working_memory)
+    if X.dtype != network.dtype:
+        size = rows_per_chunk(X, *network.coefs[1].shape, network.dtype, working_memory)
     row_chunks = chunks(X.shape[0], size)
+    buffer = _cast_buffer(X, size, network.dtype)
     grads = np.empty(network.params.shape, dtype=np.float64)
 
     def loss_grad(theta):
@@ -279,7 +355,7 @@ def full_batch_loss_grad(network, X, Y, sample_weight, alpha, working_memory):
             share = (rows.stop - rows.start if sw is None else float(sw.sum())) / n
             if share == 0:
                 continue
-            X_rows = _dense_rows(X, rows, dtype=network.dtype)
+            X_rows = _sliced(X, rows, network.dtype, _head(buffer, rows))
             loss += share * network.loss_grad(X_rows, Y[rows], sw)
             grads[:] += share * network.grads
         loss += network.penalty(alpha, n, grads)

@@ -16,8 +16,13 @@ from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 __all__ = ["DivergenceError"]
 
-# The dtypes the network computes in; other input is converted to float64.
+# The dtypes the network computes in; other input trains in float64.
 FLOAT_DTYPES = (np.float64, np.float32)
+
+# check_array's dtype for X: numbers and booleans keep their dtype (rows are
+# cast a batch, or a chunk, at a time, never all of X at once), an object
+# array of numbers becomes float64; strings and complex numbers are refused.
+X_DTYPE = "numeric"
 
 
 class DivergenceError(ValueError):
@@ -35,10 +40,15 @@ class DivergenceError(ValueError):
 DIVERGENCE_GROWTH = 1e4
 
 
-def float_dtypes(preferred):
-    """``FLOAT_DTYPES`` with ``preferred`` first, for check_array's ``dtype``."""
-    preferred = np.dtype(preferred).type
-    return (preferred, *(d for d in FLOAT_DTYPES if d is not preferred))
+def training_dtype(X, dtype):
+    """The dtype a new network trains in: ``dtype``, else ``X``'s.
+
+    MLPClassifier's rule when ``dtype`` is None: float32 data train in
+    float32, anything else in float64.
+    """
+    if dtype is not None:
+        return np.dtype(dtype)
+    return X.dtype if X.dtype in FLOAT_DTYPES else np.dtype(np.float64)
 
 
 def check_weights(weights, n_samples, dtype, name, X_name):
@@ -121,7 +131,8 @@ def check_X_for_prediction(estimator, X):
     check and finite values, is returned as it is: validate_data would return
     it unchanged, after about 150 µs spent detecting dataframe types, more
     than a one-row forward pass costs. Anything else goes through
-    validate_data, errors and warnings included.
+    validate_data, errors and warnings included, which keeps numbers and
+    booleans in their dtype: the chunks of prediction are cast one at a time.
     """
     if (
         type(X) is np.ndarray
@@ -135,9 +146,7 @@ def check_X_for_prediction(estimator, X):
         and (get_config()["assume_finite"] or math.isfinite(np.add.reduce(X, None)))
     ):
         return X
-    return validate_data(
-        estimator, X, accept_sparse="csr", dtype=FLOAT_DTYPES, reset=False
-    )
+    return validate_data(estimator, X, accept_sparse="csr", dtype=X_DTYPE, reset=False)
 
 
 def diverged(loss, first_loss):

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy import sparse
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
@@ -532,9 +533,11 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+        y_pred : ndarray or sparse matrix of shape (n_samples,) or \
+                (n_samples, n_labels)
             Predicted class labels, or a 0/1 indicator matrix for multilabel
-            problems.
+            problems: a CSR matrix when ``fit`` was given a sparse one, as
+            in MLPClassifier.
         """
         check_is_fitted(self)
         return self._decode(self._forward(self._validate_X(X)))
@@ -676,7 +679,9 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
 def _labels(P, binarizer, classes):
     """Labels (or a 0/1 label matrix) from output probabilities."""
     if binarizer.y_type_ == "multilabel-indicator":
-        return (P > 0.5).astype(int)
+        labels = (P > 0.5).astype(int)
+        # Sparse targets give sparse labels, as MLPClassifier's binarizer does.
+        return sparse.csr_matrix(labels) if binarizer.sparse_input_ else labels
     if P.shape[1] == 1:
         return classes[(P[:, 0] > 0.5).astype(int)]
     return classes[np.argmax(P, axis=1)]

@@ -22,6 +22,7 @@ import math
 import warnings
 
 import numpy as np
+from scipy import sparse
 from sklearn import get_config
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
@@ -29,7 +30,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, validate_data
 
 from ._batches import forward_in_chunks
-from ._checks import check_target_shape, combine_weights, float_dtypes
+from ._checks import X_DTYPE, check_target_shape, combine_weights
 
 IMPROVED, WAITING, STALLED, CANNOT_RANK = (
     "improved",
@@ -96,9 +97,8 @@ def check_validation_set(estimator, X_val, y_val, sample_weight_val, targets, dt
                 else "."
             )
         )
-    X = check_array(
-        X_val, accept_sparse="csr", dtype=float_dtypes(dtype), input_name="X_val"
-    )
+    # Kept in its dtype: validation casts a chunk at a time.
+    X = check_array(X_val, accept_sparse="csr", dtype=X_DTYPE, input_name="X_val")
     if X.shape[1] != estimator.n_features_in_:
         raise ValueError(
             f"X_val has {X.shape[1]} features, but the training data X has "
@@ -355,7 +355,10 @@ _WAY_OUT = (
 
 def _is_constant(val):
     """Whether every row of non-zero weight has the same target."""
-    y = val.y if val.sample_weight is None else val.y[val.sample_weight > 0]
+    # A sparse multilabel target is as small as the validation set: compare
+    # it dense.
+    y = val.y.toarray() if sparse.issparse(val.y) else val.y
+    y = y if val.sample_weight is None else y[val.sample_weight > 0]
     if y.shape[0] == 0:
         return True
     return bool((y == y[:1]).all())

@@ -10,6 +10,7 @@ import functools
 import math
 
 import numpy as np
+from scipy import sparse
 from scipy.special import expit, ndtr, xlogy
 
 __all__ = [
@@ -35,6 +36,10 @@ __all__ = [
 class Affine:
     """Affine map ``Z = X @ W + b``.
 
+    ``X`` may be a SciPy sparse matrix (or array) of the weights' dtype: the
+    first layer multiplies sparse rows as they are, in both passes (of
+    another dtype, SciPy's product would upcast).
+
     Parameters
     ----------
     W : ndarray of shape (n_in, n_out)
@@ -54,10 +59,17 @@ class Affine:
         self._X = None
         self._ones = np.ones(0, dtype=W.dtype)
 
-    def forward(self, X, out, cache=False):
-        """Compute ``X @ W + b`` into ``out``; ``cache`` keeps ``X`` for backward."""
+    def forward(self, X, out=None, cache=False):
+        """Compute ``X @ W + b``, into ``out`` when given; ``cache`` keeps ``X``.
+
+        Without ``out`` the result is a new array: SciPy's product of sparse
+        rows has no ``out``, and its own result is used rather than copied.
+        """
         self._X = X if cache else None
-        np.matmul(X, self.params["W"], out=out)
+        if out is None:
+            out = X @ self.params["W"]
+        else:
+            np.matmul(X, self.params["W"], out=out)
         out += self.params["b"]
         return out
 
@@ -71,13 +83,30 @@ class Affine:
         n = dZ.shape[0]
         if self._ones.shape[0] < n:
             self._ones = np.ones(n, dtype=dZ.dtype)
-        np.matmul(self._X.T, dZ, out=self.grads["W"])
+        if sparse.issparse(self._X):
+            _sparse_weight_gradient(self._X, dZ, self.grads["W"])
+        else:
+            np.matmul(self._X.T, dZ, out=self.grads["W"])
         # db = 1^T dZ: the column sums, as a matrix-vector product, which BLAS
         # does faster than a reduction over the short axis.
         np.matmul(self._ones[:n], dZ, out=self.grads["b"])
         if dX is not None:
             np.matmul(dZ, self.params["W"].T, out=dX)
         return dX
+
+
+def _sparse_weight_gradient(X, dZ, dW):
+    """``dW = X.T @ dZ`` for sparse rows ``X``, written into ``dW``.
+
+    The rows of ``dW`` are zero but for the features (columns) that some row
+    of ``X`` uses, and only those are multiplied. SciPy's ``X.T @ dZ`` would
+    allocate and fill a new array the size of ``W`` for every batch: on text
+    features, tens of thousands of rows of which a batch uses a few thousand.
+    """
+    X = X.tocsr()
+    used = np.unique(X.indices)
+    dW[...] = 0
+    dW[used] = X[:, used].T @ dZ
 
 
 # Activations work in place. Most differentiate from their output:

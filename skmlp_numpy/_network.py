@@ -1,16 +1,18 @@
 """The two-layer network: affine -> activation -> affine -> output.
 
-NumPy only. The network owns its memory: one flat vector holds every
-parameter (``W1, W2, b1, b2``, the order in which scikit-learn packs an MLP for
-L-BFGS) and one flat vector every gradient, so that an optimizer updates the
-whole network with a handful of array operations and L-BFGS sees the
-parameters without any packing. The layers work on views of these vectors and
-on work buffers that are sized once for the largest batch and then reused.
+NumPy only (and SciPy's sparse rows, which the first layer multiplies as they
+are). The network owns its memory: one flat vector holds every parameter
+(``W1, W2, b1, b2``, the order in which scikit-learn packs an MLP for L-BFGS)
+and one flat vector every gradient, so that an optimizer updates the whole
+network with a handful of array operations and L-BFGS sees the parameters
+without any packing. The layers work on views of these vectors and on work
+buffers that are sized once for the largest batch and then reused.
 """
 
 import math
 
 import numpy as np
+from scipy import sparse
 
 from ._layers import ACTIVATIONS, OUTPUTS, Affine, LeakyReLU
 
@@ -107,6 +109,7 @@ class TwoLayerNet:
         self.output = OUTPUTS[output]() if isinstance(output, str) else output
         self.dropout = dropout
         self._work = {}
+        self._kept = None
 
     def unflatten(self, flat):
         """Views of a vector laid out like :attr:`params`: ``W1, W2, b1, b2``."""
@@ -177,12 +180,12 @@ class TwoLayerNet:
         return buffer[:n_samples]
 
     def forward(self, X, training=False, random_state=None, hidden=False):
-        """Outputs (probabilities, or predicted values) for the dense rows ``X``.
+        """Outputs (probabilities, or predicted values) for the rows ``X``.
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, n_features)
-            Input rows, in the network's dtype.
+        X : ndarray or sparse matrix of shape (n_samples, n_features)
+            Input rows, dense or SciPy sparse, in the network's dtype.
         training : bool, default=False
             Keep what :meth:`backward` needs, and apply dropout.
         random_state : RandomState, default=None
@@ -198,14 +201,22 @@ class TwoLayerNet:
             A view of a work buffer, overwritten by the next call.
         """
         n_samples = X.shape[0]
-        H = self._buffer("H", n_samples)
         P = self._buffer("P", n_samples)
+        # The activation's derivative reads its input Z1 or its output H,
+        # which backward finds in ``_kept``; an activation that reads Z1 keeps
+        # it apart from H. Sparse rows' product is a new array, not a buffer.
+        first = "Z" if self.activation.needs_input else "H"
+        Z = self.hidden.forward(
+            X,
+            out=None if sparse.issparse(X) else self._buffer(first, n_samples),
+            cache=training,
+        )
         if self.activation.needs_input:
-            # The activation's derivative reads Z1: it keeps a buffer of its own.
-            Z = self.hidden.forward(X, out=self._buffer("Z", n_samples), cache=training)
-            H = self.activation.forward(Z, out=H)
+            H = self.activation.forward(Z, out=self._buffer("H", n_samples))
+            self._kept = Z if training else None
         else:
-            H = self.activation.forward(self.hidden.forward(X, out=H, cache=training))
+            H = self.activation.forward(Z)
+            self._kept = H if training else None
         if hidden:
             return H
         if training and self.dropout:
@@ -226,9 +237,7 @@ class TwoLayerNet:
         self.out.backward(dZ2, dX=dH)
         if self.dropout:
             dH *= self._buffer("mask", n_samples)
-        # What the activation differentiates from: its output H, or its input.
-        kept = self._buffer("Z" if self.activation.needs_input else "H", n_samples)
-        self.hidden.backward(self.activation.backward(dH, kept))
+        self.hidden.backward(self.activation.backward(dH, self._kept))
 
     def loss_grad(self, X, y, sample_weight=None, alpha=0.0, random_state=None):
         """Loss on one batch, with its gradient left in :attr:`grads`.
@@ -239,8 +248,8 @@ class TwoLayerNet:
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, n_features)
-            Dense input rows, in the network's dtype.
+        X : ndarray or sparse matrix of shape (n_samples, n_features)
+            Input rows, dense or SciPy sparse, in the network's dtype.
         y : ndarray
             Targets in the output layer's encoding: class indices for softmax,
             a 0/1 matrix of shape (n_samples, n_outputs) for logistic outputs,
@@ -295,7 +304,7 @@ class TwoLayerNet:
 
     def __getstate__(self):
         # Work buffers are scratch space: not worth pickling.
-        return {**self.__dict__, "_work": {}}
+        return {**self.__dict__, "_work": {}, "_kept": None}
 
 
 def numerical_gradient(f, x, eps=1e-6):

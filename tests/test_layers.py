@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
 from scipy.special import erf
 from sklearn.metrics import mean_absolute_error, mean_pinball_loss
 
@@ -110,6 +111,27 @@ def test_affine_forward_and_backward():
     assert_allclose(layer.grads["b"], dZ.sum(axis=0))
     assert_allclose(dX, dZ @ W.T)
     assert layer.backward(dZ) is None  # the first layer needs no input gradient
+
+
+@pytest.mark.parametrize("container", [sparse.csr_matrix, sparse.csc_array])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_affine_multiplies_sparse_rows_as_they_are(container, dtype):
+    rng = np.random.RandomState(0)
+    # Columns 1 and 4 are zero in every row: their rows of dW must be zeroed,
+    # whatever dW held before.
+    X = rng.normal(size=(6, 5)) * (rng.rand(6, 5) < 0.5) * [1, 0, 1, 1, 0]
+    X = X.astype(dtype)
+    W, b = rng.normal(size=(5, 3)).astype(dtype), rng.normal(size=3).astype(dtype)
+    layer = Affine(W, b, np.full_like(W, np.nan), np.empty_like(b))
+    Z = layer.forward(container(X), cache=True)
+    assert Z.dtype == dtype
+    assert_allclose(Z, X @ W + b, rtol=1e-5)
+    dZ = rng.normal(size=(6, 3)).astype(dtype)
+    layer.backward(dZ)
+    assert layer.grads["W"].dtype == dtype
+    assert_allclose(layer.grads["W"], X.T @ dZ, rtol=1e-5, atol=1e-6)
+    assert_array_equal(layer.grads["W"][[1, 4]], 0)
+    assert_allclose(layer.grads["b"], dZ.sum(axis=0), rtol=1e-5)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

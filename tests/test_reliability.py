@@ -34,7 +34,7 @@ BAD_FIT_INPUTS = {
     "empty X": (np.empty((0, 4)), np.empty(0), {}, ValueError, "0 sample"),
     "1-D X": (X_OK[:, 0], Y_OK, {}, ValueError, "2D array"),
     "3-D X": (X_OK.reshape(20, 2, 2), Y_OK, {}, ValueError, "dim 3"),
-    "text X": (np.full((20, 4), "a"), Y_OK, {}, ValueError, "convert"),
+    "text X": (np.full((20, 4), "a"), Y_OK, {}, ValueError, "(?i)convert"),
     "one class": (X_OK, np.zeros(20), {}, ValueError, "one class"),
     "continuous y": (X_OK, np.linspace(0, 1, 20), {}, ValueError, "Unknown label type"),
     "short y": (X_OK, Y_OK[:10], {}, ValueError, "inconsistent numbers of samples"),

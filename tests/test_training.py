@@ -14,10 +14,14 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import recall_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
 
 from skmlp_numpy import TwoLayerNetClassifier
+from skmlp_numpy._network import TwoLayerNet
 
 
 def fit_quietly(clf, *args, **kwargs):
@@ -213,20 +217,133 @@ def test_multilabel_targets():
     assert (clf.predict(X) == Y).mean() > 0.9
 
 
-@pytest.mark.parametrize("fmt", ["csr", "csc"])
-@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
-def test_sparse_equals_dense(blobs, fmt, solver):
+SPARSE_FORMATS = {
+    "csr_matrix": sparse.csr_matrix,
+    "csc_matrix": sparse.csc_matrix,
+    "coo_matrix": sparse.coo_matrix,
+    "lil_matrix": sparse.lil_matrix,
+    "csr_array": sparse.csr_array,
+    "csc_array": sparse.csc_array,
+    "coo_array": sparse.coo_array,
+}
+INPUT_DTYPES = [np.float64, np.float32, np.int64, np.uint8, np.bool_]
+
+
+def _sparse_blobs(blobs, dtype=np.float64):
+    """The blobs with their small values zeroed, in ``dtype`` (scaled to it)."""
     X, y = blobs
     X = np.where(np.abs(X) > 1, X, 0.0)
+    if dtype == np.bool_:
+        return X > 0, y
+    if np.issubdtype(dtype, np.integer):
+        return np.abs(np.round(X * 4)).astype(dtype), y
+    return X.astype(dtype), y
+
+
+@pytest.mark.parametrize("fmt", SPARSE_FORMATS)
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_sparse_equals_dense(blobs, fmt, solver):
+    X, y = _sparse_blobs(blobs)
+    X_sparse = SPARSE_FORMATS[fmt](X)
     params = dict(hidden_size=6, solver=solver, max_iter=15, random_state=0)
     dense = fit_quietly(TwoLayerNetClassifier(**params), X, y)
-    sp = fit_quietly(
-        TwoLayerNetClassifier(**params), sparse.csr_matrix(X).asformat(fmt), y
-    )
+    sp = fit_quietly(TwoLayerNetClassifier(**params), X_sparse, y)
     assert_allclose(sp.loss_curve_, dense.loss_curve_, rtol=1e-10)
-    assert_allclose(
-        sp.predict_proba(sparse.csr_matrix(X)), dense.predict_proba(X), rtol=1e-10
+    assert_allclose(sp.predict_proba(X_sparse), dense.predict_proba(X), rtol=1e-10)
+    assert_allclose(sp.transform(X_sparse), dense.transform(X), rtol=1e-10)
+    assert_array_equal(sp.predict(X_sparse), dense.predict(X))
+
+
+@pytest.mark.parametrize("input_dtype", INPUT_DTYPES, ids=lambda t: t.__name__)
+@pytest.mark.parametrize("dtype", [None, np.float32, np.float64])
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_sparse_of_any_dtype_equals_dense(blobs, input_dtype, dtype, solver):
+    X, y = _sparse_blobs(blobs, input_dtype)
+    params = dict(hidden_size=6, solver=solver, max_iter=10, dtype=dtype)
+    dense = fit_quietly(TwoLayerNetClassifier(random_state=0, **params), X, y)
+    sp = fit_quietly(
+        TwoLayerNetClassifier(random_state=0, **params), sparse.csr_array(X), y
     )
+    # MLPClassifier's rule when dtype is None: float32 stays, all else float64.
+    trained = dtype or (np.float32 if input_dtype == np.float32 else np.float64)
+    assert sp.coefs_[0].dtype == dense.coefs_[0].dtype == trained
+    rtol = 1e-4 if trained == np.float32 else 1e-10
+    assert_allclose(sp.loss_curve_, dense.loss_curve_, rtol=rtol)
+    proba = sp.predict_proba(sparse.csr_matrix(X))
+    assert proba.dtype == trained
+    assert_allclose(proba, dense.predict_proba(X), rtol=rtol, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "solver, validation",
+    [("sgd", None), ("adam", "held out"), ("lbfgs", "given")],
+)
+def test_sparse_rows_reach_the_network_sparse_in_the_training_dtype(
+    blobs, monkeypatch, solver, validation
+):
+    # float64 rows, trained in float32: each batch, chunk and validation
+    # chunk is a sparse matrix of float32 values, never densified or upcast.
+    X, y = _sparse_blobs(blobs)
+    seen = set()
+    real = TwoLayerNet.forward
+
+    def recording(self, X_rows, *args, **kwargs):
+        seen.add((sparse.issparse(X_rows), X_rows.dtype.type))
+        return real(self, X_rows, *args, **kwargs)
+
+    monkeypatch.setattr(TwoLayerNet, "forward", recording)
+    clf = TwoLayerNetClassifier(
+        hidden_size=4,
+        solver=solver,
+        early_stopping=validation == "held out",
+        max_iter=3,
+        dtype=np.float32,
+        random_state=0,
+    )
+    given = {}
+    if validation == "given":
+        given = dict(X_val=sparse.coo_array(X[:30]), y_val=y[:30])
+    fit_quietly(clf, sparse.csr_matrix(X), y, **given)
+    assert clf.validation_scores_ is not None or validation is None
+    clf.predict_proba(sparse.csc_matrix(X))
+    assert seen == {(True, np.float32)}
+
+
+def test_one_hot_encoded_columns_train_in_float32():
+    # The most common tabular pipeline: a OneHotEncoder gives sparse float64
+    # columns, which a float32 network multiplies as they are.
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 5, size=(200, 3))
+    y = (X[:, 0] + X[:, 1] > 4).astype(int)
+    pipe = make_pipeline(
+        ColumnTransformer([("onehot", OneHotEncoder(), [0, 1, 2])]),
+        TwoLayerNetClassifier(hidden_size=8, dtype=np.float32, random_state=0),
+    )
+    fit_quietly(pipe, X, y)
+    assert pipe[-1].coefs_[0].dtype == np.float32
+    assert pipe.predict_proba(X).dtype == np.float32
+    assert pipe.score(X, y) > 0.9
+
+
+@pytest.mark.parametrize("container", [sparse.csr_matrix, sparse.csc_array])
+def test_sparse_multilabel_targets_predict_sparse_labels(container):
+    # As MLPClassifier, whose LabelBinarizer gives a CSR matrix back.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(100, 4))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0, X[:, 2] < 0]).astype(int)
+    for params in [dict(shuffle=False), dict(early_stopping=True)]:
+        clf = fit_quietly(
+            TwoLayerNetClassifier(hidden_size=8, random_state=0, **params),
+            X,
+            container(Y),
+        )
+        labels = clf.predict(X)
+        assert sparse.issparse(labels) and labels.format == "csr"
+        dense = fit_quietly(
+            TwoLayerNetClassifier(hidden_size=8, random_state=0, **params), X, Y
+        )
+        assert_array_equal(labels.toarray(), dense.predict(X))
+        assert clf.score(X, container(Y)) == dense.score(X, Y)
 
 
 # ------------------------------------------------------------------ dropout
@@ -270,6 +387,26 @@ def test_dtype_float32_on_float64_input_equals_float32_input(blobs, params):
     for a, b in zip(_params(cast), _params(native), strict=True):
         assert_array_equal(a, b)
     assert_array_equal(cast.predict_proba(X), native.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "input_dtype", [np.uint8, np.bool_, np.int64, np.float16], ids=lambda t: t.__name__
+)
+@pytest.mark.parametrize("dtype", [None, np.float32])
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_numbers_of_any_dtype_train_as_their_cast(blobs, input_dtype, dtype, solver):
+    # Rows are cast a batch (or a chunk) at a time, to the same values as a
+    # cast of the whole input: the same network, bit for bit.
+    X, y = _sparse_blobs(blobs, input_dtype)
+    trained = dtype or np.float64
+    params = dict(hidden_size=6, solver=solver, max_iter=8, random_state=0)
+    cast = fit_quietly(TwoLayerNetClassifier(dtype=dtype, **params), X, y)
+    native = fit_quietly(TwoLayerNetClassifier(**params), X.astype(trained), y)
+    assert cast.coefs_[0].dtype == trained
+    assert cast.loss_curve_ == native.loss_curve_
+    for a, b in zip(_params(cast), _params(native), strict=True):
+        assert_array_equal(a, b)
+    assert_array_equal(cast.predict_proba(X), native.predict_proba(X.astype(trained)))
 
 
 def test_dtype_float64_on_float32_input_trains_in_float64(blobs):

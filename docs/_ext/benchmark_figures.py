@@ -19,6 +19,8 @@ disagree with the numbers below them:
 - ``results-warm-start-<machine>.txt`` (``bench_warm_start.py``): the time
   of a warm fit and of a ``partial_fit`` call early and late in a long run
   of them, ours beside MLPClassifier's. Its rows read as the regressor's.
+- ``results-sparse-<machine>.txt`` (``bench_sparse.py``): MLPClassifier's
+  seconds and peak memory divided by ours, per sparse workload and call.
 
 Each ``results-X.txt`` becomes ``generated/benchmarks/results-X.png`` beside
 this folder's parent. Offline, with matplotlib's Agg canvas and no pyplot (so
@@ -135,7 +137,7 @@ def parse(path: Path) -> list[Section]:
             if row:
                 rows = current.setdefault("test accuracy", {})
                 rows[row["epochs"]] = float(row["accuracy"])
-        else:  # the regressor's rows, or the warm start's
+        else:  # regressor, sparse, warm start: a case, ours, the peer's, the ratio
             row = _REGRESSION.match(line.strip())
             if row:
                 case = current.setdefault(row["case"], {})
@@ -170,6 +172,8 @@ def _kind(path: Path) -> str:
         return "record"
     if path.name.startswith("results-warm-start-"):
         return "warm-start"
+    if path.name.startswith("results-sparse-"):
+        return "sparse"
     return "training"
 
 
@@ -324,6 +328,29 @@ def draw_latency(sections: list[Section]):
 
 def draw_regressor(sections: list[Section]):
     """Speed of TwoLayerNetRegressor relative to MLPRegressor, per case."""
+    return _draw_cases(
+        sections,
+        "TwoLayerNetRegressor against MLPRegressor",
+        "MLPRegressor",
+        " s/epoch",
+        "speed relative to MLPRegressor (its seconds per epoch ÷ ours); "
+        "higher is faster",
+    )
+
+
+def draw_sparse(sections: list[Section]):
+    """MLPClassifier's time and peak memory divided by ours, on sparse input."""
+    return _draw_cases(
+        sections,
+        "sparse input: TwoLayerNetClassifier against MLPClassifier",
+        "MLPClassifier",
+        "",
+        "MLPClassifier's seconds (or peak MB) ÷ ours; higher is faster (or leaner)",
+    )
+
+
+def _draw_cases(sections, title, peer, unit, xlabel):
+    """One bar per case: the ratio ``peer`` ÷ ours, with both numbers."""
     heights = [len(s.groups) for s in sections]
     fig = _figure(8, 1.0 + 0.45 * sum(heights))
     axes = fig.subplots(len(sections), 1, squeeze=False, height_ratios=heights)
@@ -332,7 +359,7 @@ def draw_regressor(sections: list[Section]):
         ratios = [section.groups[case]["ratio"] for case in cases]
         labels = [
             f"{case}\n(ours {section.groups[case]['ours']:.3f}, "
-            f"MLPRegressor {section.groups[case]['MLP']:.3f} s/epoch)"
+            f"{peer} {section.groups[case]['MLP']:.3f}{unit})"
             for case in cases
         ]
         positions = list(range(len(cases)))
@@ -342,16 +369,10 @@ def draw_regressor(sections: list[Section]):
         ax.set_yticks(positions, labels, fontsize=8)
         ax.set_ylim(len(cases) - 0.5, -0.9)
         ax.axvline(1.0, color="black", linestyle="--", linewidth=1)
-        ax.text(1.0, -0.7, " MLPRegressor = 1", fontsize=8, va="center")
+        ax.text(1.0, -0.7, f" {peer} = 1", fontsize=8, va="center")
         ax.set_xlim(0, max([*ratios, 1.5]) * 1.15)
-        ax.set_xlabel(
-            "speed relative to MLPRegressor (its seconds per epoch ÷ ours); "
-            "higher is faster"
-        )
-        ax.set_title(
-            f"TwoLayerNetRegressor against MLPRegressor: {section.threads}",
-            fontsize=10,
-        )
+        ax.set_xlabel(xlabel)
+        ax.set_title(f"{title}: {section.threads}", fontsize=10)
         ax.spines[["top", "right"]].set_visible(False)
     return fig
 
@@ -409,6 +430,9 @@ def draw_record(sections: list[Section]):
     ax.set_title("784-800-10 on MNIST, no augmentation", fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
+    return fig
+
+
 def draw_warm_start(sections: list[Section]):
     """Milliseconds per call, early and late in a run of calls, both contenders."""
     heights = [len(s.groups) for s in sections]
@@ -442,6 +466,7 @@ DRAW = {
     "tabular": draw_tabular,
     "record": draw_record,
     "warm-start": draw_warm_start,
+    "sparse": draw_sparse,
 }
 
 
