@@ -53,6 +53,7 @@ from ._batches import (
 )
 from ._checks import (
     DivergenceError,
+    check_no_missing,
     check_resumable,
     check_same_targets,
     check_target_shape,
@@ -561,6 +562,7 @@ class BaseTwoLayerNet(
         other input converts to ``dtype``, ``self.dtype`` or float64.
         """
         preferred = dtype or (np.float64 if self.dtype is None else self.dtype)
+        check_no_missing(y, "y")
         X, y = validate_data(
             self,
             X,
