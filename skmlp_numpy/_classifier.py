@@ -387,10 +387,11 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples.
         classes : array-like of shape (n_classes,), default=None
-            Every class that any call will see. Required on the first call
-            (for multilabel targets, any value: the labels are the columns of
-            ``y``); later calls may omit it. Labels of ``y`` outside it are
-            an error, on the first call as on later ones.
+            Every class that any call will see: labels, none of them missing.
+            Required on the first call (for multilabel targets, any labels:
+            the classes are the columns of ``y``); later calls may omit it.
+            Labels of ``y`` outside it are an error, on the first call as on
+            later ones.
 
         Returns
         -------
@@ -535,7 +536,9 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         """
         if resume and not incremental:
             _check_labels(y, "y")
-            check_same_targets({"classes_": unique_labels(y)}, vars(self))
+            check_same_targets(
+                {"classes_": unique_labels(y)}, {"classes_": self.classes_}
+            )
         return super()._targets(y, classes, resume, incremental)
 
     def _new_targets(self, y, classes=None):
@@ -661,7 +664,7 @@ def _check_labels(y, name):
         return kind
     if kind == "multiclass-multioutput":
         raise ValueError(
-            f"{name} has {y.shape[1]} columns of class labels (multiclass-"
+            f"{name} has {np.shape(y)[1]} columns of class labels (multiclass-"
             "multioutput), but one network predicts one column of classes, or a "
             "0/1 indicator matrix (multilabel). To predict several columns of "
             "classes, wrap the estimator in "
@@ -679,8 +682,9 @@ def _check_labels(y, name):
         )
     types = sorted({type(label).__name__ for label in np.ravel(y)})
     raise ValueError(
-        f"Unknown label type: {kind}. {name} holds labels of the types "
-        f"{', '.join(types)}, which scikit-learn cannot read as classes: labels "
+        f"Unknown label type: {kind}. {name} holds labels of the "
+        f"type{'s' if len(types) > 1 else ''} {', '.join(types)}, which "
+        "scikit-learn cannot read as classes: labels "
         "must be all strings, or all numbers in an array of a numeric dtype "
         "(convert them with .astype(str) or .astype(int))."
     )
