@@ -54,6 +54,7 @@ from ._batches import (
 from ._checks import (
     X_DTYPE,
     DivergenceError,
+    check_no_missing,
     check_resumable,
     check_same_targets,
     check_target_shape,
@@ -282,7 +283,12 @@ class BaseTwoLayerNet(
             Validation data for early stopping and the validation curves. When
             given, no part of ``X`` is held out.
         y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
-            Targets of ``X_val``.
+            Targets of ``X_val``, in the units of ``y`` as this estimator
+            receives it. A :class:`~sklearn.compose.TransformedTargetRegressor`
+            transforms ``y`` but passes ``y_val`` on untransformed: transform
+            it the same way, or leave the validation set out and let early
+            stopping hold out part of the transformed ``y`` (see the user
+            guide).
         sample_weight_val : array-like of shape (n_val,), default=None
             Weights of the validation samples.
 
@@ -591,6 +597,7 @@ class BaseTwoLayerNet(
         cast as they are gathered, never all of ``X`` at once. Sparse ``X``
         becomes CSR, whose rows batches gather.
         """
+        check_no_missing(y, "y")
         X, y = validate_data(
             self,
             X,

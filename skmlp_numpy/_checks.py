@@ -11,6 +11,7 @@ from numbers import Real
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 from sklearn import get_config
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
@@ -213,20 +214,92 @@ def check_target_shape(y, name):
     return y
 
 
+def check_no_missing(y, name):
+    """Refuse targets with missing values (None, NaN, pd.NA, NaT), naming ``name``.
+
+    Run before scikit-learn's checks, which name no argument for some of them
+    ("Input contains NaN") and fail on others with a TypeError ("boolean value
+    of NA is ambiguous", "'<' not supported between 'int' and 'NoneType'"), or
+    turn None into a NaN that a regressor trains on.
+    """
+    missing = _missing(y)
+    if missing is None or not missing.any():
+        return
+    rows = np.flatnonzero(missing.reshape(len(missing), -1).any(axis=1))
+    where = (
+        f"a missing value (None, NaN or pd.NA) at index {rows[0]}"
+        if len(rows) == 1
+        else f"missing values (None, NaN or pd.NA) at {len(rows)} indices, the "
+        f"first {rows[0]}"
+    )
+    raise ValueError(f"{name} has {where}: drop or fill in the missing values.")
+
+
+def _missing(y):
+    """A mask of the missing values of ``y``; None where a later check reports them.
+
+    Sparse ``y`` and what NumPy cannot read as an array (ragged lists) are left
+    to scikit-learn's checks, whose messages name them.
+    """
+    if y is None or sparse.issparse(y):
+        return None
+    try:
+        y = np.asarray(y)  # pandas' nullable and categorical arrays become objects
+    except ValueError:
+        return None
+    if y.ndim == 0:
+        return None
+    if y.dtype.kind in "fc":
+        return np.isnan(y)
+    if y.dtype.kind in "mM":
+        return np.isnat(y)
+    if y.dtype.kind == "O":
+        # pd.NA can only be in y if pandas is loaded; pandas.isna knows it
+        # (it neither equals itself nor differs from itself: it is NA).
+        pandas = sys.modules.get("pandas")
+        if pandas is not None:
+            return np.asarray(pandas.isna(y), dtype=bool)
+        return np.asarray((y == None) | (y != y), dtype=bool)  # noqa: E711
+    return None
+
+
 def check_same_targets(new, fitted):
     """A warm start trains the same network: ``y`` must define the same targets.
 
     MLPClassifier's rule and message, for the classes and for the number of
-    outputs. (The output activation follows from them, or from the
-    regressor's loss, which its ``_encode_targets`` checks.)
+    outputs, with the ways out. (The output activation follows from them, or
+    from the regressor's loss, which its ``_encode_targets`` checks.)
     """
     for name, what in [("classes_", "classes"), ("n_outputs_", "number of outputs")]:
-        if name in fitted and not np.array_equal(fitted[name], new[name]):
+        if name in new and not np.array_equal(fitted[name], new[name]):
+            way_out = "Set warm_start=False to train a new network."
+            if name == "classes_":
+                way_out = (
+                    "A warm-started fit continues the network of these classes, and "
+                    "must see them all. To train it on data that lacks some of them, "
+                    "call partial_fit, which takes any subset of the classes; to "
+                    "train a new network on these, set warm_start=False."
+                )
             raise ValueError(
                 f"warm_start can only be used where `y` has the same {what} as in "
                 f"the previous call to fit. Previously got {fitted[name]}, `y` has "
-                f"{new[name]}. Set warm_start=False to train a new network."
+                f"{new[name]}. {way_out}"
             )
+
+
+def plain(value):
+    """``value`` with NumPy scalars and arrays as Python ones, for messages.
+
+    Labels then print as ``0`` and ``'a'``, not ``np.int64(0)`` and
+    ``np.str_('a')``.
+    """
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {plain(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (np.ndarray, list, tuple)):
+        return [plain(item) for item in value]
+    return value
 
 
 def warn_ignored_options(solver, early_stopping, dropout):

@@ -19,14 +19,11 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import (
-    check_classification_targets,
-    type_of_target,
-    unique_labels,
-)
+from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseTwoLayerNet, DivergenceError
+from ._checks import check_no_missing, check_same_targets, plain
 from ._layers import OUTPUTS
 
 __all__ = ["DivergenceError", "TwoLayerNetClassifier"]
@@ -445,10 +442,11 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples.
         classes : array-like of shape (n_classes,), default=None
-            Every class that any call will see. Required on the first call
-            (for multilabel targets, any value: the labels are the columns of
-            ``y``); later calls may omit it. Labels of ``y`` outside it are
-            an error, on the first call as on later ones.
+            Every class that any call will see: labels, none of them missing.
+            Required on the first call (for multilabel targets, any labels:
+            the classes are the columns of ``y``); later calls may omit it.
+            Labels of ``y`` outside it are an error, on the first call as on
+            later ones.
 
         Returns
         -------
@@ -456,6 +454,8 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
             The updated estimator.
         """
         self._check_partial_fit()
+        if classes is not None:
+            classes = _check_classes(classes)
         if self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' needs the class frequencies of the whole "
@@ -477,8 +477,8 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         if fitted is not None and classes is not None:
             if not np.array_equal(fitted, unique_labels(classes)):
                 raise ValueError(
-                    f"`classes={classes!r}` is not the same as on last call to "
-                    f"partial_fit, was: {fitted!r}"
+                    f"`classes={plain(classes)!r}` is not the same as on last call "
+                    f"to partial_fit, was: {plain(fitted)!r}"
                 )
 
     def predict_proba(self, X: ArrayLike) -> np.ndarray:
@@ -564,6 +564,8 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         score : float
             The (weighted) fraction of samples predicted right.
         """
+        check_no_missing(y, "y")
+        _check_labels(y, "y")
         return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
@@ -587,6 +589,20 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         ``label_smoothing``. Validation and prediction use the plain one."""
         return OUTPUTS[targets["out_activation_"]](self.label_smoothing)
 
+    def _targets(self, y, classes, resume, incremental):
+        """The base's targets; a warm fit's ``y`` must have the fitted classes.
+
+        Compared as labels before ``y`` is read as a new network's targets, so
+        that a warm fit on data that lacks a class is told so, and pointed to
+        ``partial_fit``, rather than told that a classifier needs two classes.
+        """
+        if resume and not incremental:
+            _check_labels(y, "y")
+            check_same_targets(
+                {"classes_": unique_labels(y)}, {"classes_": self.classes_}
+            )
+        return super()._targets(y, classes, resume, incremental)
+
     def _new_targets(self, y, classes=None):
         """The attributes that describe the targets of a new network.
 
@@ -594,16 +610,18 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         ``partial_fit`` (for multilabel targets, always from the columns of
         ``y``).
         """
-        check_classification_targets(y)
+        kind = _check_labels(y, "y")
         binarizer = LabelBinarizer(sparse_output=True)
-        if classes is not None and not type_of_target(y).startswith("multilabel"):
+        source = "y"
+        if classes is not None and kind != "multilabel-indicator":
             binarizer.fit(classes)
+            source = "classes"
         else:
             binarizer.fit(y)
         if len(binarizer.classes_) < 2:
             raise ValueError(
-                f"y has only one class ({binarizer.classes_[0]!r}); a classifier "
-                "needs at least two."
+                f"{source} has only one class ({plain(binarizer.classes_[0])!r}); "
+                "a classifier needs at least two."
             )
         multiclass = binarizer.y_type_ == "multiclass"
         return {
@@ -622,10 +640,13 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         softmax output, a 0/1 matrix of ``dtype`` for logistic ones; the
         weights are ``class_weight``'s, or None.
         """
-        check_classification_targets(y)
         binarizer, classes = targets["_label_binarizer"], targets["classes_"]
         if binarizer.y_type_ == "multilabel-indicator":
-            if y.ndim != 2 or y.shape[1] != len(classes):
+            if (
+                y.ndim != 2
+                or y.shape[1] != len(classes)
+                or type_of_target(y, input_name=name) != "multilabel-indicator"
+            ):
                 raise ValueError(
                     f"{name} must be a multilabel indicator matrix with "
                     f"{len(classes)} columns, like the y of the first fit."
@@ -636,12 +657,13 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
                     f"{name} must be 1-D labels, like the y of the first fit; got "
                     f"shape {y.shape}."
                 )
+            _check_labels(y, name)
             unseen = np.setdiff1d(unique_labels(y), classes)
             if len(unseen):
                 raise ValueError(
                     f"`{name}` has classes not in `self.classes_` (or in "
-                    f"`classes`): {unseen.tolist()}; the known classes are "
-                    f"{classes.tolist()}."
+                    f"`classes`): {plain(unseen)}; the known classes are "
+                    f"{plain(classes)}."
                 )
         if targets["out_activation_"] == "softmax":
             # Every label is known: its position among the sorted classes is
@@ -671,9 +693,63 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         if not np.isfinite(weights).all() or (weights < 0).any():
             raise ValueError(
                 "class_weight must give every class a finite, non-negative weight; "
-                f"got {self.class_weight!r}."
+                f"got {plain(self.class_weight)!r}."
             )
         return weights
+
+
+def _check_classes(classes):
+    """``classes`` of partial_fit as an array of labels; errors name it."""
+    check_no_missing(classes, "classes")
+    classes = np.asarray(classes)
+    if classes.ndim != 1:
+        raise ValueError(
+            f"classes must be a 1-D array of labels; got shape {classes.shape}."
+        )
+    _check_labels(classes, "classes")
+    return classes
+
+
+def _check_labels(y, name):
+    """The kind of target ``y`` is (``type_of_target``), if a classifier learns it.
+
+    Binary, multiclass and multilabel (0/1 indicator) targets pass; the
+    others are errors that name ``name``, the problem and the way out. They
+    start with scikit-learn's "Unknown label type: <kind>", which its
+    estimator checks look for.
+    """
+    try:
+        kind = type_of_target(y, input_name=name)
+    except TypeError:  # labels that cannot be sorted: strings mixed with numbers
+        kind = "unknown"
+    if kind in ("binary", "multiclass", "multilabel-indicator"):
+        return kind
+    if kind == "multiclass-multioutput":
+        raise ValueError(
+            f"{name} has {np.shape(y)[1]} columns of class labels (multiclass-"
+            "multioutput), but one network predicts one column of classes, or a "
+            "0/1 indicator matrix (multilabel). To predict several columns of "
+            "classes, wrap the estimator in "
+            "sklearn.multioutput.MultiOutputClassifier, which fits one per column."
+        )
+    if kind.startswith("continuous"):
+        values = np.ravel(y)
+        fraction = values[values != np.floor(values)][0]
+        raise ValueError(
+            f"Unknown label type: {kind}. {name} holds continuous values, such as "
+            f"{plain(fraction)!r}, not class labels. To predict numbers, use "
+            "TwoLayerNetRegressor; to classify, turn them into labels first (round "
+            "them to integers, or bin them with sklearn.preprocessing."
+            "KBinsDiscretizer)."
+        )
+    types = sorted({type(label).__name__ for label in np.ravel(y)})
+    raise ValueError(
+        f"Unknown label type: {kind}. {name} holds labels of the "
+        f"type{'s' if len(types) > 1 else ''} {', '.join(types)}, which "
+        "scikit-learn cannot read as classes: labels "
+        "must be all strings, or all numbers in an array of a numeric dtype "
+        "(convert them with .astype(str) or .astype(int))."
+    )
 
 
 def _labels(P, binarizer, classes):

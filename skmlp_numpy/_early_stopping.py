@@ -30,7 +30,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, validate_data
 
 from ._batches import forward_in_chunks
-from ._checks import X_DTYPE, check_target_shape, combine_weights
+from ._checks import X_DTYPE, check_no_missing, check_target_shape, combine_weights
 
 IMPROVED, WAITING, STALLED, CANNOT_RANK = (
     "improved",
@@ -106,6 +106,7 @@ def check_validation_set(estimator, X_val, y_val, sample_weight_val, targets, dt
         )
     # The column names of a DataFrame X_val must match X's.
     validate_data(estimator, X_val, reset=False, skip_check_array=True)
+    check_no_missing(y_val, "y_val")
     y = check_array(
         y_val, accept_sparse=False, ensure_2d=False, dtype=None, input_name="y_val"
     )

@@ -17,9 +17,10 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import BaseTwoLayerNet
+from ._checks import check_no_missing
 from ._layers import AbsoluteError, PinballLoss, PoissonDeviance, SquaredError
 
 __all__ = ["TwoLayerNetRegressor"]
@@ -504,6 +505,9 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         score : float
             R² of the predictions.
         """
+        check_no_missing(y, "y")
+        # Checked here, so that an infinite target's error names y.
+        y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y")
         return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):

@@ -82,7 +82,7 @@ def _held_out_rows(X, y, **params):
         (dict(X_val=np.full((5, 4), np.nan), y_val=np.zeros(5)), "X_val contains NaN"),
         (dict(X_val=np.ones((5, 4)), y_val=np.zeros(4)), "y_val has 4 samples"),
         (dict(X_val=np.ones((5, 4)), y_val=np.full(5, 7)), "`y_val` has classes"),
-        (dict(X_val=np.ones((5, 4)), y_val=[0, 1, 2, 0, np.nan]), "y_val contains NaN"),
+        (dict(X_val=np.ones((5, 4)), y_val=[0, 1, 2, 0, np.nan]), "y_val has a miss"),
         (dict(X_val=np.ones((5, 4))), "X_val and y_val must be given together"),
         (dict(y_val=np.zeros(5)), "X_val and y_val must be given together"),
         (

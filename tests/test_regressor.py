@@ -106,6 +106,50 @@ def test_poisson_refuses_negative_targets_naming_them(regression, where):
     assert not hasattr(reg, "coefs_")
 
 
+def _with(value, dtype=object):
+    """Targets of 20 rows with ``value`` in row 3."""
+    y = np.linspace(0, 1, 20).astype(dtype)
+    y[3] = value
+    return y
+
+
+def _pandas_na():
+    pd = pytest.importorskip("pandas")
+    return pd.Series(_with(None), dtype="Float64")
+
+
+# Targets a regressor cannot train on, and what their errors say after the
+# name of the argument that holds them.
+BAD_TARGETS = {
+    "None": (lambda: _with(None), "{name} has a missing value"),
+    "pd.NA": (lambda: _with(pytest.importorskip("pandas").NA), "{name} has a missing"),
+    "nullable Float64 with NA": (_pandas_na, "{name} has a missing value"),
+    "NaN": (lambda: _with(np.nan, float), "{name} has a missing value"),
+    "inf": (lambda: _with(np.inf, float), "Input {name} contains infinity"),
+}
+X_20 = np.random.RandomState(0).normal(size=(20, 5))
+
+
+@pytest.mark.parametrize("where", ["fit", "warm fit", "partial_fit", "score", "y_val"])
+@pytest.mark.parametrize("kind", list(BAD_TARGETS))
+def test_bad_targets_are_named_and_change_nothing(regression, kind, where):
+    make, match = BAD_TARGETS[kind]
+    bad = make()
+    reg = TwoLayerNetRegressor(hidden_size=4, max_iter=2).fit(*regression)
+    before = pickle.dumps(reg)
+    calls = {
+        "fit": lambda: reg.fit(X_20, bad),
+        "warm fit": lambda: reg.set_params(warm_start=True).fit(X_20, bad),
+        "partial_fit": lambda: reg.partial_fit(X_20, bad),
+        "score": lambda: reg.score(X_20, bad),
+        "y_val": lambda: reg.fit(X_20, _with(0.5), X_val=X_20, y_val=bad),
+    }
+    name = "y_val" if where == "y_val" else "y"
+    with pytest.raises(ValueError, match=match.format(name=name)):
+        calls[where]()
+    assert pickle.dumps(reg.set_params(warm_start=False)) == before
+
+
 def test_warm_start_refuses_another_loss_or_output_count(regression):
     X, y = regression
     reg = TwoLayerNetRegressor(hidden_size=4, max_iter=2, warm_start=True).fit(X, y)

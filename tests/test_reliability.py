@@ -6,6 +6,7 @@ own checks in test_checks.py; the validation set's in test_early_stopping.py.
 """
 
 import pickle
+import re
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -74,6 +75,133 @@ def test_bad_partial_fit_or_warm_fit_changes_nothing(fitted, case, warm_start):
     with pytest.raises(error, match=match):
         fitted.partial_fit(X, y, **kwargs)
     assert pickle.dumps(fitted) == before
+
+
+# -------------------------------------------------------------- bad targets
+
+
+def _objects(labels, missing):
+    """``labels`` as an object array, with ``missing`` in row 3."""
+    y = np.asarray(labels, dtype=object)
+    y[3] = missing
+    return y
+
+
+def _pandas(make):
+    """A pandas target, made from the pandas module, if pandas is installed."""
+
+    def made():
+        return make(pytest.importorskip("pandas"))
+
+    return made
+
+
+LABELS = Y_OK.tolist()
+STRINGS = [f"class {label}" for label in LABELS]
+
+# Targets no classifier can learn, and what their errors say after the name
+# of the argument that holds them.
+MISSING = "{name} has a missing value"
+BAD_LABELS = {
+    "None": (lambda: _objects(LABELS, None), MISSING),
+    "None among strings": (lambda: _objects(STRINGS, None), MISSING),
+    "NaN among objects": (lambda: _objects(LABELS, np.nan), MISSING),
+    "NaN among strings": (lambda: _objects(STRINGS, np.nan), MISSING),
+    "NaN among floats": (lambda: np.where(np.arange(20) == 3, np.nan, Y_OK), MISSING),
+    "pd.NA": (_pandas(lambda pd: _objects(LABELS, pd.NA)), MISSING),
+    "nullable Int64 with NA": (
+        _pandas(lambda pd: pd.Series(_objects(LABELS, None), dtype="Int64")),
+        MISSING,
+    ),
+    "nullable string with NA": (
+        _pandas(lambda pd: pd.array(_objects(STRINGS, None), dtype="string")),
+        MISSING,
+    ),
+    "categorical with NaN": (
+        _pandas(lambda pd: pd.Series(pd.Categorical(_objects(STRINGS, None)))),
+        MISSING,
+    ),
+    "continuous values": (
+        lambda: np.linspace(0, 1, 20),
+        "{name} holds continuous values.*TwoLayerNetRegressor",
+    ),
+    "strings mixed with numbers": (
+        lambda: np.array(["a", 1] * 10, dtype=object),
+        "{name} holds labels of the types int, str",
+    ),
+    # A network trained on 1-D labels says so; one not yet trained names
+    # MultiOutputClassifier.
+    "several columns of classes": (
+        lambda: np.c_[Y_OK, Y_OK[::-1]],
+        "{name} (has 2 columns of class labels.*MultiOutputClassifier"
+        "|must be 1-D labels|must be a 1-D array of labels)",
+    ),
+}
+
+# Where a target goes, and the name of the argument that passes it there.
+TARGET_CALLS = {
+    "fit": ("y", lambda clf, bad: clf.fit(X_OK, bad)),
+    "warm fit": ("y", lambda clf, bad: clf.set_params(warm_start=True).fit(X_OK, bad)),
+    "partial_fit": ("y", lambda clf, bad: clf.partial_fit(X_OK, bad)),
+    "first partial_fit": (
+        "y",
+        lambda clf, bad: TwoLayerNetClassifier().partial_fit(
+            X_OK, bad, classes=[0, 1, 2]
+        ),
+    ),
+    "classes of partial_fit": (
+        "classes",
+        lambda clf, bad: TwoLayerNetClassifier().partial_fit(X_OK, Y_OK, classes=bad),
+    ),
+    "score": ("y", lambda clf, bad: clf.score(X_OK, bad)),
+    "y_val": ("y_val", lambda clf, bad: clf.fit(X_OK, Y_OK, X_val=X_OK, y_val=bad)),
+}
+
+
+@pytest.mark.parametrize("call", list(TARGET_CALLS))
+@pytest.mark.parametrize("kind", list(BAD_LABELS))
+def test_bad_labels_are_named_and_change_nothing(fitted, kind, call):
+    make, match = BAD_LABELS[kind]
+    name, method = TARGET_CALLS[call]
+    bad = make()
+    before = pickle.dumps(fitted)
+    with pytest.raises(ValueError, match=match.format(name=name)):
+        method(fitted, bad)
+    assert pickle.dumps(fitted.set_params(warm_start=False)) == before
+
+
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        (np.zeros(20, dtype=int), r"`y` has \[0\]"),
+        (Y_OK % 2, r"`y` has \[0 1\]"),
+        (Y_OK + 1, r"`y` has \[1 2 3\]"),
+    ],
+    ids=["one class", "a class missing", "other classes"],
+)
+def test_a_warm_fit_on_other_classes_names_them_and_partial_fit(fitted, y, match):
+    fitted.set_params(warm_start=True)
+    before = pickle.dumps(fitted)
+    with pytest.raises(ValueError, match=r"Previously got \[0 1 2\], " + match) as info:
+        fitted.fit(X_OK, y)
+    assert "partial_fit" in str(info.value)
+    assert "warm_start=False" in str(info.value)
+    assert pickle.dumps(fitted) == before
+
+
+@pytest.mark.parametrize("a, b", [(4, 5), ("a", "b")])
+def test_labels_print_as_plain_values(a, b):
+    # Labels drawn from arrays are NumPy scalars, which repr as np.int64(4)
+    # or np.str_('a'): messages print them as the user wrote them.
+    X, y = X_OK[:4], np.array([a, a, b, b])
+    with pytest.raises(ValueError, match=re.escape(f"one class ({a!r})")):
+        TwoLayerNetClassifier().fit(X[:2], y[:2])
+    clf = TwoLayerNetClassifier(max_iter=1).partial_fit(X, y, classes=y[[0, 2]])
+    with pytest.raises(ValueError, match=re.escape(f"was: {[a, b]!r}")):
+        clf.partial_fit(X, y, classes=y[[2]])
+    weights = {y[0]: -1.0, y[2]: 1.0}
+    with pytest.raises(ValueError, match=re.escape(f"got {{{a!r}: -1.0, {b!r}: 1.0}}")):
+        TwoLayerNetClassifier(class_weight=weights).fit(X, y)
 
 
 @pytest.mark.parametrize(

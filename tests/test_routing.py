@@ -3,12 +3,13 @@
 import numpy as np
 import pytest
 import sklearn
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skmlp_numpy import TwoLayerNetClassifier
+from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
 
 
 @pytest.fixture
@@ -81,3 +82,37 @@ def test_validation_set_is_transformed_by_the_pipeline(blobs, routing):
     )
     assert_allclose(pipe[-1].validation_loss_curve_, direct.validation_loss_curve_)
     assert pipe[-1].t_ == 5 * len(y)  # nothing of X was held out
+
+
+@pytest.mark.parametrize("routed", [False, True])
+def test_transformed_target_regressor_passes_y_val_untransformed(routed):
+    # What the docs warn of (user guide, "ttr-validation"), and their way out.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 5))
+    y = 200 + 50 * X @ rng.normal(size=5) + 5 * rng.normal(size=300)
+    X, X_val, y, y_val = X[60:], X[:60], y[60:], y[:60]
+
+    def net():
+        return TwoLayerNetRegressor(
+            hidden_size=8, early_stopping=True, max_iter=50, random_state=0
+        )
+
+    with sklearn.config_context(enable_metadata_routing=routed):
+        regressor = net().set_fit_request(X_val=True, y_val=True) if routed else net()
+        reg = TransformedTargetRegressor(regressor, transformer=StandardScaler())
+        reg.fit(X, y, X_val=X_val, y_val=y_val)
+        # The net got y transformed and y_val as it was: it ranked its epochs
+        # on a validation set in other units, and stopped at a poor one.
+        scaler = StandardScaler().fit(y.reshape(-1, 1))
+        y_scaled = scaler.transform(y.reshape(-1, 1)).ravel()
+        direct = net().fit(X, y_scaled, X_val=X_val, y_val=y_val)
+        assert_array_equal(reg.regressor_.validation_scores_, direct.validation_scores_)
+        untransformed = reg.score(X_val, y_val)
+        # y_val transformed as the wrapper transforms y: the net ranks its
+        # epochs by the wrapper's own R² on the validation set.
+        y_val_scaled = scaler.transform(y_val.reshape(-1, 1)).ravel()
+        reg.fit(X, y, X_val=X_val, y_val=y_val_scaled)
+    assert_allclose(
+        reg.regressor_.best_validation_score_, reg.score(X_val, y_val), rtol=1e-12
+    )
+    assert reg.score(X_val, y_val) > untransformed + 0.2
