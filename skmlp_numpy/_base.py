@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import math
 import warnings
 from numbers import Integral, Real
@@ -53,6 +54,7 @@ from ._batches import (
 )
 from ._checks import (
     DivergenceError,
+    check_parameter_names,
     check_resumable,
     check_same_targets,
     check_target_shape,
@@ -170,6 +172,22 @@ class BaseTwoLayerNet(
         "https://skmlp-numpy.readthedocs.io/en/latest/generated/"
         "{estimator_module}.{estimator_name}.html"
     )
+
+    def __new__(cls, *args, **kwargs):
+        # Here only to answer MLPClassifier's hidden_layer_sizes, or a
+        # misspelt name, with the parameter to write instead: Python's own
+        # TypeError, raised before __init__ runs, could only say "unexpected
+        # keyword argument". __init__ still takes exactly its parameters.
+        check_parameter_names(cls.__name__, cls._get_param_names(), kwargs)
+        return super().__new__(cls)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # inspect.signature(cls) reads __init__, but Sphinx's autodoc reads
+        # the (*args, **kwargs) of __new__ above first: name the signature
+        # that documentation and tools should show, __init__'s.
+        parameters = list(inspect.signature(cls.__init__).parameters.values())
+        cls.__signature__ = inspect.Signature(parameters[1:])
 
     def __init__(
         self,
