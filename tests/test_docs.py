@@ -304,6 +304,15 @@ def test_the_results_tables_quote_the_main_job_run(where):
             assert figures["defaults"][0] == figures["defaults"][1]
 
 
+@pytest.mark.parametrize("page", ["cli.rst", "getting_started.rst"])
+def test_the_pages_name_the_mnist_recipe_as_the_main_job_does(page):
+    text = " ".join((DOCS / page).read_text(encoding="utf-8").split())
+    assert recipe_in_words("mnist") in text
+    if page == "cli.rst":
+        for data in ["digits", "diabetes"]:
+            assert recipe_in_words(data) in text
+
+
 def training_sections():
     """results-2core.txt's sections, by their header line, as text."""
     text = (ROOT / "benchmarks" / "results-2core.txt").read_text(encoding="utf-8")
