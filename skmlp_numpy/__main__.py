@@ -61,8 +61,14 @@ RECIPES = {
 REGRESSION = {"diabetes"}
 # The largest pixel value of each image data set, which the job divides by.
 PIXEL_MAX = {"digits": 16, "mnist": 255}
+# What the recipe's network is trained on, said after its constructor call.
+PREPROCESSING = {
+    "digits": "on pixels / 16",
+    "mnist": "on pixels / 255",
+    "diabetes": "on standardized features and target",
+}
 # How the README and the docs name a recipe's settings, in the order they
-# name them; max_iter is a most (training stops earlier once it converges).
+# name them; max_iter is an upper bound (training stops once it converges).
 _WORDS = {
     "solver": {"sgd": "SGD", "adam": "Adam", "lbfgs": "L-BFGS"}.get,
     "learning_rate_init": "lr {:g}".format,
@@ -113,14 +119,6 @@ def _output_file(text):
     if not os.access(folder, os.W_OK):
         raise argparse.ArgumentTypeError(f"folder {str(folder)!r} is not writable")
     return text
-
-
-# What the recipe's network is trained on, said after its constructor call.
-PREPROCESSING = {
-    "digits": "on pixels / 16",
-    "mnist": "on pixels / 255",
-    "diabetes": "on standardized features and target",
-}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -336,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{name}: {X_train.shape[0]} training and {X_test.shape[0]} test samples, "
         f"{X_train.shape[1]} features, {target}"
     )
-    print(describe(net, args.data) + (" " + PREPROCESSING[args.data]))
+    print(f"{describe(net, args.data)} {PREPROCESSING[args.data]}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         start = time.perf_counter()
