@@ -20,8 +20,13 @@ Run from the project's root (about 15 minutes on 2 cores)::
     python benchmarks/bench_training.py --mnist-path ../shared/data/mnist.npz
 
 ``--threads 1`` or ``--threads default`` limits the BLAS thread counts (both
-by default); ``--quick`` runs fewer rounds, epochs and configurations;
-``--no-sweep`` leaves out the sweep of hidden sizes, memory and throughput.
+by default); ``--quick`` runs fewer rounds, epochs and configurations (a smoke
+test: on a busy machine 2 epochs can put any contender ahead, so its output
+says not to quote it); ``--no-sweep`` leaves out the sweep of hidden sizes,
+memory and throughput.
+
+Each section names its recipe in full (the words the README's tables use) and
+each contender's time is the median of the rounds, with their range.
 """
 
 import argparse
@@ -49,6 +54,17 @@ RECIPES = {
     "adam h100 b200": (100, "adam", 200, 1e-3, 10),
 }
 SWEEP_HIDDEN = (50, 256, 800)
+SOLVER_NAMES = {"sgd": "SGD", "adam": "Adam"}
+
+
+def recipe_in_words(name, epochs=None):
+    """``RECIPES[name]`` as the README names it: every setting, seed aside."""
+    hidden, solver, batch, lr, full_epochs = RECIPES[name]
+    words = [f"784-{hidden}-10", SOLVER_NAMES[solver], f"lr {lr:g}"]
+    if solver == "sgd":
+        words.append("momentum 0")  # _shared sets it; only SGD uses it
+    words += ["alpha 0", f"batch {batch}", f"{epochs or full_epochs} epochs"]
+    return ", ".join(words)
 
 
 def _shared(solver, batch, lr, epochs):
@@ -261,12 +277,16 @@ def compare(name, config, data, rounds, epochs, accuracy, contenders=None):
         )
     med = {key: statistics.median(values) for key, values in times.items()}
     print(f"\n{name}, {X_train.dtype}, {epochs} epochs x {rounds} rounds (s per epoch)")
+    recipe = name.split(",")[0]
+    if recipe in RECIPES:
+        print(f"  recipe: {recipe_in_words(recipe, epochs)}, seed 0")
     for key, value in med.items():
         line = f"  {key:22s} {value:7.3f} s   {value / med['bound']:5.2f}x bound"
         if key in contenders:
             line += f"   {first} is {value / med[first]:5.2f}x faster"
         if key in scores:
             line += f"   test accuracy {scores[key]:.4f}"
+        line += f"   range {min(times[key]):.3f}-{max(times[key]):.3f} s"
         print(line)
     return med
 
@@ -363,6 +383,11 @@ def main():
     data = load_mnist(args.mnist_path)
     if args.quick:
         args.rounds = min(args.rounds, 3)
+    if args.quick:
+        print(
+            f"QUICK RUN ({args.rounds} rounds of 2 epochs): a smoke test, too short "
+            "to rank the contenders on a busy machine; do not quote it"
+        )
     print(f"torch: {torch.__version__ if torch else 'not installed'}")
     for threads in {"1": [1], "default": [None], "both": [1, None]}[args.threads]:
         run(threads, data, args)

@@ -1,14 +1,18 @@
 """Train a two-layer network from the command line: ``python -m skmlp_numpy``.
 
 By default it trains a TwoLayerNetClassifier on scikit-learn's bundled digits
-data (offline) and prints the test accuracy, the fit time and the loss of each
-epoch. ``--data mnist`` runs the tutorial's MNIST recipe; ``--data diabetes``
-trains a TwoLayerNetRegressor on scikit-learn's bundled diabetes data and
-prints its R² beside MLPRegressor's. Every error is one line, naming the
-option; a bad option exits with status 2, a failed run with 1.
+data (offline) and prints the constructor call that reproduces the network,
+the training loss at ten or so epochs, how training ended, the test accuracy
+and the fit time. ``--data mnist`` runs the tutorial's MNIST recipe; ``--data
+diabetes`` trains a TwoLayerNetRegressor on scikit-learn's bundled diabetes
+data and prints its R² beside MLPRegressor's. ``--save`` stores a model that
+takes raw data: the scaling the job applied, then the network. Every error is
+one line, naming the option; a bad option exits with status 2, a failed run
+with 1.
 """
 
 import argparse
+import inspect
 import math
 import os
 import sys
@@ -23,21 +27,24 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from . import DivergenceError, TwoLayerNetClassifier, TwoLayerNetRegressor, __version__
 from .datasets import load_mnist
 
-# The tutorial's recipe: 784-50-10, plain SGD at 0.1, batches of 100,
-# 10,000 iterations = 10,000 * 100 / 60,000 ~ 17 epochs, no penalty.
 RECIPES = {
+    # Adam's defaults; up to 500 epochs, so that training stops on its own
+    # (the loss stalls after about 300), rather than at max_iter.
     "digits": dict(
         hidden_size=100,
         solver="adam",
         learning_rate_init=1e-3,
         batch_size=200,
-        max_iter=200,
+        max_iter=500,
     ),
+    # The tutorial's recipe: 784-50-10, plain SGD at 0.1 (no momentum),
+    # batches of 100, 10,000 iterations = 10,000 * 100 / 60,000 ~ 17 epochs,
+    # no penalty.
     "mnist": dict(
         hidden_size=50,
         solver="sgd",
@@ -52,6 +59,23 @@ RECIPES = {
     "diabetes": dict(hidden_size=20, solver="lbfgs", alpha=10.0, max_iter=1000),
 }
 REGRESSION = {"diabetes"}
+# The largest pixel value of each image data set, which the job divides by.
+PIXEL_MAX = {"digits": 16, "mnist": 255}
+# What the recipe's network is trained on, said after its constructor call.
+PREPROCESSING = {
+    "digits": "on pixels / 16",
+    "mnist": "on pixels / 255",
+    "diabetes": "on standardized features and target",
+}
+# How the README and the docs name a recipe's settings, in the order they
+# name them; max_iter is an upper bound (training stops once it converges).
+_WORDS = {
+    "solver": {"sgd": "SGD", "adam": "Adam", "lbfgs": "L-BFGS"}.get,
+    "learning_rate_init": "lr {:g}".format,
+    "momentum": "momentum {:g}".format,
+    "alpha": "alpha {:g}".format,
+    "batch_size": "batch {}".format,
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -113,9 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="digits",
         help=(
             "digits: classify scikit-learn's bundled 8x8 digits, offline "
-            "(default). mnist: the tutorial's recipe on MNIST (784-50-10, SGD lr "
-            "0.1, batch 100, 17 epochs). diabetes: regression on scikit-learn's "
-            "bundled diabetes data, offline, with MLPRegressor's R² beside."
+            f"(default; 64-100-10, {recipe_in_words('digits')}). mnist: the "
+            f"tutorial's recipe on MNIST (784-50-10, {recipe_in_words('mnist')}). "
+            "diabetes: regression on scikit-learn's bundled diabetes data, "
+            f"offline (10-20-1, {recipe_in_words('diabetes')}, standardized "
+            "features and target), with MLPRegressor's R² beside."
         ),
     )
     parser.add_argument(
@@ -139,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--epochs",
         type=_positive(int),
-        help="maximum number of epochs, max_iter (200 digits, 17 mnist, 1000 diabetes)",
+        help="maximum number of epochs, max_iter (500 digits, 17 mnist, 1000 diabetes)",
     )
     parser.add_argument(
         "--learning-rate",
@@ -155,10 +181,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=_seed, default=0, help="random_state (default: 0)"
     )
     parser.add_argument(
+        "--loss-every",
+        metavar="N",
+        type=_positive(int),
+        help=(
+            "print the training loss every N epochs (default: about ten lines; "
+            "1 prints every epoch)"
+        ),
+    )
+    parser.add_argument(
         "--save",
         metavar="FILE",
         type=_output_file,
-        help="save the fitted model with joblib, e.g. model.joblib",
+        help=(
+            "save the fitted model with joblib, e.g. model.joblib: a pipeline "
+            "that takes raw data (pixels as loaded, unscaled features), applies "
+            "the job's scaling, then the network"
+        ),
     )
     parser.add_argument(
         "--plot",
@@ -181,8 +220,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def recipe_in_words(data: str) -> str:
+    """The settings of ``data``'s recipe, as the README and the docs name them."""
+    recipe = RECIPES[data]
+    words = [name(recipe[key]) for key, name in _WORDS.items() if key in recipe]
+    unit = "iterations" if recipe["solver"] == "lbfgs" else "epochs"
+    return ", ".join([*words, f"up to {recipe['max_iter']} {unit}"])
+
+
 def load_data(args):
-    """Train and test splits for ``args.data``, and a description of them."""
+    """Train and test splits for ``args.data``, and a description of them.
+
+    Images come with their pixels divided by their largest value (``X / 16``
+    for digits, ``X / 255`` for MNIST), as the recipes train on them.
+    """
     if args.data == "mnist":
         X_train, X_test, y_train, y_test = load_mnist(args.mnist_path)
         return X_train, X_test, y_train, y_test, "MNIST"
@@ -193,11 +244,22 @@ def load_data(args):
             "diabetes",
         )
     X, y = load_digits(return_X_y=True)
-    X = X / 16.0
+    X = X / PIXEL_MAX["digits"]
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.25, stratify=y, random_state=args.seed
     )
     return X_train, X_test, y_train, y_test, "digits"
+
+
+def pixel_scaler(data, n_features):
+    """The scaling that ``load_data`` applied to ``data``'s pixels, as a step.
+
+    A MinMaxScaler fitted to the pixel range, 0 to the largest value, rather
+    than to the training data: it divides every pixel by that value, as
+    ``load_data`` did, so that a saved model takes raw pixels. A scikit-learn
+    type, so that skops loads it without trusting anything more.
+    """
+    return MinMaxScaler().fit([[0] * n_features, [PIXEL_MAX[data]] * n_features])
 
 
 def make_network(args):
@@ -225,13 +287,19 @@ def make_model(net, args):
     )
 
 
-def describe(net):
-    """The network's settings that the solver uses, as a constructor call."""
-    names = ["hidden_size", "solver", "alpha", "max_iter"]
-    if net.solver != "lbfgs":
-        names[3:3] = ["learning_rate_init", "batch_size"]
-    settings = ", ".join(f"{name}={getattr(net, name)!r}" for name in names)
-    return f"{type(net).__name__}({settings})"
+def describe(net, data):
+    """The constructor call that builds ``net``: pasted, it trains the same model.
+
+    Every parameter that the recipe sets, or that differs from its default
+    (``momentum=0.0`` as much as ``solver='sgd'``), in the signature's order.
+    """
+    params = net.get_params(deep=False)
+    shown = [
+        f"{name}={params[name]!r}"
+        for name, parameter in inspect.signature(type(net)).parameters.items()
+        if name in RECIPES[data] or params[name] != parameter.default
+    ]
+    return f"{type(net).__name__}({', '.join(shown)})"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -266,9 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{name}: {X_train.shape[0]} training and {X_test.shape[0]} test samples, "
         f"{X_train.shape[1]} features, {target}"
     )
-    print(
-        describe(net) + (", on standardized features and target" if regression else "")
-    )
+    print(f"{describe(net, args.data)} {PREPROCESSING[args.data]}")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         start = time.perf_counter()
@@ -283,8 +349,8 @@ def main(argv: list[str] | None = None) -> int:
         net = model.regressor_[-1]  # the fitted clone of the network
     unit = "iteration" if net.solver == "lbfgs" else "epoch"
     print(f"{unit:>9s}  training loss")
-    for epoch, loss in enumerate(net.loss_curve_, start=1):
-        print(f"{epoch:9d}  {loss:.6f}")
+    for epoch in epochs_to_print(len(net.loss_curve_), args.loss_every):
+        print(f"{epoch:9d}  {net.loss_curve_[epoch - 1]:.6f}")
     converged = True
     for warning in caught:
         if issubclass(warning.category, ConvergenceWarning):
@@ -293,9 +359,7 @@ def main(argv: list[str] | None = None) -> int:
             warnings.showwarning(
                 warning.message, warning.category, warning.filename, warning.lineno
             )
-    verdict = training_verdict(net, converged)
-    if verdict:
-        print(verdict)
+    print(training_verdict(net, converged))
     if regression:
         print(f"test R²: {model.score(X_test, y_test):.4f}")
         print(defaults_comparison(X_train, X_test, y_train, y_test, args.seed))
@@ -304,15 +368,40 @@ def main(argv: list[str] | None = None) -> int:
     per = fit_time / max(net.n_iter_, 1)
     print(f"fit time: {fit_time:.2f} s ({per:.3f} s per {unit})")
     if args.save:
-        joblib.dump(model, args.save)
-        print(f"model saved to {args.save}")
+        save_model(model, args, X_train.shape[1])
     if args.plot:
         plot_loss_curve(net, args.plot)
     return 0
 
 
+def epochs_to_print(n_epochs, every=None):
+    """The epochs whose loss the job prints: every ``every``-th, first and last.
+
+    By default about ten, so that the table stays short whatever the length of
+    training; the last epoch is always there, as the one the model ends at.
+    """
+    every = every or max(1, math.ceil(n_epochs / 10))
+    return sorted({1, *range(every, n_epochs + 1, every), n_epochs} - {0})
+
+
+def save_model(model, args, n_features):
+    """Save a model that takes raw data, and say so."""
+    if args.data in REGRESSION:
+        # Already a pipeline from raw features: it standardizes X and y itself.
+        joblib.dump(model, args.save)
+        print(f"model saved to {args.save} (takes raw features)")
+        return
+    pipeline = make_pipeline(pixel_scaler(args.data, n_features), model)
+    joblib.dump(pipeline, args.save)
+    print(
+        f"model saved to {args.save}: a pipeline that takes raw pixels (0 to "
+        f"{PIXEL_MAX[args.data]}) and divides them by {PIXEL_MAX[args.data]}, "
+        "then the network"
+    )
+
+
 def training_verdict(net, converged):
-    """One line on how training ended, when it did not simply converge."""
+    """One line on how training ended."""
     curve = net.loss_curve_
     unit = "iteration" if net.solver == "lbfgs" else "epoch"
     if len(curve) > 1 and min(curve[1:]) >= curve[0]:
@@ -322,7 +411,12 @@ def training_verdict(net, converged):
             "--learning-rate)"
         )
     if converged:
-        return None
+        if net.solver == "lbfgs":
+            return f"(L-BFGS converged after {net.n_iter_} {unit}s)"
+        return (
+            f"(converged after {net.n_iter_} {unit}s: the training loss improved "
+            f"by less than tol={net.tol:g} for {net.n_iter_no_change} {unit}s)"
+        )
     recent = curve[-net.n_iter_no_change - 1 :]
     if len(recent) > 1 and recent[-1] < min(recent[:-1]):
         return (

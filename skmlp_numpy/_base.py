@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import inspect
 import math
 import warnings
 from numbers import Integral, Real
@@ -55,6 +56,7 @@ from ._checks import (
     X_DTYPE,
     DivergenceError,
     check_no_missing,
+    check_parameter_names,
     check_resumable,
     check_same_targets,
     check_target_shape,
@@ -184,6 +186,22 @@ class BaseTwoLayerNet(
     loss_curve_ = _PublishedCurve()
     validation_loss_curve_ = _PublishedCurve()
     validation_scores_ = _PublishedCurve()
+
+    def __new__(cls, *args, **kwargs):
+        # Here only to answer MLPClassifier's hidden_layer_sizes, or a
+        # misspelt name, with the parameter to write instead: Python's own
+        # TypeError, raised before __init__ runs, could only say "unexpected
+        # keyword argument". __init__ still takes exactly its parameters.
+        check_parameter_names(cls.__name__, cls._get_param_names(), kwargs)
+        return super().__new__(cls)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # inspect.signature(cls) reads __init__, but Sphinx's autodoc reads
+        # the (*args, **kwargs) of __new__ above first: name the signature
+        # that documentation and tools should show, __init__'s.
+        parameters = list(inspect.signature(cls.__init__).parameters.values())
+        cls.__signature__ = inspect.Signature(parameters[1:])
 
     def __init__(
         self,

@@ -1,13 +1,15 @@
 """Small checks shared by the estimator base and early stopping.
 
 Per-sample weights, the float dtypes the network computes in, the error of a
-diverged fit, and warnings that point at the user's call.
+diverged fit, warnings that point at the user's call, and the constructor's
+hints for names brought from MLPClassifier or misspelt.
 """
 
+import difflib
 import math
 import sys
 import warnings
-from numbers import Real
+from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +52,47 @@ def training_dtype(X, dtype):
     if dtype is not None:
         return np.dtype(dtype)
     return X.dtype if X.dtype in FLOAT_DTYPES else np.dtype(np.float64)
+
+
+def check_parameter_names(estimator_name, known, given):
+    """Name the way out when a constructor is given a name it does not take.
+
+    ``hidden_layer_sizes`` (MLPClassifier's) gets its translation; another
+    unknown name close to a parameter gets that parameter suggested. Any other
+    name is left to Python's own TypeError, which says all there is to say.
+    """
+    for name, value in given.items():
+        if name in known:
+            continue
+        if name == "hidden_layer_sizes":
+            raise TypeError(_hidden_layer_sizes_message(estimator_name, value))
+        close = difflib.get_close_matches(name, known, n=1)
+        if close:
+            raise TypeError(
+                f"{estimator_name}() got an unexpected keyword argument {name!r}; "
+                f"did you mean {close[0]!r}?"
+            )
+
+
+def _hidden_layer_sizes_message(estimator_name, value):
+    sizes = (value,) if isinstance(value, Integral) else value
+    try:
+        (units,) = sizes
+        one_layer = isinstance(units, Integral)
+    except (TypeError, ValueError):
+        one_layer = False
+    if one_layer:
+        return (
+            f"{estimator_name} has one hidden layer and takes its size as "
+            f"hidden_size: write hidden_size={units} for "
+            f"hidden_layer_sizes={value!r}."
+        )
+    return (
+        f"{estimator_name} has exactly one hidden layer, so "
+        f"hidden_layer_sizes={value!r} has no equivalent here: write "
+        "hidden_size=n for one hidden layer of n units, or use scikit-learn's "
+        "MLPClassifier or MLPRegressor for several hidden layers."
+    )
 
 
 def check_weights(weights, n_samples, dtype, name, X_name):

@@ -329,7 +329,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
     >>> X_train, X_test, y_train, y_test = train_test_split(
     ...     X, y, stratify=y, random_state=0)
     >>> clf = make_pipeline(StandardScaler(), TwoLayerNetClassifier(
-    ...     hidden_size=20, max_iter=500, random_state=0))
+    ...     hidden_size=20, learning_rate_init=0.01, max_iter=500, random_state=0))
     >>> clf.fit(X_train, y_train).score(X_test, y_test) > 0.9
     True
     """

@@ -5,22 +5,36 @@
   exist.
 - Every committed benchmark output (``benchmarks/results-*.txt``) parses into
   a figure (``docs/_ext/benchmark_figures.py``), and the performance page
-  shows both, figure and text.
+  shows both, figure and text; the main job's results are text only.
+- The README's examples, and the landing page's, run without a warning and
+  print what they say they print.
+- Every figure that the README and the docs quote, accuracy or speed, is the
+  one its committed benchmark output holds, and recipes are named in full, in
+  the words of the code that runs them.
 
 No Sphinx needed: the rst is read as text, so these run with the test extras.
 """
 
+import contextlib
 import importlib.util
+import io
+import os
 import re
+import warnings
 from pathlib import Path
 
 import pytest
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 
 from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
+from skmlp_numpy.__main__ import recipe_in_words
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 RESULTS = sorted((ROOT / "benchmarks").glob("results-*.txt"))
+# The main job's results are quoted in tables, not drawn.
+FIGURES = [path for path in RESULTS if not path.name.startswith("results-main-")]
 
 # Parameters the migration table lists ahead of the code that adds them (they
 # land in the same release, from another branch): a row for any other name
@@ -126,7 +140,7 @@ def _figures_module():
     return module
 
 
-@pytest.mark.parametrize("path", RESULTS, ids=[p.name for p in RESULTS])
+@pytest.mark.parametrize("path", FIGURES, ids=[p.name for p in FIGURES])
 def test_every_committed_benchmark_output_draws_a_figure(path, tmp_path):
     pytest.importorskip("matplotlib")
     figures = _figures_module()
@@ -152,5 +166,252 @@ def test_the_performance_page_shows_every_output_as_figure_and_text(path):
     # The accuracy benchmark has a page of its own.
     name = "tabular" if path.name.startswith("results-tabular-") else "performance"
     page = (DOCS / f"{name}.rst").read_text(encoding="utf-8")
-    assert f".. figure:: generated/benchmarks/{path.stem}.png" in page
+    if path in FIGURES:
+        assert f".. figure:: generated/benchmarks/{path.stem}.png" in page
     assert f".. literalinclude:: ../benchmarks/{path.name}" in page
+
+
+def test_the_main_job_results_are_text_only(tmp_path):
+    pytest.importorskip("matplotlib")
+    folder = tmp_path / "benchmarks"
+    folder.mkdir()
+    (folder / "results-main-x.txt").write_text("digits: nothing drawn\n")
+    assert _figures_module().write_figures(folder, tmp_path / "out") == []
+
+
+# ------------------------------------------------------- examples that run
+
+
+def python_blocks(text, fence):
+    """The Python code blocks of a README (``fence``: "md") or an rst page."""
+    if fence == "md":
+        return re.findall(r"^```python\n(.*?)^```", text, flags=re.S | re.M)
+    blocks = re.findall(
+        r"^\.\. code-block:: python\n\n((?:    .*\n|\n)+)", text, flags=re.M
+    )
+    return [re.sub(r"^    ", "", block, flags=re.M) for block in blocks]
+
+
+def expected_output(code):
+    """The comment lines after the last print: what the block says it prints."""
+    lines = code.rstrip().splitlines()
+    expected = []
+    while lines and lines[-1].startswith("# "):
+        expected.insert(0, lines.pop()[2:])
+    return expected if lines and "print(" in lines[-1] else []
+
+
+EXAMPLES = [
+    *(("README.md", code) for code in python_blocks(README, "md")),
+    *(
+        ("docs/index.rst", code)
+        for code in python_blocks((DOCS / "index.rst").read_text("utf-8"), "rst")
+    ),
+]
+
+
+def test_the_examples_are_found():
+    # The Example and Regression sections of the README, the landing page's
+    # quick start; a change of fence must not silently run nothing.
+    assert [page for page, _ in EXAMPLES].count("README.md") >= 2
+    assert [page for page, _ in EXAMPLES].count("docs/index.rst") >= 1
+
+
+@pytest.mark.parametrize(
+    "page, code", EXAMPLES, ids=[f"{page}-{i}" for i, (page, _) in enumerate(EXAMPLES)]
+)
+def test_the_examples_run_clean_and_print_what_they_say(page, code):
+    # What a newcomer runs first must not warn: a ConvergenceWarning, or a
+    # search's fit that failed on one (the filters reach joblib's workers).
+    if "load_mnist" in code and not os.environ.get("SKMLP_MNIST"):
+        pytest.skip(f"an example of {page} needs MNIST: set SKMLP_MNIST to run it")
+    out = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stdout(out):
+        warnings.simplefilter("error", ConvergenceWarning)
+        warnings.simplefilter("error", FitFailedWarning)
+        exec(compile(code, page, "exec"), {"__name__": "__example__"})
+    expected = expected_output(code)
+    if expected:
+        assert out.getvalue().splitlines() == expected
+
+
+# ---------------------------------------------- quoted figures and sources
+
+
+def _number_in(text):
+    """The numbers of ``text`` as written (a Unicode minus read as "-")."""
+    return re.findall(r"-?\d+(?:\.\d+)?", text.replace("\u2212", "-"))
+
+
+def markdown_rows(text, header_start):
+    """The rows, as cell lists, of the Markdown table whose header starts so."""
+    lines = text.splitlines()
+    for start, line in enumerate(lines):
+        if line.startswith(f"| {header_start}"):
+            rows = []
+            for row in lines[start + 2 :]:
+                if not row.startswith("|"):
+                    break
+                rows.append([cell.strip() for cell in row.strip("|").split("|")])
+            return rows
+    raise AssertionError(f"README.md has no table headed '{header_start}'")
+
+
+def main_job_results():
+    """results-main-*.txt: per ``--data``, its recipe line and result line."""
+    (path,) = (ROOT / "benchmarks").glob("results-main-*.txt")
+    text = path.read_text(encoding="utf-8")
+    results = {}
+    for data, result in re.findall(r"^(\w+): .*\n  (.*)$", text, flags=re.M):
+        score, n_iter, median, low, high = re.match(
+            r"test (?:accuracy|R²) (\S+), (\d+) \w+, fit time (\S+) s "
+            r"\(range (\S+)-(\S+) s",
+            result,
+        ).groups()
+        results[data] = dict(
+            score=score, n_iter=n_iter, time=f"{median} s [{low}–{high}]"
+        )
+    defaults = re.search(r"TwoLayerNetRegressor (\S+), MLPRegressor (\S+)", text)
+    results["diabetes"]["defaults"] = defaults.groups()
+    return text, results
+
+
+RESULT_ROWS = {"digits": "digits", "MNIST": "mnist", "diabetes": "diabetes"}
+
+
+def results_tables():
+    """The Results tables of the README and of the performance page."""
+    readme = markdown_rows(README, "data | network | recipe")
+    page = list_table(
+        (DOCS / "performance.rst").read_text(encoding="utf-8"), "results-table"
+    )[1:]
+    return {"README.md": readme, "docs/performance.rst": page}
+
+
+@pytest.mark.parametrize("where", ["README.md", "docs/performance.rst"])
+def test_the_results_tables_quote_the_main_job_run(where):
+    _, results = main_job_results()
+    rows = results_tables()[where]
+    assert len(rows) == len(RESULT_ROWS), f"{where}: one row per main-job recipe"
+    for data_cell, _, recipe, score, seconds in rows:
+        data = RESULT_ROWS[data_cell.split()[0]]
+        figures = results[data]
+        assert recipe.startswith(recipe_in_words(data)), (where, recipe)
+        if "converged after" in recipe:
+            assert f"converged after {figures['n_iter']})" in recipe
+        assert _number_in(score)[0] == figures["score"], (where, data, score)
+        assert seconds == figures["time"], (where, data, seconds)
+        if data == "diabetes":
+            assert _number_in(score)[1:] == list(figures["defaults"][:1])
+            assert figures["defaults"][0] == figures["defaults"][1]
+
+
+@pytest.mark.parametrize("page", ["cli.rst", "getting_started.rst"])
+def test_the_pages_name_the_mnist_recipe_as_the_main_job_does(page):
+    text = " ".join((DOCS / page).read_text(encoding="utf-8").split())
+    assert recipe_in_words("mnist") in text
+    if page == "cli.rst":
+        for data in ["digits", "diabetes"]:
+            assert recipe_in_words(data) in text
+
+
+def training_sections():
+    """results-2core.txt's sections, by their header line, as text."""
+    text = (ROOT / "benchmarks" / "results-2core.txt").read_text(encoding="utf-8")
+    sections = re.split(r"\n\n", text)
+    return {section.splitlines()[0]: section for section in sections if section}
+
+
+def _bench_training():
+    path = ROOT / "benchmarks" / "bench_training.py"
+    spec = importlib.util.spec_from_file_location("bench_training", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    "header, suffix",
+    [("recipe | skmlp_numpy", "float32"), ("recipe | ours,", "float64 input")],
+)
+def test_the_readme_speed_tables_quote_the_training_run(header, suffix):
+    bench = _bench_training()
+    sections = training_sections()
+    rows = markdown_rows(README, header)
+    assert len(rows) == len(bench.RECIPES)
+    for row, name in zip(rows, bench.RECIPES, strict=True):
+        assert row[0] == bench.recipe_in_words(name)
+        (section,) = [
+            text
+            for first, text in sections.items()
+            if first.startswith(f"{name}, {suffix}")
+        ]
+        printed = set(_number_in(section))
+        for cell in row[1:]:
+            for number in _number_in(cell.replace("dtype=np.float32", "")):
+                if number not in {"32", "64"}:
+                    assert number in printed, (name, cell, number)
+
+
+def _rounds_to(quoted, value):
+    """Whether ``quoted`` is ``value`` rounded to its digits (halves either way)."""
+    decimals = len(quoted.split(".")[1]) if "." in quoted else 0
+    return abs(float(quoted) - value) <= 0.5 * 10**-decimals + 1e-9
+
+
+def test_the_latency_table_quotes_the_latency_run():
+    text = (ROOT / "benchmarks" / "results-latency-2core.txt").read_text("utf-8")
+    printed = {}
+    for model, rows, ours, mlp, ratio in re.findall(
+        r"^\S+ (\d+-\d+-\d+)\s+(\d+)\s+(\S+)\s+(\S+)\s+(\S+)$", text, flags=re.M
+    ):
+        printed[model, int(rows)] = float(ours), float(mlp), ratio
+    table = markdown_rows(README, "network | 1 row")
+    assert len(table) == 2
+    for row in table:
+        model = row[0].split(":")[0]
+        for rows, cell in zip([1, 100, 10000], row[1:], strict=True):
+            ours, mlp, ratio = printed[model, rows]
+            quoted_ours, quoted_mlp, quoted_ratio = _number_in(cell)
+            scale = 1e-3 if " ms" in cell else 1
+            assert _rounds_to(quoted_ours, ours * scale), (model, rows, cell)
+            assert _rounds_to(quoted_mlp, mlp * scale), (model, rows, cell)
+            assert quoted_ratio == ratio, (model, rows, cell)
+
+
+def test_quoted_ratios_come_from_their_runs():
+    root = ROOT / "benchmarks"
+    regression = (root / "results-regressor-2core.txt").read_text("utf-8")
+    ratios = [float(r) for r in re.findall(r"(\d+\.\d+)$", regression, flags=re.M)]
+    assert f"{min(ratios):.2f}–{max(ratios):.2f} times faster" in README
+    # float32 against float64 training, what a pipeline hands over
+    sections = training_sections()
+    gains = [
+        re.search(r"ours float64 .* is\s+(\S+)x faster", text)[1]
+        for first, text in sections.items()
+        if "float64 input" in first
+    ]
+    quoted = f"{min(gains)} to {max(gains)} times as fast"
+    assert quoted in README
+    for page in ["migration.rst", "user_guide.rst"]:
+        text = " ".join((DOCS / page).read_text("utf-8").split())
+        assert re.search(f"{min(gains)} .*to {max(gains)} .*times as fast", text), page
+    latency = (root / "results-latency-2core.txt").read_text("utf-8")
+    one_row = re.findall(r"\s1\s+(\S+)\s+\S+\s+(\S+)$", latency, flags=re.M)
+    faq = " ".join((DOCS / "faq.rst").read_text("utf-8").split())
+    for ours, ratio in one_row:
+        assert ratio in faq and any(
+            _rounds_to(number, float(ours)) for number in re.findall(r"(\d+) µs", faq)
+        ), (ours, ratio)
+
+
+def test_the_record_is_quoted_from_its_committed_run():
+    # benchmarks/bench_mnist_record.py's committed output, when there is one:
+    # its final test accuracy is the figure the README and the docs quote.
+    runs = sorted((ROOT / "benchmarks").glob("results-record-*.txt"))
+    if not runs:
+        pytest.skip("no committed run of bench_mnist_record.py yet")
+    for run in runs:
+        accuracy = re.findall(r"test accuracy (\d\.\d+)", run.read_text("utf-8"))[-1]
+        for text in [README, (DOCS / "performance.rst").read_text("utf-8")]:
+            assert accuracy in text, run.name

@@ -1,22 +1,97 @@
 """The main job, python -m skmlp_numpy, run in-process through main()."""
 
+import warnings
+from pathlib import Path
+
 import joblib
 import pytest
+from sklearn.datasets import load_diabetes, load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
 
 from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
-from skmlp_numpy.__main__ import build_parser, main, make_network
+from skmlp_numpy.__main__ import (
+    build_parser,
+    describe,
+    epochs_to_print,
+    main,
+    make_network,
+    recipe_in_words,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_default_job_trains_on_digits_and_reports(capsys):
-    assert main(["--epochs", "30"]) == 0
+def loss_rows(out):
+    """The (epoch, loss) rows of the job's loss table."""
+    rows = [line.split() for line in out.splitlines()]
+    return [int(row[0]) for row in rows if len(row) == 2 and row[0].isdigit()]
+
+
+def test_default_job_converges_on_digits_and_reports_briefly(capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        assert main([]) == 0
     out = capsys.readouterr().out
     assert out.startswith("digits: 1347 training and 450 test samples")
     assert "epoch  training loss" in out
-    rows = [line.split() for line in out.splitlines()]
-    assert len([row for row in rows if len(row) == 2 and row[0].isdigit()]) == 30
-    accuracy = float(out.split("test accuracy: ")[1].split()[0])
-    assert accuracy > 0.9
-    assert "fit time:" in out
+    epochs = loss_rows(out)
+    assert 2 <= len(epochs) <= 12 and epochs[0] == 1
+    assert f"(converged after {epochs[-1]} epochs:" in out
+    assert "more --epochs" not in out
+    assert float(out.split("test accuracy: ")[1].split()[0]) > 0.97
+    assert out.rstrip().splitlines()[-1].startswith("fit time:")
+    # docs/cli.rst shows this output: the lines it quotes are printed (the
+    # losses' last digits and the epoch of convergence may move with BLAS).
+    page = (ROOT / "docs" / "cli.rst").read_text(encoding="utf-8")
+    sample = page.split("The default job prints")[1].split("\n\n")[1]
+    quoted = [line.strip() for line in sample.splitlines()]
+    printed = [line.strip() for line in out.splitlines()]
+    checked = [line for line in quoted if line[0].isalpha() and "..." not in line]
+    assert len(checked) == 4, quoted
+    assert set(checked) <= set(printed), set(checked) - set(printed)
+
+
+@pytest.mark.parametrize(
+    "n_epochs, every, expected",
+    [
+        (30, None, [1, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30]),
+        (295, None, [1, 30, 60, 90, 120, 150, 180, 210, 240, 270, 295]),
+        (4, None, [1, 2, 3, 4]),
+        (5, 1, [1, 2, 3, 4, 5]),
+        (7, 5, [1, 5, 7]),
+    ],
+)
+def test_the_loss_table_shows_about_ten_epochs_and_the_last(n_epochs, every, expected):
+    assert epochs_to_print(n_epochs, every) == expected
+
+
+def test_loss_every_prints_the_chosen_epochs(capsys):
+    assert main(["--epochs", "6", "--loss-every", "1"]) == 0
+    assert loss_rows(capsys.readouterr().out) == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.parametrize("data", ["digits", "mnist", "diabetes"])
+def test_the_printed_constructor_call_rebuilds_the_network(data):
+    # Pasted, the line the job prints must train the same model: every
+    # setting the recipe makes shows, momentum=0.0 included.
+    net = make_network(build_parser().parse_args(["--data", data, "--seed", "3"]))
+    call = describe(net, data)
+    rebuilt = eval(call, {type(net).__name__: type(net)})
+    assert rebuilt.get_params() == net.get_params()
+    assert "random_state=3" in call
+    if data == "mnist":
+        assert "momentum=0.0" in call and "alpha=0.0" in call
+
+
+def test_help_names_each_recipe_in_full(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    # argparse wraps the help: compare it as one line.
+    out = " ".join(capsys.readouterr().out.split())
+    for data in ["digits", "mnist", "diabetes"]:
+        assert recipe_in_words(data) in out
+    assert "momentum 0, alpha 0" in recipe_in_words("mnist")
 
 
 def test_options_reach_the_classifier():
@@ -37,10 +112,36 @@ def test_save_and_plot(tmp_path, capsys):
     pytest.importorskip("matplotlib", reason="--plot needs matplotlib")
     model, image = tmp_path / "model.joblib", tmp_path / "loss.png"
     assert main(["--epochs", "5", "--save", str(model), "--plot", str(image)]) == 0
-    clf = joblib.load(model)
-    assert clf.n_iter_ == 5
+    assert joblib.load(model)[-1].n_iter_ == 5
     assert image.stat().st_size > 0
     assert f"model saved to {model}" in capsys.readouterr().out
+
+
+def test_a_saved_model_takes_raw_pixels(tmp_path, capsys):
+    # The job trains on pixels / 16; the saved model must score as the job
+    # said on the pixels as load_digits gives them, not on scaled ones only.
+    path = tmp_path / "model.joblib"
+    assert main(["--epochs", "20", "--seed", "1", "--save", str(path)]) == 0
+    out = capsys.readouterr().out
+    printed = float(out.split("test accuracy: ")[1].split()[0])
+    X, y = load_digits(return_X_y=True)
+    _, X_test, _, y_test = train_test_split(
+        X, y, test_size=0.25, stratify=y, random_state=1
+    )
+    model = joblib.load(path)
+    assert model.score(X_test, y_test) == pytest.approx(printed, abs=5e-5)
+    assert (model.predict(X_test) == model[-1].predict(X_test / 16)).all()
+    assert "takes raw pixels (0 to 16)" in out
+
+
+def test_a_saved_regression_model_takes_raw_features(tmp_path, capsys):
+    path = tmp_path / "model.joblib"
+    assert main(["--data", "diabetes", "--save", str(path)]) == 0
+    out = capsys.readouterr().out
+    printed = float(out.split("test R²: ")[1].split()[0])
+    X, y = load_diabetes(return_X_y=True)
+    _, X_test, _, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
+    assert joblib.load(path).score(X_test, y_test) == pytest.approx(printed, abs=5e-5)
 
 
 def test_missing_mnist_file_is_a_clear_error(tmp_path, capsys):
@@ -144,6 +245,7 @@ def test_help_explains_each_option(capsys):
         "--seed",
         "--save",
         "--plot",
+        "--loss-every",
         "diabetes",
     ]:
         assert option in out

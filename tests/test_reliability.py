@@ -5,6 +5,8 @@ Failures during training and Ctrl-C are in test_fit_state.py; the weights'
 own checks in test_checks.py; the validation set's in test_early_stopping.py.
 """
 
+import copy
+import inspect
 import pickle
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -12,10 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
 
-from skmlp_numpy import DivergenceError, TwoLayerNetClassifier
+from skmlp_numpy import DivergenceError, TwoLayerNetClassifier, TwoLayerNetRegressor
 
 pytestmark = pytest.mark.usefixtures("quiet")
 
@@ -259,6 +262,49 @@ def test_bad_parameter_names_the_parameter_and_changes_nothing(fitted, blobs, pa
         fitted.fit(*blobs)
     fitted.set_params(**defaults)
     assert pickle.dumps(fitted) == before
+
+
+@pytest.mark.parametrize("estimator", [TwoLayerNetClassifier, TwoLayerNetRegressor])
+@pytest.mark.parametrize(
+    "value, match",
+    [
+        ((50,), r"write hidden_size=50 for hidden_layer_sizes=\(50,\)"),
+        ([64], r"write hidden_size=64 for hidden_layer_sizes=\[64\]"),
+        (np.int64(8), "write hidden_size=8 for"),
+        ((100, 50), r"exactly one hidden layer, so hidden_layer_sizes=\(100, 50\)"),
+        ((), "exactly one hidden layer"),
+    ],
+)
+def test_hidden_layer_sizes_names_hidden_size(estimator, value, match):
+    with pytest.raises(TypeError, match=match):
+        estimator(hidden_layer_sizes=value, random_state=0)
+
+
+@pytest.mark.parametrize("estimator", [TwoLayerNetClassifier, TwoLayerNetRegressor])
+def test_a_misspelt_parameter_gets_the_close_name(estimator):
+    with pytest.raises(TypeError, match="did you mean 'learning_rate_init'"):
+        estimator(learning_rate_int=0.1)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        estimator(colour="red")
+
+
+def test_the_constructor_check_leaves_the_signature_and_copies_alone(fitted, blobs):
+    # __new__ takes any argument, to answer the ones above; what reads the
+    # signature, copies or rebuilds an estimator sees __init__'s parameters.
+    signature = inspect.signature(TwoLayerNetClassifier)
+    assert list(signature.parameters)[:2] == ["hidden_size", "activation"]
+    assert signature.parameters["momentum"].default == 0.9
+    model = TwoLayerNetClassifier(hidden_size=6, momentum=0.0, random_state=0)
+    for copied in [
+        clone(model),
+        copy.deepcopy(model),
+        pickle.loads(pickle.dumps(model)),
+    ]:
+        assert copied.get_params() == model.get_params()
+    assert_array_equal(
+        pickle.loads(pickle.dumps(fitted)).predict_proba(blobs[0]),
+        fitted.predict_proba(blobs[0]),
+    )
 
 
 # ---------------------------------------------------------- numerical safety

@@ -22,7 +22,10 @@ disagree with the numbers below them:
 - ``results-sparse-<machine>.txt`` (``bench_sparse.py``): MLPClassifier's
   seconds and peak memory divided by ours, per sparse workload and call.
 
-Each ``results-X.txt`` becomes ``generated/benchmarks/results-X.png`` beside
+``results-main-<machine>.txt`` (``bench_main_job.py``: the main job's scores
+and fit times, quoted in the Results tables) is text only, with no figure.
+
+Each other ``results-X.txt`` becomes ``generated/benchmarks/results-X.png`` beside
 this folder's parent. Offline, with matplotlib's Agg canvas and no pyplot (so
 that no global state is shared with sphinx-gallery). A file that does not
 parse stops the build with an error naming it: a figure is never left out
@@ -162,6 +165,8 @@ def parse(path: Path) -> list[Section]:
 
 def _kind(path: Path) -> str:
     """Which benchmark wrote ``path``, from its name."""
+    if path.name.startswith("results-main-"):
+        return "main"
     if path.name.startswith("results-latency-"):
         return "latency"
     if path.name.startswith("results-regressor-"):
@@ -475,6 +480,8 @@ def write_figures(benchmarks: Path = BENCHMARKS, output: Path = OUTPUT) -> list[
     output.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sorted(benchmarks.glob("results-*.txt")):
+        if _kind(path) not in DRAW:
+            continue  # text only: the docs quote it in a table
         fig = DRAW[_kind(path)](parse(path))
         target = output / f"{path.stem}.png"
         # No timestamp or version in the file: the same input draws the same PNG.

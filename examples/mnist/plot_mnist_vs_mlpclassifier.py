@@ -6,6 +6,12 @@ Side by side with MLPClassifier
 with the same parameters: with the same ``random_state`` the two start from the
 same weights and follow the same loss curve. Ours is faster. Both use one BLAS
 thread here, which is steadier for products this small.
+
+The times below are one fit each, of 5 epochs, taken while the documentation
+builds: they show the order of things, not a figure to quote, and move from
+one build to the next. The figures to quote are the benchmark's on the
+:doc:`/performance` page (``benchmarks/bench_training.py``: medians of
+alternating rounds, with this network's Adam recipe trained for 10 epochs).
 """
 
 # %%
