@@ -586,7 +586,8 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
 
     def _loss(self, targets):
         """The output layer that trains the network: its cross-entropy, with
-        ``label_smoothing``. Validation and prediction use the plain one."""
+        ``label_smoothing`` (the validation loss is the same one; prediction
+        needs only the output activation, ``out_activation_``)."""
         return OUTPUTS[targets["out_activation_"]](self.label_smoothing)
 
     def _targets(self, y, classes, resume, incremental):

@@ -404,6 +404,7 @@ class LogisticCrossEntropy:
 
     @staticmethod
     def _loss(P, Y, sample_weight):
+        """Mean binary cross-entropy of ``P`` for the targets ``Y``, as given."""
         eps = _eps(P.dtype)
         P = np.clip(P, eps, 1 - eps)
         per_sample = -(Y * np.log(P) + (1 - Y) * np.log1p(-P)).sum(axis=1)
