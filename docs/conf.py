@@ -25,7 +25,9 @@ from skmlp_numpy.__main__ import build_parser
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 # This folder's own extensions: benchmark_figures draws the performance page's
-# figures from the committed benchmark outputs.
+# figures from the committed benchmark outputs; sklearn_docstrings makes the
+# methods inherited from scikit-learn build with their docstrings;
+# table_literals lets long literals in tables break after punctuation.
 sys.path.insert(0, str(HERE / "_ext"))
 
 project = "skmlp_numpy"
@@ -41,6 +43,8 @@ extensions = [
     "sphinx_design",
     "sphinx_gallery.gen_gallery",
     "benchmark_figures",
+    "sklearn_docstrings",
+    "table_literals",
 ]
 
 templates_path = ["_templates"]
@@ -85,22 +89,22 @@ html_sidebars = {page: [] for page in _single_pages}
 # ------------------------------------------------------------- API reference
 
 autosummary_generate = True
-# Methods inherited from this package's base class (fit, set_callbacks) and
-# from BaseEstimator (get_params, set_params) are documented; the rest of
-# scikit-learn's mixins document their own, with references to its own docs.
+# Every public method is documented on its estimator's page, the ones
+# inherited from scikit-learn (set_output, fit_transform, set_*_request ...)
+# too: a reader finds what the estimator can do in one place. Not the methods
+# every exception has (DivergenceError's add_note, with_traceback).
 autodoc_default_options = {
     "members": True,
-    "inherited-members": (
-        "ClassifierMixin,RegressorMixin,CallbackSupportMixin,_MetadataRequester,"
-        # scikit-learn's set_output docstring links to scikit-learn's own
-        # pages; transform's docstring says what it does here.
-        "_SetOutputMixin,BaseException"
-    ),
+    "inherited-members": "BaseException",
 }
 # Type hints belong to the code; the numpydoc sections say the same in words,
 # and the signatures stay readable (no numpy._typing internals).
 autodoc_typehints = "none"
 autodoc_preserve_defaults = True
+# "fit()", not "TwoLayerNetClassifier.fit()", in the "On this page" column:
+# the long entries were clipped, predict, predict_log_proba and predict_proba
+# reading alike.
+toc_object_entries_show_parents = "hide"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
