@@ -173,6 +173,9 @@ sphinx_gallery_conf = {
     "download_all_examples": False,
     "abort_on_example_error": True,
     "show_memory": False,
+    # The "# sphinx_gallery_thumbnail_..." lines are for the gallery, not the
+    # reader: left out of the rendered code.
+    "remove_config_comments": True,
     "matplotlib_animations": False,
     # "Examples using this" on each API page.
     "doc_module": ("skmlp_numpy",),
