@@ -8,7 +8,6 @@ loads without running code, trusting only the types you name.
 """
 
 # %%
-# sphinx_gallery_thumbnail_path = "_static/thumbnails/saving_a_model.png"
 import tempfile
 from pathlib import Path
 
@@ -26,6 +25,7 @@ X, y = load_digits(return_X_y=True)
 model = make_pipeline(StandardScaler(), TwoLayerNetClassifier(random_state=0))
 model.fit(X, y)
 folder = Path(tempfile.mkdtemp())
+# sphinx_gallery_thumbnail_path = "_static/thumbnails/saving_a_model.png"
 
 # %%
 # joblib
