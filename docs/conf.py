@@ -11,7 +11,12 @@ scikit-learn, NumPy, SciPy and Dask names link to their documentation.
 
 Examples that need MNIST read the file named by SKMLP_MNIST (default:
 ../shared/data/mnist.npz beside the project); without it they are left out of
-the gallery, and the build says so.
+the gallery, and the build says so. With it, the build takes minutes (the
+800-unit example trains for about three and a half): without ``-q`` the build
+names each example as it starts, and with ``-v`` it shows each example's
+output as it runs. ``SKMLP_GALLERY_RUN=<regex>`` runs only the examples whose
+path matches it (the others appear without their output), to iterate on one,
+e.g. ``SKMLP_GALLERY_RUN=grid_search``.
 """
 
 import os
@@ -25,7 +30,9 @@ from skmlp_numpy.__main__ import build_parser
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 # This folder's own extensions: benchmark_figures draws the performance page's
-# figures from the committed benchmark outputs.
+# figures from the committed benchmark outputs; sklearn_docstrings makes the
+# methods inherited from scikit-learn build with their docstrings;
+# table_literals lets long literals in tables break after punctuation.
 sys.path.insert(0, str(HERE / "_ext"))
 
 project = "skmlp_numpy"
@@ -41,6 +48,8 @@ extensions = [
     "sphinx_design",
     "sphinx_gallery.gen_gallery",
     "benchmark_figures",
+    "sklearn_docstrings",
+    "table_literals",
 ]
 
 templates_path = ["_templates"]
@@ -85,22 +94,22 @@ html_sidebars = {page: [] for page in _single_pages}
 # ------------------------------------------------------------- API reference
 
 autosummary_generate = True
-# Methods inherited from this package's base class (fit, set_callbacks) and
-# from BaseEstimator (get_params, set_params) are documented; the rest of
-# scikit-learn's mixins document their own, with references to its own docs.
+# Every public method is documented on its estimator's page, the ones
+# inherited from scikit-learn (set_output, fit_transform, set_*_request ...)
+# too: a reader finds what the estimator can do in one place. Not the methods
+# every exception has (DivergenceError's add_note, with_traceback).
 autodoc_default_options = {
     "members": True,
-    "inherited-members": (
-        "ClassifierMixin,RegressorMixin,CallbackSupportMixin,_MetadataRequester,"
-        # scikit-learn's set_output docstring links to scikit-learn's own
-        # pages; transform's docstring says what it does here.
-        "_SetOutputMixin,BaseException"
-    ),
+    "inherited-members": "BaseException",
 }
 # Type hints belong to the code; the numpydoc sections say the same in words,
 # and the signatures stay readable (no numpy._typing internals).
 autodoc_typehints = "none"
 autodoc_preserve_defaults = True
+# "fit()", not "TwoLayerNetClassifier.fit()", in the "On this page" column:
+# the long entries were clipped, predict, predict_log_proba and predict_proba
+# reading alike.
+toc_object_entries_show_parents = "hide"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
@@ -159,11 +168,14 @@ sphinx_gallery_conf = {
     ],
     # Simplest first: the examples with the fewest lines of code.
     "within_subsection_order": "NumberOfCodeLinesSortKey",
-    "filename_pattern": r"/plot_",
+    "filename_pattern": os.environ.get("SKMLP_GALLERY_RUN") or r"/plot_",
     "ignore_pattern": skip_pattern,
     "download_all_examples": False,
     "abort_on_example_error": True,
     "show_memory": False,
+    # The "# sphinx_gallery_thumbnail_..." lines are for the gallery, not the
+    # reader: left out of the rendered code.
+    "remove_config_comments": True,
     "matplotlib_animations": False,
     # "Examples using this" on each API page.
     "doc_module": ("skmlp_numpy",),

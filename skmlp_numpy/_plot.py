@@ -34,7 +34,8 @@ class LossCurveDisplay:
     :meth:`from_estimator`, or from the curves themselves and call
     :meth:`plot`. The training loss and, when a validation set was in use,
     the validation loss share the left axis; the validation score has its own
-    axis on the right.
+    axis on the right, and then the legend stands above the axes, where it
+    hides no curve of either.
 
     Parameters
     ----------
@@ -141,7 +142,9 @@ class LossCurveDisplay:
         """
         plt = _pyplot(f"{type(self).__name__}.plot")
         if ax is None:
-            _, ax = plt.subplots()
+            # Constrained layout keeps the title and a legend above the axes
+            # inside the figure.
+            _, ax = plt.subplots(layout="constrained")
         epochs = np.arange(1, len(self.loss_curve) + 1)
         (self.line_,) = ax.plot(epochs, self.loss_curve, label="training loss")
         self.validation_line_ = self.score_line_ = self.score_ax_ = None
@@ -163,9 +166,26 @@ class LossCurveDisplay:
             )
             self.score_ax_.set_ylabel("validation score")
             handles.append(self.score_line_)
-        ax.legend(handles=handles, loc="best")
-        if self.estimator_name:
-            ax.set_title(self.estimator_name)
+        if self.score_ax_ is None:
+            ax.legend(handles=handles, loc="best")
+            if self.estimator_name:
+                ax.set_title(self.estimator_name)
+        else:
+            # loc="best" sees the data of one axes only: inside, the legend
+            # hid the other axes' curve. Above the axes, in one row, it hides
+            # none; the title goes above it.
+            legend = ax.legend(
+                handles=handles,
+                loc="lower center",
+                bbox_to_anchor=(0.5, 1.0),
+                ncols=len(handles),
+                frameon=False,
+            )
+            if self.estimator_name:
+                # The title's usual pad (axes.titlepad), above the legend.
+                top = legend.get_window_extent().y1 - ax.bbox.y1
+                pad = top * 72 / ax.figure.dpi + plt.rcParams["axes.titlepad"]
+                ax.set_title(self.estimator_name, pad=pad)
         self.ax_ = ax
         self.figure_ = ax.figure
         return self

@@ -11,12 +11,17 @@
 - Every figure that the README and the docs quote, accuracy or speed, is the
   one its committed benchmark output holds, and recipes are named in full, in
   the words of the code that runs them.
+- The docstrings that the API pages take from scikit-learn (``set_output``,
+  ``set_*_request`` ...) keep no cross-reference to scikit-learn's own docs
+  (``docs/_ext/sklearn_docstrings.py``); literals in tables break after
+  punctuation, not inside names (``docs/_ext/table_literals.py``).
 
 No Sphinx needed: the rst is read as text, so these run with the test extras.
 """
 
 import contextlib
 import importlib.util
+import inspect
 import io
 import os
 import re
@@ -132,12 +137,17 @@ After the table.
 # ------------------------------------------------------------- benchmarks
 
 
-def _figures_module():
-    path = DOCS / "_ext" / "benchmark_figures.py"
-    spec = importlib.util.spec_from_file_location("benchmark_figures", path)
+def _extension(name):
+    """A module of ``docs/_ext``, imported without Sphinx."""
+    path = DOCS / "_ext" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _figures_module():
+    return _extension("benchmark_figures")
 
 
 @pytest.mark.parametrize("path", FIGURES, ids=[p.name for p in FIGURES])
@@ -425,3 +435,74 @@ def test_the_record_is_quoted_from_its_committed_run():
         for figure in quoted:
             assert figure in page, (where, figure)
     assert float(mean) >= 0.987  # the record's promise
+
+
+# ------------------------------------------------- API pages and tables
+
+
+def _inherited_from_sklearn():
+    """The public methods the estimators take from scikit-learn, docstring and all."""
+    return [
+        (f"{estimator.__name__}.{name}", getattr(estimator, name))
+        for estimator in (TwoLayerNetClassifier, TwoLayerNetRegressor)
+        for name in dir(estimator)
+        if not name.startswith("_")
+        and callable(getattr(estimator, name))
+        and getattr(estimator, name).__module__.startswith("sklearn")
+    ]
+
+
+@pytest.mark.parametrize(
+    "method", [m for _, m in _inherited_from_sklearn()], ids=lambda m: m.__name__
+)
+def test_scikit_learns_docstrings_keep_no_reference_to_its_docs(method):
+    # Each would be an undefined label or term, and -W makes it an error.
+    lines = inspect.cleandoc(method.__doc__).splitlines()
+    _extension("sklearn_docstrings").rewrite_sklearn_docstring(
+        None, "method", method.__name__, method, {}, lines
+    )
+    text = "\n".join(lines)
+    assert ":ref:" not in text and ":term:" not in text
+    # scikit-learn's versions: none older than the one this package requires.
+    for version in re.findall(r"\.\. version\w+:: (\S+)", text):
+        assert version == "scikit-learn"
+
+
+def test_scikit_learns_user_guide_is_named_and_linked():
+    method = TwoLayerNetClassifier.get_metadata_routing
+    lines = inspect.cleandoc(method.__doc__).splitlines()
+    _extension("sklearn_docstrings").rewrite_sklearn_docstring(
+        None, "method", "get_metadata_routing", method, {}, lines
+    )
+    assert (
+        "`scikit-learn's user guide "
+        "<https://scikit-learn.org/stable/metadata_routing.html>`__"
+    ) in " ".join(lines)
+
+
+def test_this_packages_docstrings_are_left_alone():
+    method = TwoLayerNetClassifier.fit
+    lines = method.__doc__.splitlines()
+    before = list(lines)
+    _extension("sklearn_docstrings").rewrite_sklearn_docstring(
+        None, "method", "fit", method, {}, lines
+    )
+    assert lines == before
+
+
+@pytest.mark.parametrize(
+    ("literal", "pieces"),
+    [
+        ('activation="leaky_relu"', ["activation=", '"leaky_relu"']),
+        (
+            "hidden_layer_sizes=(hidden_size,)",
+            ["hidden_layer_sizes=(", "hidden_size,)"],
+        ),
+        ("torch.nn.CrossEntropyLoss", ["torch.", "nn.", "CrossEntropyLoss"]),
+        ("lr=0.01", ["lr=", "0.01"]),
+        ("predict_log_proba", ["predict_log_proba"]),
+    ],
+)
+def test_table_literals_break_after_punctuation_not_inside_names(literal, pieces):
+    pytest.importorskip("docutils")
+    assert _extension("table_literals")._AFTER.split(literal) == pieces

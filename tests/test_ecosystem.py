@@ -65,6 +65,53 @@ def test_display_without_validation_and_on_given_axes(blobs, pyplot):
     assert ax.get_title() == "mine"
 
 
+def _legend_hides(legend, lines):
+    """The data points of ``lines`` that fall inside the drawn legend's box."""
+    legend.figure.canvas.draw()
+    box = legend.get_window_extent()
+    points = np.vstack(
+        [line.get_transform().transform(line.get_xydata()) for line in lines]
+    )
+    inside = (
+        (points[:, 0] >= box.x0)
+        & (points[:, 0] <= box.x1)
+        & (points[:, 1] >= box.y0)
+        & (points[:, 1] <= box.y1)
+    )
+    return points[inside]
+
+
+def test_display_legend_hides_no_curve_of_either_axis(blobs, pyplot):
+    # A curve that ends high on the score axis and low on the loss axis: the
+    # legend placed by loc="best" of the loss axes alone sat over the scores.
+    display = LossCurveDisplay(
+        loss_curve=np.geomspace(2.0, 0.05, 40),
+        validation_loss_curve=np.geomspace(2.2, 0.1, 40),
+        validation_scores=1 - np.geomspace(0.9, 0.02, 40),
+        estimator_name="net",
+    ).plot()
+    legend = display.ax_.get_legend()
+    lines = [display.line_, display.validation_line_, display.score_line_]
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "training loss",
+        "validation loss",
+        "validation score",
+    ]
+    assert len(_legend_hides(legend, lines)) == 0
+    # Above the axes, below the title, inside the figure.
+    box = legend.get_window_extent()
+    title = display.ax_.title.get_window_extent()
+    assert box.y0 >= display.ax_.bbox.y1 - 1
+    assert title.y0 >= box.y1 - 1
+    assert title.y1 <= display.figure_.bbox.y1
+
+
+def test_display_legend_without_validation_hides_no_curve(blobs, pyplot):
+    display = LossCurveDisplay(loss_curve=np.geomspace(2.0, 0.05, 40)).plot()
+    legend = display.ax_.get_legend()
+    assert len(_legend_hides(legend, [display.line_])) == 0
+
+
 def test_display_needs_a_fitted_estimator(pyplot):
     with pytest.raises(Exception, match="not fitted"):
         LossCurveDisplay.from_estimator(TwoLayerNetClassifier())

@@ -11,6 +11,7 @@ penalty chosen by cross-validated grid search.
 # -----------------
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import PercentFormatter
 from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
@@ -33,22 +34,40 @@ grid = {
     "twolayernetclassifier__alpha": [1e-4, 1e-2, 1.0],
 }
 search = GridSearchCV(pipe, grid, cv=3, n_jobs=2).fit(X_train, y_train)
-print("best parameters:", search.best_params_)
+best = {name.split("__")[1]: value for name, value in search.best_params_.items()}
+print("best parameters:", best)
 print(f"test accuracy: {search.score(X_test, y_test):.4f}")
 
 # %%
 # Cross-validated accuracy by hidden size, one line per penalty.
-scores = search.cv_results_["mean_test_score"].reshape(4, 3)
-fig, ax = plt.subplots()
-for j, alpha in enumerate(grid["twolayernetclassifier__alpha"]):
-    ax.plot(
-        grid["twolayernetclassifier__hidden_size"],
-        scores[:, j],
-        "o-",
-        label=f"alpha={alpha}",
-    )
+sizes = grid["twolayernetclassifier__hidden_size"]
+alphas = grid["twolayernetclassifier__alpha"]
+# GridSearchCV orders the candidates by parameter name (alpha, then
+# hidden_size), the last name varying fastest: one row per alpha.
+means = search.cv_results_["mean_test_score"].reshape(len(alphas), len(sizes))
+stds = search.cv_results_["std_test_score"].reshape(len(alphas), len(sizes))
+
+fig, ax = plt.subplots(layout="constrained")
+for j, alpha in enumerate(alphas):
+    # Shifted a little sideways, so that the error bars do not cover each other.
+    shifted = np.array(sizes) * 2 ** (0.06 * (j - 1))
+    ax.errorbar(shifted, means[j], yerr=stds[j], fmt="o-", capsize=3, label=str(alpha))
 ax.set_xscale("log", base=2)
+ax.set_xticks(sizes, [str(size) for size in sizes])
+ax.minorticks_off()
+# Ten points of accuracy (more if the error bars need them), not the one that
+# the means span: differences within the error bars (one standard deviation
+# over the 3 folds) are noise, not a pattern.
+ax.set_ylim(min(0.9, (means - stds).min() - 0.01), 1.0)
+ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
 ax.set_xlabel("hidden units")
-ax.set_ylabel("mean CV accuracy")
-ax.legend()
-print(np.round(scores, 4))
+ax.set_ylabel("CV accuracy (mean ± std over 3 folds)")
+ax.legend(title="alpha", loc="lower right")
+plt.show()
+
+print("hidden units" + "".join(f"{'alpha=' + str(alpha):>20}" for alpha in alphas))
+for i, size in enumerate(sizes):
+    cells = "".join(
+        f"{means[j, i]:11.4f} ± {stds[j, i]:.4f}" for j in range(len(alphas))
+    )
+    print(f"{size:12d}{cells}")

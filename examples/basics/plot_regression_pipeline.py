@@ -43,19 +43,19 @@ model = TransformedTargetRegressor(
 prefix = "regressor__twolayernetregressor__"
 grid = {f"{prefix}hidden_size": [10, 30, 100], f"{prefix}alpha": [1e-3, 1e-1, 10.0]}
 search = GridSearchCV(model, grid, cv=3, n_jobs=2).fit(X_train, y_train)
-print("best parameters:", search.best_params_)
+best = {name.removeprefix(prefix): value for name, value in search.best_params_.items()}
+print("best parameters:", best)
 print(f"test R²: {search.score(X_test, y_test):.3f}")
 
 # %%
 # The same pipeline around MLPRegressor, with the grid's best settings,
 # trains the same network: scores agree.
-best = search.best_params_
 mlp = TransformedTargetRegressor(
     make_pipeline(
         StandardScaler(),
         MLPRegressor(
-            hidden_layer_sizes=(best[f"{prefix}hidden_size"],),
-            alpha=best[f"{prefix}alpha"],
+            hidden_layer_sizes=(best["hidden_size"],),
+            alpha=best["alpha"],
             solver="lbfgs",
             max_iter=3000,
             random_state=0,

@@ -46,8 +46,9 @@ with joblib.parallel_backend("dask"):
 client.close()
 cluster.close()
 
-print("best parameters, local:  ", local.best_params_)
-print("best parameters, cluster:", remote.best_params_)
+for where, search in [("local", local), ("cluster", remote)]:
+    best = {name.split("__")[1]: value for name, value in search.best_params_.items()}
+    print(f"best parameters, {where + ':':8}", best)
 print(
     "same scores:",
     (

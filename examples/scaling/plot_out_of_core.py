@@ -26,7 +26,7 @@ X, y = load_digits(return_X_y=True)
 X = X / 16.0
 X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=0)
 
-# Stand-ins for arrays too large for memory: 14 blocks of 100 rows.
+# Stand-ins for arrays too large for memory: 14 blocks of 100 rows, the last 47.
 X_blocks = da.from_array(X_train, chunks=(100, X.shape[1]))
 y_blocks = da.from_array(y_train, chunks=100)
 params = dict(hidden_size=32, batch_size=50, shuffle=False, random_state=0)
@@ -35,8 +35,12 @@ params = dict(hidden_size=32, batch_size=50, shuffle=False, random_state=0)
 # Stream the blocks, epoch after epoch
 # ------------------------------------
 model = Incremental(TwoLayerNetClassifier(**params), shuffle_blocks=False)
-for _epoch in range(20):
-    model.partial_fit(X_blocks, y_blocks, classes=np.arange(10))
+with warnings.catch_warnings():
+    # The last block has 47 rows: its one batch is smaller than batch_size, as
+    # the in-memory fit's last batch is, and each epoch would say so.
+    warnings.filterwarnings("ignore", message="batch_size=50 is larger")
+    for _epoch in range(20):
+        model.partial_fit(X_blocks, y_blocks, classes=np.arange(10))
 print(f"streamed:  test accuracy {model.estimator_.score(X_test, y_test):.4f}")
 
 with warnings.catch_warnings():
@@ -52,7 +56,7 @@ print(f"in memory: test accuracy {in_memory.score(X_test, y_test):.4f}")
 
 n_blocks = X_blocks.numblocks[0]
 per_block = np.asarray(model.estimator_.loss_curve_)
-fig, ax = plt.subplots(figsize=(6, 3.5))
+fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
 ax.plot(
     np.arange(1, len(per_block) + 1) / n_blocks,
     per_block,
