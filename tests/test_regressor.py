@@ -179,6 +179,19 @@ def test_sparse_equals_dense(regression):
     assert_allclose(sp.loss_curve_, dense.loss_curve_, rtol=1e-10)
 
 
+@pytest.mark.parametrize("method", ["fit", "partial_fit", "score"])
+def test_a_sparse_target_is_refused_naming_y(regression, method):
+    # MLPRegressor fails deep inside (a LinAlgError); here y is named.
+    X, y = regression
+    reg = TwoLayerNetRegressor(hidden_size=3, max_iter=2, random_state=0).fit(X, y)
+    before = pickle.dumps(reg)
+    with pytest.raises(
+        TypeError, match="y is a sparse matrix|Sparse data was passed for y"
+    ):
+        getattr(reg, method)(X, sparse.csr_matrix(y.reshape(-1, 1)))
+    assert pickle.dumps(reg) == before
+
+
 def test_partial_fit_stream_matches_fit_epoch_for_epoch(regression):
     X, y = regression
     params = dict(hidden_size=6, solver="sgd", batch_size=10, shuffle=False)
