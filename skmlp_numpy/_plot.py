@@ -76,7 +76,7 @@ class LossCurveDisplay:
     >>> from skmlp_numpy import LossCurveDisplay, TwoLayerNetClassifier
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = TwoLayerNetClassifier(
-    ...     max_iter=300, early_stopping=True, scoring="loss", random_state=0
+    ...     learning_rate_init=0.01, early_stopping=True, scoring="loss", random_state=0
     ... ).fit(X, y)
     >>> display = LossCurveDisplay.from_estimator(clf)
     >>> len(display.line_.get_xdata()) == clf.n_iter_
