@@ -42,7 +42,7 @@ print(
 # -----
 # The only types to trust beyond scikit-learn's and NumPy's are the
 # estimator itself, its optimizer (Adam here; SGD with solver="sgd") and the
-# training progress a warm start resumes (_Progress, _Plateau).
+# training progress a warm start resumes (_Progress, _Plateau, _Curve).
 sio.dump(model, folder / "model.skops")
 untrusted = sio.get_untrusted_types(file=folder / "model.skops")
 print("types to review:", untrusted)
@@ -53,6 +53,7 @@ expected = {
     "skmlp_numpy._optimizers.SGD",
     "skmlp_numpy._fit_state._Progress",
     "skmlp_numpy._fit_state._Plateau",
+    "skmlp_numpy._fit_state._Curve",
 }
 assert set(untrusted) <= expected
 loaded = sio.load(folder / "model.skops", trusted=untrusted)
