@@ -84,6 +84,7 @@ _single_pages = [
     "scaling",
     "reliability",
     "performance",
+    "tabular",
     "changelog",
     "contributing",
     "design",

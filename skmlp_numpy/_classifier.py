@@ -70,7 +70,8 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         Learning-rate schedule. 'constant', 'invscaling' and 'adaptive' are
         MLPClassifier's, and apply to 'sgd' only: 'constant' keeps
         ``learning_rate_init``; 'invscaling' uses
-        ``learning_rate_init / pow(t, power_t)`` with ``t`` the samples seen;
+        ``learning_rate_init / (t + 1) ** power_t`` with ``t`` the samples
+        seen, set at the end of each epoch;
         'adaptive' divides the rate by 5 each time the training loss (or the
         validation score, with early stopping) fails to improve by ``tol``
         for ``n_iter_no_change`` epochs. 'cosine' applies to 'sgd' and
@@ -98,7 +99,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         the cycle; an epoch that begins after its end starts a new one (warm
         restarts). To train one cosine in chunks of ``k`` epochs with
         ``warm_start=True``, set ``schedule_epochs`` to the total number of
-        epochs: ``n`` fits of ``k`` epochs then equal one fit of ``n k``.
+        epochs: ``n`` fits of ``k`` epochs then equal one fit of ``n * k``.
         Ignored by the other schedules. Not in MLPClassifier.
 
     max_iter : int, default=200
@@ -128,8 +129,8 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         moments, the SGD velocity, the learning-rate schedule), the stopping
         rule and the random stream (shuffling, dropout) carry over too, so
         that, with 'sgd' and 'adam', two warm-started fits of ``k`` epochs
-        equal one fit of ``2 k``, bit for bit ('cosine' needs
-        ``schedule_epochs=2 k``). 'lbfgs' restarts its curvature
+        equal one fit of ``2 * k``, bit for bit ('cosine' needs
+        ``schedule_epochs=2 * k``). 'lbfgs' restarts its curvature
         memory at every fit, as MLPClassifier's does; with early stopping, a
         warm start resumes from the best epoch's weights, the model fit
         returned.

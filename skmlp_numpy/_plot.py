@@ -33,7 +33,7 @@ class LossCurveDisplay:
     Follows scikit-learn's Display pattern: build it with
     :meth:`from_estimator`, or from the curves themselves and call
     :meth:`plot`. The training loss and, when a validation set was in use,
-    the validation loss share the left axis; the validation score has its own
+    the validation loss, share the left axis; the validation score has its own
     axis on the right, and then the legend stands above the axes, where it
     hides no curve of either.
 

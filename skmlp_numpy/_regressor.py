@@ -160,8 +160,8 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         Start a new :meth:`fit` from the weights of the previous one. The
         optimizer's state, the stopping rule and the random stream carry over
         too, so that, with 'sgd' and 'adam', two warm-started fits of ``k``
-        epochs equal one of ``2 k``, bit for bit ('cosine' needs
-        ``schedule_epochs=2 k``). 'lbfgs' restarts its
+        epochs equal one of ``2 * k``, bit for bit ('cosine' needs
+        ``schedule_epochs=2 * k``). 'lbfgs' restarts its
         curvature memory at every fit, as MLPRegressor's does; with early
         stopping, a warm start resumes from the best epoch's weights, the
         model fit returned.

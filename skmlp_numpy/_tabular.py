@@ -68,7 +68,7 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     The pipeline imputes, scales and encodes the columns of a pandas
     DataFrame by their dtype, then fits a :class:`TwoLayerNetClassifier` or a
     :class:`TwoLayerNetRegressor` with settings chosen on real tables
-    (see the "Accuracy on tabular data" page of the documentation):
+    (:doc:`/tabular`, "Accuracy on tabular data"):
 
     - numeric columns (``number`` dtypes): missing values are replaced by the
       median, with one indicator column per column that had missing values in

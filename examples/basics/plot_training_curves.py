@@ -17,8 +17,11 @@ from sklearn.preprocessing import StandardScaler
 from skmlp_numpy import LossCurveDisplay, TwoLayerNetClassifier
 
 X, y = load_digits(return_X_y=True)
-X = StandardScaler().fit_transform(X)
 X_train, X_val, y_train, y_val = train_test_split(X, y, stratify=y, random_state=0)
+# Scaled by the training rows' statistics only, so that nothing of the
+# validation rows leaks into training.
+scaler = StandardScaler().fit(X_train)
+X_train, X_val = scaler.transform(X_train), scaler.transform(X_val)
 
 clf = TwoLayerNetClassifier(
     hidden_size=64,

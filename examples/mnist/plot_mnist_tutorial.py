@@ -8,6 +8,11 @@ where the default is 0.9) on batches of 100, for 10,000 iterations (17
 epochs), no penalty (``alpha=0.0``). It reaches a test accuracy above 0.97.
 ``python -m skmlp_numpy --data mnist`` trains the same model and prints this
 constructor call.
+
+The accuracy and time printed below are this docs build's, with the machine's
+default BLAS threads, which sum in another order than one thread does: the
+figures to quote are the Results table's on the :doc:`/performance` page
+(one BLAS thread, 5 rounds), where the last digit of the accuracy can differ.
 """
 
 # %%

@@ -2,7 +2,7 @@
 Export to ONNX
 ==============
 
-Importing :mod:`skmlp_numpy.export` registers the classifier with skl2onnx, so
+Importing :mod:`skmlp_numpy.export` registers both estimators with skl2onnx, so
 that a model, or a pipeline containing it, converts like any scikit-learn
 model and runs in onnxruntime, or any ONNX runtime, without Python.
 """
@@ -16,7 +16,7 @@ from sklearn.datasets import load_digits
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-import skmlp_numpy.export  # noqa: F401  (registers the converter)
+import skmlp_numpy.export  # noqa: F401  (registers the converters)
 from skmlp_numpy import TwoLayerNetClassifier
 
 X, y = load_digits(return_X_y=True)
@@ -43,8 +43,9 @@ print("same labels:", np.array_equal(labels, model.predict(X)))
 # ``predict_proba``. They lie on the diagonal.
 
 fig, ax = plt.subplots(figsize=(4.5, 4.5))
+# The diagonal behind the points, so that it hides none of them.
+ax.plot([0, 1], [0, 1], color="grey", linewidth=1, zorder=0)
 ax.scatter(model.predict_proba(X).ravel(), proba.ravel(), s=4, alpha=0.3)
-ax.plot([0, 1], [0, 1], color="grey", linewidth=1)
 ax.set_xlabel("predict_proba (NumPy)")
 ax.set_ylabel("onnxruntime")
 ax.set_title("ONNX export: the same probabilities")
