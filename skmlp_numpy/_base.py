@@ -84,6 +84,7 @@ from ._fit_state import (
     _PublishedCurve,
     _Transaction,
     draw_epoch,
+    interrupts_deferred,
     progress_of_0_2,
     progress_of_0_3,
 )
@@ -814,7 +815,9 @@ class BaseTwoLayerNet(
         # The first epoch of the curve: of the network's first fit (of this
         # fit with 'lbfgs', whose curves start over).
         first_loss = progress.loss_curve.first
-        if not np.isfinite(net.params).all():
+        # NaN and inf show in the extremes (min and max propagate NaN):
+        # np.isfinite would make an array of flags as long as the weights.
+        if not (math.isfinite(net.params.min()) and math.isfinite(net.params.max())):
             raise divergence_error(progress.n_iter + 1)
         if diverged(loss, first_loss):
             raise divergence_error(progress.n_iter + 1, loss, first_loss)
@@ -845,11 +848,14 @@ class BaseTwoLayerNet(
         if state.stochastic:
             progress.optimizer.end_epoch(progress.t)
             stop = verdict == STALLED and self._on_plateau(state)
+        # The model of this epoch, for a callback to keep: copies, and its own
+        # progress, which later commits of the fit would overwrite in place.
         stop |= state.callbacks.end(
             task,
             self,
             lambda: {
                 **self._fitted_attributes(state, net.params.copy(), progress),
+                "_progress": progress.snapshot(),
                 **progress.curves(),
             },
         )
@@ -881,16 +887,28 @@ class BaseTwoLayerNet(
     def _commit(self, state, params):
         """Publish the fit state's current epoch as the fitted model, in one step.
 
-        ``params`` are copied. The attributes and the :class:`_Progress` that
-        the next fit resumes are rebound together by one dictionary update,
-        which Ctrl-C cannot split.
+        ``params`` are copied, with the optimizer's state: by the call's first
+        commit into new arrays, by the later ones in place, into the arrays of
+        the call's previous commit (:meth:`_Progress.snapshot`). So a fit
+        holds one committed copy of the weights and of Adam's moments, not
+        two at each epoch's end: on wide inputs, the copies are most of its
+        memory. The arrays published before the call are never written: the
+        transaction restores them. The attributes and the :class:`_Progress`
+        that the next fit resumes are rebound together by one dictionary
+        update, and Ctrl-C is held off the whole commit, whose copies in
+        place it could otherwise split (see ``interrupts_deferred``).
         """
-        progress = state.progress.snapshot()
-        params = params.astype(state.network.dtype, copy=True)
-        attributes = self._fitted_attributes(state, params, progress)
-        attributes["_progress"] = progress
-        vars(self).update(attributes)
-        state.committed = True
+        with interrupts_deferred():
+            progress = state.progress.snapshot(into=state.committed_progress)
+            if state.committed_params is None:
+                committed = params.astype(state.network.dtype, copy=True)
+            else:
+                committed = state.committed_params
+                np.copyto(committed, params)
+            attributes = self._fitted_attributes(state, committed, progress)
+            attributes["_progress"] = progress
+            vars(self).update(attributes)
+            state.committed_params, state.committed_progress = committed, progress
 
     def _fitted_attributes(self, state, params, progress):
         """The fitted attributes of the model with weights ``params``.

@@ -10,6 +10,9 @@ the estimator base (:mod:`._base`) decides what each holds.
 """
 
 import copy
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -113,7 +116,9 @@ class _Progress:
 
     While a fit runs, the stream, the order and the optimizer are its working
     copies, which :meth:`snapshot` copies at each commit; the curves are
-    immutable :class:`_Curve` values, shared.
+    immutable :class:`_Curve` values, shared. A snapshot is new at each
+    commit, but the later commits of a fit copy the order and the optimizer
+    into the arrays of its previous snapshot, which the new one takes over.
     """
 
     stream: np.random.RandomState
@@ -129,13 +134,22 @@ class _Progress:
     validation_scores: _Curve | None = None
     replay_epochs: int = 0
 
-    def snapshot(self):
-        """A copy that no later epoch of the running fit can change."""
+    def snapshot(self, into=None):
+        """A copy that no later epoch of the running fit can change.
+
+        ``into`` is None, or a snapshot that the same fit made before: the
+        copy then takes over its arrays (the optimizer's state, the order),
+        overwritten in place, so that a fit holds one committed copy of them
+        and not, at each epoch's end, two. ``into`` is changed by this: it
+        must be the fit's own, never one published before the call (which
+        the transaction restores), and the caller publishes the copy in its
+        place.
+        """
         return replace(
             self,
             stream=copy.deepcopy(self.stream),
-            optimizer=copy.deepcopy(self.optimizer),
-            order=None if self.order is None else self.order.copy(),
+            optimizer=_copied(self.optimizer, None if into is None else into.optimizer),
+            order=_copied(self.order, None if into is None else into.order),
         )
 
     def resumed(self, *, stochastic, incremental, optimizer, plateau):
@@ -203,6 +217,39 @@ class _Progress:
         }
 
 
+def _copied(value, into):
+    """A copy of ``value``, an array, an optimizer or None, made in ``into``.
+
+    ``into`` is None, or an earlier copy of the same array or optimizer: its
+    arrays of the same shape and dtype are overwritten in place (the
+    optimizer's moments, velocity), and it is returned. An optimizer is
+    copied as a deep copy would copy it, from the state that it pickles
+    (without its scratch buffer).
+    """
+    if isinstance(value, np.ndarray):
+        fits = (
+            isinstance(into, np.ndarray)
+            and into.shape == value.shape
+            and into.dtype == value.dtype
+        )
+        if not fits:
+            return value.copy()
+        np.copyto(into, value)
+        return into
+    if into is None or type(into) is not type(value):
+        return copy.deepcopy(value)
+    held = vars(into)
+    held.update(
+        {
+            name: _copied(item, held.get(name))
+            if isinstance(item, np.ndarray)
+            else copy.deepcopy(item)
+            for name, item in value.__getstate__().items()
+        }
+    )
+    return into
+
+
 def _tolist(curve):
     """A curve's values as a new list, or None."""
     return None if curve is None else curve.tolist()
@@ -255,7 +302,10 @@ class _FitState:
     network's targets (``n_outputs_``, ``out_activation_``, ``classes_`` ...).
     ``user_stream`` is the state that the user's ``RandomState`` instance
     takes when the call succeeds (the stream after the initial weights), or
-    None when the call draws nothing from it.
+    None when the call draws nothing from it. ``committed_params`` and
+    ``committed_progress`` are the weights and the progress of the call's
+    last commit (None before the first), whose arrays the next commit
+    overwrites in place.
     """
 
     X: Any
@@ -270,7 +320,13 @@ class _FitState:
     user_stream: np.random.RandomState | None = None
     batches: Any = None
     callbacks: Any = None
-    committed: bool = False
+    committed_params: np.ndarray | None = None
+    committed_progress: _Progress | None = None
+
+    @property
+    def committed(self):
+        """Whether the call has committed an epoch."""
+        return self.committed_progress is not None
 
 
 class _Transaction:
@@ -356,6 +412,36 @@ class _Callbacks:
         return task.call_on_fit_task_end(
             estimator=estimator, reconstruction_attributes=attributes, **self.data
         )
+
+
+@contextmanager
+def interrupts_deferred():
+    """Hold Ctrl-C off the block, and deliver it when the block ends.
+
+    Python raises KeyboardInterrupt in the main thread between any two
+    bytecodes. A commit that overwrites the committed arrays in place, cut
+    there, would leave a model of weights from two epochs, or counters that
+    disagree with them. So the signal is only recorded during the block, and
+    handed after it to the handler that it would have reached (Python's
+    ``default_int_handler``, which raises KeyboardInterrupt, or the
+    program's own). A handler that Python does not run (SIG_IGN, SIG_DFL,
+    one set outside Python) is left alone; so are other threads, to which
+    Python delivers no signal and where no handler can be set.
+    """
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.getsignal(signal.SIGINT)
+    if not callable(previous):
+        yield
+        return
+    received = []
+    signal.signal(signal.SIGINT, lambda signum, frame: received.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            previous(signal.SIGINT, received[0])
 
 
 def draw_epoch(random_state, order, params):

@@ -14,6 +14,7 @@ import math
 import numpy as np
 from scipy import sparse
 
+from ._blockwise import in_blocks, scratch
 from ._layers import ACTIVATIONS, OUTPUTS, Affine, LeakyReLU
 
 __all__ = ["TwoLayerNet", "numerical_gradient"]
@@ -293,8 +294,13 @@ class TwoLayerNet:
             The penalty's value.
         """
         W = self.params[: self._n_coefs]
+        scale = alpha / n
+        # A block at a time: ``scale * W`` whole would be a copy of the weights.
+        if "penalty" not in self._work:
+            self._work["penalty"] = scratch(W)
         dW = grads[: self._n_coefs]
-        dW += (alpha / n) * W
+        for w, dw, scaled in in_blocks(self._work["penalty"], W, dW):
+            dw += np.multiply(w, scale, out=scaled)
         return 0.5 * alpha * float(np.dot(W, W)) / n
 
     def squared_weight_norm(self):

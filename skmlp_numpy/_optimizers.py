@@ -1,15 +1,18 @@
 """Stochastic optimizers: SGD (with momentum or Nesterov's momentum) and Adam,
 and the learning-rate schedules.
 
-NumPy only. An optimizer knows nothing of networks: ``step(params, grads)``
-updates one array of parameters in place from an array of gradients of the
-same shape, and keeps its state (velocity, moments) in arrays of that shape.
-It prints nothing; the estimator decides what to report.
+NumPy only (and :mod:`._blockwise`). An optimizer knows nothing of networks:
+``step(params, grads)`` updates one array of parameters in place from an
+array of gradients of the same shape, and keeps its state (velocity,
+moments) in arrays of that shape. It prints nothing; the estimator decides
+what to report.
 
 The arithmetic follows scikit-learn's ``_stochastic_optimizers.py`` operation
-for operation, done in place and in the dtype of the parameters: Python
-floats, not NumPy float64 scalars, carry the learning rate, so float32
-parameters never upcast.
+for operation, done in place, a block of the parameters at a time (so that a
+step needs no scratch array as large as the parameters, see
+:mod:`._blockwise`), and in the dtype of the parameters: Python floats, not
+NumPy float64 scalars, carry the learning rate, so float32 parameters never
+upcast.
 
 The updates stay NumPy ufuncs on purpose. BLAS ``axpy`` (from scipy) would
 save a pass here and there, but scipy ships its own OpenBLAS with its own
@@ -22,22 +25,25 @@ import math
 
 import numpy as np
 
+from ._blockwise import in_blocks, scratch
+
 __all__ = ["SGD", "Adam", "OPTIMIZERS", "cosine_factor"]
 
 
-def _scratch(optimizer, params):
-    """The optimizer's work buffer, shaped like ``params``.
-
-    Allocated on first use and left out of pickles and copies (see
-    ``_Scratch.__getstate__``): it holds nothing between steps.
-    """
-    if optimizer._work is None:
-        optimizer._work = np.empty_like(params)
-    return optimizer._work
-
-
 class _Scratch:
-    """Mixin: pickles and deep copies leave the work buffer out."""
+    """Mixin: updates a block at a time, through a scratch block.
+
+    A step works through the parameters a block at a time (see
+    :mod:`._blockwise`): its scratch array is a block, not a copy of the
+    parameters. Pickles and deep copies leave the scratch out: it holds
+    nothing between steps.
+    """
+
+    def _in_blocks(self, *arrays):
+        """The blocks of ``arrays`` and of the scratch, allocated on first use."""
+        if self._work is None:
+            self._work = scratch(arrays[0])
+        return in_blocks(self._work, *arrays)
 
     def __getstate__(self):
         return {**self.__dict__, "_work": None}
@@ -215,18 +221,21 @@ class SGD(_Schedule, _Scratch):
         """Update ``params`` in place from ``grads``."""
         if self.lr_schedule == "cosine":
             self.learning_rate = self._cosine_rate()
-        step = np.multiply(grads, self.learning_rate, out=_scratch(self, params))
+        rate, momentum = self.learning_rate, self.momentum
         if self.velocity is None:
-            params -= step
+            for p, g, step in self._in_blocks(params, grads):
+                p -= np.multiply(g, rate, out=step)
             return
-        # v <- momentum * v - learning_rate * g; Nesterov looks ahead along the new v.
-        self.velocity *= self.momentum
-        self.velocity -= step
-        if self.nesterovs_momentum:
-            params -= step
-            params += np.multiply(self.velocity, self.momentum, out=step)
-        else:
-            params += self.velocity
+        for p, g, v, step in self._in_blocks(params, grads, self.velocity):
+            np.multiply(g, rate, out=step)
+            # v <- momentum * v - rate * g; Nesterov looks ahead along the new v.
+            v *= momentum
+            v -= step
+            if self.nesterovs_momentum:
+                p -= step
+                p += np.multiply(v, momentum, out=step)
+            else:
+                p += v
 
     def end_epoch(self, n_seen):
         """Apply the 'invscaling' schedule after ``n_seen`` samples, or count
@@ -344,28 +353,28 @@ class Adam(_Schedule, _Scratch):
     def step(self, params, grads):
         """Update ``params`` in place from ``grads``."""
         self.t += 1
-        work = _scratch(self, params)
-        # m <- beta_1 m + (1 - beta_1) g ; v <- beta_2 v + (1 - beta_2) g**2
-        self.m *= self.beta_1
-        self.m += np.multiply(grads, 1 - self.beta_1, out=work)
-        self.v *= self.beta_2
-        np.square(grads, out=work)
-        work *= 1 - self.beta_2
-        self.v += work
+        beta_1, beta_2, epsilon = self.beta_1, self.beta_2, self.epsilon
         rate = (
             self._cosine_rate()
             if self.lr_schedule == "cosine"
             else self.learning_rate_init
         )
-        self.learning_rate = (
-            rate * math.sqrt(1 - self.beta_2**self.t) / (1 - self.beta_1**self.t)
-        )
-        # params <- params - learning_rate * m / (sqrt(v) + epsilon)
-        np.sqrt(self.v, out=work)
-        work += self.epsilon
-        np.divide(self.m, work, out=work)
-        work *= self.learning_rate
-        params -= work
+        rate = rate * math.sqrt(1 - beta_2**self.t) / (1 - beta_1**self.t)
+        self.learning_rate = rate
+        for p, g, m, v, work in self._in_blocks(params, grads, self.m, self.v):
+            # m <- beta_1 m + (1 - beta_1) g ; v <- beta_2 v + (1 - beta_2) g**2
+            m *= beta_1
+            m += np.multiply(g, 1 - beta_1, out=work)
+            v *= beta_2
+            np.square(g, out=work)
+            work *= 1 - beta_2
+            v += work
+            # p <- p - learning_rate * m / (sqrt(v) + epsilon)
+            np.sqrt(v, out=work)
+            work += epsilon
+            np.divide(m, work, out=work)
+            work *= rate
+            p -= work
 
     def end_epoch(self, n_seen):
         """Count the epoch of the 'cosine' cycle; the others have nothing to do."""

@@ -173,6 +173,35 @@ def test_a_callback_sees_every_epoch_and_can_stop_training(
     assert clf.n_iter_ == 3 == len(clf.loss_curve_)
 
 
+class ModelKeeper(EpochCounter):
+    """Keeps the model of every epoch that its hook receives."""
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name == "epoch":
+            self.ends.append(fitted_estimator)
+        return False
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_a_model_a_callback_keeps_goes_on_from_its_epoch(blobs, callback, solver):
+    # The later epochs of a fit are committed in place, into the arrays of
+    # the one before: a model that a callback keeps is its epoch's own, and
+    # a warm start continues it as a model of that many epochs.
+    params = dict(hidden_size=5, solver=solver, n_iter_no_change=100, random_state=0)
+    keeper = ModelKeeper()
+    TwoLayerNetClassifier(max_iter=4, **params).set_callbacks(keeper).fit(*blobs)
+    second = keeper.ends[1].set_callbacks()
+    second.set_params(warm_start=True, max_iter=2).fit(*blobs)
+    reference = TwoLayerNetClassifier(max_iter=4, **params).fit(*blobs)
+    assert second.loss_curve_ == reference.loss_curve_
+    for a, b in zip(
+        second.coefs_ + second.intercepts_,
+        reference.coefs_ + reference.intercepts_,
+        strict=True,
+    ):
+        assert_array_equal(a, b)
+
+
 def test_scoring_monitor_logs_one_score_per_epoch(blobs, callback):
     pytest.importorskip("pandas", reason="ScoringMonitor logs need pandas")
     monitor = callback.ScoringMonitor(scoring="accuracy")

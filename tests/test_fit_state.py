@@ -16,6 +16,7 @@ import inspect
 import os
 import pickle
 import re
+import signal
 import sys
 import threading
 import tracemalloc
@@ -28,6 +29,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
+from scipy import sparse
 from sklearn.exceptions import InconsistentVersionWarning
 
 from skmlp_numpy import DivergenceError, TwoLayerNetClassifier, TwoLayerNetRegressor
@@ -242,6 +244,110 @@ def test_ctrl_c_keeps_the_last_committed_epoch(blobs, monkeypatch, where):
     clf.set_params(warm_start=True, max_iter=1, scoring=FailingScorer(100))
     clf.fit(X, y, **validation)  # and it trains on
     assert len(clf.loss_curve_) == 3
+
+
+def _ctrl_c_in_a_commit(monkeypatch, n_params, at):
+    """Press Ctrl-C (send this process SIGINT) in the middle of a commit in place.
+
+    Right after the ``at``-th copy into an array of ``n_params`` values, of
+    the weights or of the optimizer's state: the first copies in place are
+    the second epoch's commit, into the arrays of the first's.
+    """
+    real, copies = np.copyto, []
+
+    def copyto(dst, src, *args, **kwargs):
+        real(dst, src, *args, **kwargs)
+        if dst.size == n_params:
+            copies.append(dst)
+            if len(copies) == at:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(np, "copyto", copyto)
+
+
+@pytest.mark.parametrize("at", [1, 2, 3], ids=["adam-m", "adam-v", "weights"])
+def test_ctrl_c_in_a_commit_keeps_that_epoch_whole(blobs, monkeypatch, at):
+    # Python raises KeyboardInterrupt between any two bytecodes; here after
+    # some of the second epoch's arrays were copied in place, before others:
+    # the commit completes, then the interrupt stops training, as ever.
+    X, y = blobs
+    params = dict(hidden_size=6, batch_size=20, n_iter_no_change=100, random_state=0)
+    reference = TwoLayerNetClassifier(max_iter=2, **params).fit(X, y)
+    n_params = sum(w.size for w in _weights(reference))
+    _ctrl_c_in_a_commit(monkeypatch, n_params, at)
+    clf = TwoLayerNetClassifier(max_iter=50, **params)
+    with pytest.warns(UserWarning, match="interrupted by the user after 2"):
+        clf.fit(X, y)
+    monkeypatch.undo()
+    assert_same_model(clf, reference)
+    # The optimizer's state is the second epoch's too: both go on alike.
+    for model in (clf, reference):
+        model.set_params(warm_start=True, max_iter=1).fit(X, y)
+    assert_same_model(clf, reference)
+
+
+def test_a_program_s_own_ctrl_c_handler_runs_after_the_commit(blobs, monkeypatch):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=6, max_iter=3, random_state=0)
+    n_params = X.shape[1] * 6 + 6 * 3 + 6 + 3
+    epochs_when_called = []
+
+    def handler(signum, frame):
+        epochs_when_called.append(clf.n_iter_)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        _ctrl_c_in_a_commit(monkeypatch, n_params, 1)
+        clf.fit(X, y)
+        # Once, when the second epoch was committed whole; it raised
+        # nothing, and training went on.
+        assert epochs_when_called == [2]
+        assert clf.n_iter_ == 3
+        assert signal.getsignal(signal.SIGINT) is handler
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_a_fit_in_another_thread_commits_in_place(blobs):
+    # No thread but the main one can set a signal handler, nor is given
+    # KeyboardInterrupt: a commit there leaves signals alone.
+    X, y = blobs
+    params = dict(hidden_size=6, max_iter=3, random_state=0)
+    clf = TwoLayerNetClassifier(**params)
+    handler = signal.getsignal(signal.SIGINT)
+    worker = threading.Thread(target=clf.fit, args=(X, y))
+    worker.start()
+    worker.join()
+    assert signal.getsignal(signal.SIGINT) is handler
+    assert_same_model(clf, TwoLayerNetClassifier(**params).fit(X, y))
+
+
+@pytest.mark.parametrize("solver, n_states", [("adam", 2), ("sgd", 1)])
+def test_a_fit_holds_one_committed_copy_of_the_weights(solver, n_states):
+    # On text features the weights are most of a fit's memory. It holds the
+    # weights, their gradient and the optimizer's state (Adam's two moments,
+    # SGD's velocity), and one committed copy of the weights and the state:
+    # every epoch after the first is committed into the arrays of the one
+    # before, so that more epochs hold no more, and the L2 penalty and the
+    # optimizer's steps need no copy of their own. (Beyond these, a fit holds
+    # scratch blocks and a batch's gradient of the features it uses: a
+    # fraction of a copy here, where the weights are few.)
+    rng = np.random.RandomState(0)
+    X = sparse.random(100, 20_000, density=0.001, format="csr", random_state=rng)
+    y = np.arange(100) % 2
+    params = dict(hidden_size=20, solver=solver, alpha=1.0, random_state=0)
+    copy = (20_000 * 20 + 20 * 1 + 20 + 1) * 8  # bytes of the weights
+    peaks = []
+    for max_iter in (1, 4):
+        clf = TwoLayerNetClassifier(max_iter=max_iter, **params)
+        tracemalloc.start()
+        try:
+            clf.fit(X, y)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    assert peaks[1] < peaks[0] + copy / 4
+    assert peaks[1] < (3 + 2 * n_states + 1) * copy
 
 
 # ------------------------------------------------ interrupted or failed anywhere

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
+from skmlp_numpy._blockwise import BLOCK
 from skmlp_numpy._layers import ACTIVATIONS, AbsoluteError, PinballLoss
 from skmlp_numpy._network import _HE_GAINS, TwoLayerNet, numerical_gradient
 
@@ -147,8 +148,24 @@ def test_dtype_flows_through_every_buffer(activation, output, dtype):
     assert net.grads.dtype == dtype
     assert net.forward(X).dtype == dtype
     kept = {"Z"} if net.activation.needs_input else set()
-    assert set(net._work) == {"H", "dH", "P"} | kept
+    assert set(net._work) == {"H", "dH", "P", "penalty"} | kept
     assert all(a.dtype == dtype for a in net._work.values())
+
+
+def test_the_penalty_of_many_weights_adds_alpha_over_n_times_w_exactly():
+    # Added a block at a time, not as a copy of the weights: the same
+    # numbers as the whole expression, on weights of several blocks.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(20, 1500))
+    y = rng.randint(0, 3, size=20)
+    net = TwoLayerNet.initialize(1500, 100, 3, "relu", "softmax", rng, float)
+    assert net._n_coefs > 2 * BLOCK
+    net.loss_grad(X, y)
+    unpenalized = net.grads.copy()
+    net.loss_grad(X, y, alpha=0.3)
+    W = net.params[: net._n_coefs]
+    assert_array_equal(net.grads[: net._n_coefs], unpenalized[: W.size] + 0.3 / 20 * W)
+    assert_array_equal(net.grads[W.size :], unpenalized[W.size :])
 
 
 def test_parameters_are_views_of_one_vector():

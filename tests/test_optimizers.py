@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
+from skmlp_numpy import _blockwise
 from skmlp_numpy._optimizers import SGD, Adam
 
 PARAMS = np.array([1.0, -2.0, 0.5])
@@ -58,6 +59,36 @@ def test_float32_stays_float32(make):
     assert params.dtype == np.float32
     state = [opt.velocity] if isinstance(opt, SGD) else [opt.m, opt.v]
     assert all(s.dtype == np.float32 for s in state)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p: SGD(p, momentum=0.0),
+        lambda p: SGD(p, momentum=0.9),
+        lambda p: SGD(p, momentum=0.9, nesterovs_momentum=False),
+        lambda p: Adam(p),
+    ],
+    ids=["sgd", "momentum", "classical-momentum", "adam"],
+)
+@pytest.mark.parametrize("shape", [(2 * _blockwise.BLOCK + 7,), (1000, 150)])
+def test_a_step_in_blocks_equals_the_step_on_whole_arrays(make, shape, monkeypatch):
+    # Steps work a block at a time, so that their scratch is a block and
+    # not a copy of the parameters: the numbers are the same, bit for bit,
+    # as with one block as large as the arrays (2 blocks and a bit; rows).
+    rng = np.random.RandomState(0)
+    start = rng.normal(size=shape)
+    grads = [rng.normal(size=shape) for _ in range(3)]
+    results = []
+    for block in (_blockwise.BLOCK, start.size):
+        monkeypatch.setattr(_blockwise, "BLOCK", block)
+        params = start.copy()
+        opt = make(params)
+        for g in grads:
+            opt.step(params, g)
+        assert opt._work.size <= block
+        results.append(params)
+    assert_array_equal(results[0], results[1])
 
 
 def test_invscaling_schedule():
