@@ -87,13 +87,17 @@ def contenders(workload, epochs):
 
 
 def fit_predict(make, X, y):
-    """Seconds of fit and of predict_proba (median of 5 calls), and the model."""
+    """Seconds of fit and of predict_proba (median of 25 calls), and the model.
+
+    A predict_proba call takes about 10 ms: 25 of them make its median steady
+    on a shared machine, where 5 moved it by 20% from one run to the next.
+    """
     model = make()
     start = time.perf_counter()
     model.fit(X, y)
     fit_seconds = time.perf_counter() - start
     predict_seconds = []
-    for _ in range(5):
+    for _ in range(25):
         start = time.perf_counter()
         model.predict_proba(X)
         predict_seconds.append(time.perf_counter() - start)
