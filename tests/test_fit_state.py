@@ -11,6 +11,7 @@ the network's ``loss_grad`` (the function L-BFGS evaluates). "Unchanged"
 always means equal pickled bytes.
 """
 
+import copy
 import functools
 import inspect
 import os
@@ -33,6 +34,7 @@ from scipy import sparse
 from sklearn.exceptions import InconsistentVersionWarning
 
 from skmlp_numpy import DivergenceError, TwoLayerNetClassifier, TwoLayerNetRegressor
+from skmlp_numpy._fit_state import _copied_stream
 from skmlp_numpy._network import TwoLayerNet
 from skmlp_numpy._optimizers import SGD, Adam
 
@@ -878,3 +880,23 @@ def test_a_model_pickled_by_0_2_or_0_3_unpickles_and_continues_training(
     old.fit(X, y)
     new.fit(X, y)
     assert_same_model(old, new)
+
+
+@pytest.mark.parametrize("bit_generator", [np.random.MT19937, np.random.PCG64])
+def test_a_commit_copies_the_stream_exactly(bit_generator):
+    # Each epoch's commit copies the random stream into the previous
+    # commit's copy (a memory copy for the Mersenne Twister): the copy then
+    # draws what the stream would, and the stream itself is left as it was.
+    stream = np.random.RandomState(bit_generator(0))
+    stream.standard_normal()  # a cached Gaussian, which the first copy keeps
+    into = _copied_stream(stream, None)
+    for _ in range(3):
+        stream.shuffle(np.arange(50))
+        stream.randint(100)
+    reference = copy.deepcopy(stream)
+    copied = _copied_stream(stream, into)
+    assert copied is into
+    for rng in (copied, stream):
+        twin = copy.deepcopy(reference)
+        assert_array_equal(rng.randint(1000, size=20), twin.randint(1000, size=20))
+        assert rng.standard_normal() == twin.standard_normal()
