@@ -323,3 +323,41 @@ def test_tags_are_accurate():
 
 def test_version_is_exposed():
     assert skmlp_numpy.__version__.count(".") == 2
+
+
+class FailingCallback(EpochCounter):
+    """Raises at the end of a given epoch, as a buggy user callback would."""
+
+    def __init__(self, fail_at):
+        super().__init__()
+        self.fail_at = fail_at
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name == "epoch" and fitted_estimator.n_iter_ == self.fail_at:
+            raise RuntimeError("callback failed")
+        return False
+
+
+@pytest.mark.parametrize("call", ["fit", "partial_fit"])
+def test_a_raising_callback_leaves_the_estimator_and_its_random_state_as_they_were(
+    blobs, callback, call
+):
+    X, y = blobs
+    kwargs = {"classes": np.unique(y)} if call == "partial_fit" else {}
+    clf = TwoLayerNetClassifier(
+        hidden_size=5, max_iter=4, random_state=np.random.RandomState(0)
+    )
+    twin = pickle.loads(pickle.dumps(clf))  # an equal estimator that never fails
+    before, instance = pickle.dumps(clf), pickle.dumps(clf.random_state)
+    clf.set_callbacks(FailingCallback(fail_at=1))
+    with pytest.raises(RuntimeError, match="callback failed"):
+        getattr(clf, call)(X, y, **kwargs)
+    assert pickle.dumps(clf.set_callbacks()) == before
+    assert pickle.dumps(clf.random_state) == instance
+    # The retry trains what the first try would have trained.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        getattr(clf, call)(X, y, **kwargs)
+        getattr(twin, call)(X, y, **kwargs)
+    assert clf.loss_curve_ == twin.loss_curve_
+    assert pickle.dumps(clf.random_state) == pickle.dumps(twin.random_state)
