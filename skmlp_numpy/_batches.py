@@ -9,13 +9,14 @@ they are. Nothing the size of ``X`` is copied, in any dtype: rows are cast
 one batch, or one chunk of the working memory, at a time.
 """
 
+import functools
 import os
 import threading
 
 import numpy as np
 from joblib import cpu_count
 from scipy import sparse
-from threadpoolctl import threadpool_info
+from threadpoolctl import ThreadpoolController
 
 
 class NetworkOverflowError(ValueError):
@@ -53,7 +54,7 @@ class _Batches:
         self.n_samples = X.shape[0] if order is None else len(order)
         # Gathering ahead pays only with a core that the matrix products leave
         # free: where BLAS uses every core, the second thread slows both.
-        # ``spare_core`` (a callable, as asking costs about a millisecond) says.
+        # ``spare_core`` says (a callable: asked only for batches this large).
         self.prefetch = (
             order is not None
             and not sparse.issparse(X)
@@ -309,9 +310,22 @@ def spare_core():
     if share is not None:
         cores = min(cores, share)
     blas = [
-        pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"
+        pool["num_threads"]
+        for pool in _threadpool_controller().info()
+        if pool["user_api"] == "blas"
     ]
     return max(blas, default=cores) < cores
+
+
+@functools.cache
+def _threadpool_controller():
+    """threadpoolctl's view of the loaded thread pools, made once a process.
+
+    Making it scans the loaded libraries (about 3 ms, at every fit if made
+    each time); its ``info()`` then reads their current thread counts, those
+    that ``threadpool_limits`` set included, in microseconds.
+    """
+    return ThreadpoolController()
 
 
 def _thread_limit(value):
