@@ -13,6 +13,7 @@ always means equal pickled bytes.
 
 import copy
 import functools
+import gc
 import inspect
 import os
 import pickle
@@ -679,6 +680,10 @@ def _work(call):
         nonlocal calls
         calls += event == "call"
 
+    # The garbage collector would run finalizers of other objects (of earlier
+    # tests, say) inside the call, at times that differ from run to run.
+    gc.collect()
+    gc.disable()
     tracemalloc.start()
     try:
         start = tracemalloc.get_traced_memory()[0]
@@ -690,6 +695,7 @@ def _work(call):
         peak = tracemalloc.get_traced_memory()[1] - start
     finally:
         tracemalloc.stop()
+        gc.enable()
     return calls, peak
 
 
