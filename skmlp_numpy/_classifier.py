@@ -660,7 +660,9 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
                     f"shape {y.shape}."
                 )
             _check_labels(y, name)
-            unseen = np.setdiff1d(unique_labels(y), classes)
+            # Checked 1-D labels of one type: their classes are np.unique's
+            # (unique_labels would run type_of_target over y once more).
+            unseen = np.setdiff1d(np.unique(y), classes)
             if len(unseen):
                 raise ValueError(
                     f"`{name}` has classes not in `self.classes_` (or in "
