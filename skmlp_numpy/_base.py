@@ -53,6 +53,7 @@ from ._batches import (
     spare_core,
 )
 from ._checks import (
+    DIVERGENCE_RISE,
     X_DTYPE,
     DivergenceError,
     check_no_missing,
@@ -83,10 +84,12 @@ from ._fit_state import (
     _Progress,
     _PublishedCurve,
     _Transaction,
+    copied_stream,
     draw_epoch,
     interrupts_deferred,
     progress_of_0_2,
     progress_of_0_3,
+    rewound_stream,
 )
 from ._layers import ACTIVATIONS
 from ._network import TwoLayerNet
@@ -476,7 +479,7 @@ class BaseTwoLayerNet(
             scoring=self.scoring,
             default_score=functools.partial(self._score_outputs, targets=targets),
         )
-        warn_ignored_options(self.solver, self.early_stopping, self.dropout)
+        warn_ignored_options(self)
 
         # 2. Start or resume the network and what carries over between fits.
         network, progress = self._start_or_resume(
@@ -701,12 +704,22 @@ class BaseTwoLayerNet(
         """
         try:
             if state.stochastic:
+                state.start_stream = copied_stream(state.progress.stream)
                 self._train_stochastic(state)
             else:
                 self._train_lbfgs(state)
         except KeyboardInterrupt:
             if not state.committed:
                 raise
+            if state.stochastic:
+                # The interrupted epoch may have drawn from the stream that
+                # the commits share: draw the committed epochs again.
+                state.committed_progress.stream = rewound_stream(
+                    state.start_stream,
+                    state.n_committed,
+                    None if state.progress.order is None else state.batches.n_samples,
+                    self,
+                )
             what = "epochs" if state.stochastic else "iterations"
             warn(
                 f"Training interrupted by the user after {self.n_iter_} complete "
@@ -812,15 +825,19 @@ class BaseTwoLayerNet(
         network's (the best epoch's with early stopping).
         """
         net, progress = state.network, state.progress
-        # The first epoch of the curve: of the network's first fit (of this
-        # fit with 'lbfgs', whose curves start over).
-        first_loss = progress.loss_curve.first
         # NaN and inf show in the extremes (min and max propagate NaN):
         # np.isfinite would make an array of flags as long as the weights.
         if not (math.isfinite(net.params.min()) and math.isfinite(net.params.max())):
             raise divergence_error(progress.n_iter + 1)
-        if diverged(loss, first_loss):
-            raise divergence_error(progress.n_iter + 1, loss, first_loss)
+        # Growth is judged on the rise that this epoch ends or continues, which
+        # a stochastic fit carries over from the last epoch, of any call.
+        rises, rise_start = 0, None
+        if progress.loss is not None and loss > DIVERGENCE_RISE * progress.loss:
+            rises = progress.rises + 1
+            rise_start = loss if rises == 1 else progress.rise_start
+        if diverged(loss, rise_start, rises):
+            raise divergence_error(progress.n_iter + 1, loss, rise_start, rises)
+        progress.rises, progress.rise_start = rises, rise_start
         progress.n_iter += 1
         if state.stochastic:
             progress.t += state.batches.n_samples
@@ -855,7 +872,7 @@ class BaseTwoLayerNet(
             self,
             lambda: {
                 **self._fitted_attributes(state, net.params.copy(), progress),
-                "_progress": progress.snapshot(),
+                "_progress": progress.snapshot(stream=copied_stream(progress.stream)),
                 **progress.curves(),
             },
         )
@@ -909,6 +926,7 @@ class BaseTwoLayerNet(
             attributes["_progress"] = progress
             vars(self).update(attributes)
             state.committed_params, state.committed_progress = committed, progress
+            state.n_committed += 1
 
     def _fitted_attributes(self, state, params, progress):
         """The fitted attributes of the model with weights ``params``.
@@ -965,6 +983,9 @@ class BaseTwoLayerNet(
         # The curves read so far: they are made again from the progress.
         for name in _CURVES:
             state.pop(getattr(type(self), name).key, None)
+        # Plain values, so that skops trusts no private type of this package.
+        if isinstance(state.get("_progress"), _Progress):
+            state["_progress"] = state["_progress"].plain()
         return state
 
     def __setstate__(self, state):
@@ -979,7 +1000,9 @@ class BaseTwoLayerNet(
                 ),
                 InconsistentVersionWarning,
             )
-        if "_stream" in state:
+        if isinstance(state.get("_progress"), dict):
+            state["_progress"] = _Progress.of_plain(state["_progress"])
+        elif "_stream" in state:
             state["_progress"] = progress_of_0_2(state)
         elif hasattr(state.get("_progress"), "stream_epochs"):  # 0.3
             state["_progress"] = progress_of_0_3(state["_progress"])

@@ -30,16 +30,23 @@ X_DTYPE = "numeric"
 
 class DivergenceError(ValueError):
     """Training diverged: the loss or the weights became non-finite, or the
-    loss grew by orders of magnitude."""
+    loss grew by orders of magnitude, epoch after epoch."""
 
 
-# An epoch whose loss is more than this many times the first epoch's has
-# diverged: healthy training, noisy or not, stays within a few times its first
-# loss (a spike of fifty times, which recovers, is seen), while an explosion
-# grows by a factor at every epoch (6, 21, 2e3, 3e4, 2e6 ... for tanh units at
-# learning_rate_init=1). The first loss counts as 1 at least: a first loss
-# near 0 (a warm start from a model that fits its data) would make the noise
-# of healthy training look like growth.
+# A loss that has more than doubled epoch after epoch, ``DIVERGENCE_RISES``
+# times in a row or more, to more than ``DIVERGENCE_GROWTH`` times its value
+# after the first of those rises, has diverged. An explosion grows by a factor
+# at every epoch (6, 54, 1.1e3, 1.8e4, 1.7e6 ... for tanh units at
+# learning_rate_init=1), across the calls of a partial_fit stream as within
+# one fit. New data is not an explosion: a stream whose level jumps, a warm
+# start on other data, make the loss jump once, and the jump itself, however
+# large, is the rise's first epoch, which growth is measured from; a trend
+# that the network lags behind raises the loss by a few percent an epoch,
+# never doubling it. A healthy loss that spikes (fifty times, seen) falls back
+# the next epoch. The reference counts as 1 at least: near 0 (a model that
+# fits its data), the noise of healthy training would look like growth.
+DIVERGENCE_RISE = 2.0
+DIVERGENCE_RISES = 3
 DIVERGENCE_GROWTH = 1e4
 
 
@@ -193,23 +200,27 @@ def check_X_for_prediction(estimator, X):
     return validate_data(estimator, X, accept_sparse="csr", dtype=X_DTYPE, reset=False)
 
 
-def diverged(loss, first_loss):
-    """Whether an epoch of loss ``loss`` diverged, ``first_loss`` the first epoch's.
+def diverged(loss, rise_start, rises):
+    """Whether an epoch of loss ``loss`` diverged.
 
-    Non-finite, or more than ``DIVERGENCE_GROWTH`` times the first epoch's
-    loss, or 1 if that is smaller. All the losses are non-negative.
+    Non-finite, or the ``rises``-th rise in a row (an epoch whose loss is
+    more than ``DIVERGENCE_RISE`` times the last one's; this epoch's
+    included), ``rises`` at least ``DIVERGENCE_RISES``, to more than
+    ``DIVERGENCE_GROWTH`` times ``rise_start`` (the loss after the first of
+    these rises), or 1 if that is smaller. The losses are non-negative.
     """
     if not math.isfinite(loss):
         return True
-    return first_loss is not None and loss > DIVERGENCE_GROWTH * max(first_loss, 1.0)
+    return rises >= DIVERGENCE_RISES and loss > DIVERGENCE_GROWTH * max(rise_start, 1.0)
 
 
-def divergence_error(epoch, loss=math.nan, first_loss=None):
+def divergence_error(epoch, loss=math.nan, rise_start=None, rises=0):
     """The error of a fit that diverged at ``epoch`` (see :func:`diverged`)."""
     if math.isfinite(loss):
         what = (
             f"the loss grew to {loss:.3g}, more than {DIVERGENCE_GROWTH:g} times "
-            f"the first epoch's ({first_loss:.3g})"
+            f"its {rise_start:.3g} after the first of {rises} epochs in a row that "
+            f"each multiplied it by more than {DIVERGENCE_RISE:g}"
         )
     else:
         what = "the loss or the weights became non-finite (inf or NaN)"
@@ -345,20 +356,41 @@ def plain(value):
     return value
 
 
-def warn_ignored_options(solver, early_stopping, dropout):
-    """Warn about options that 'lbfgs' would silently ignore."""
-    if solver != "lbfgs":
-        return
-    if early_stopping:
+def warn_ignored_options(params):
+    """Warn, once each, about the settings of ``params`` that cannot act.
+
+    ``params`` has the estimator's parameters. Options that 'lbfgs' would
+    silently ignore, and the 'cosine' schedule's settings under another
+    schedule: each warning names the setting and what would make it act.
+    """
+    lbfgs = params.solver == "lbfgs"
+    if lbfgs and params.early_stopping:
         warn(
             "early_stopping=True has no effect with solver='lbfgs', which "
             "trains on the whole batch; use solver='adam' or 'sgd' to stop "
             "early. A validation set passed as X_val, y_val is still scored "
             "at every iteration."
         )
-    if dropout:
+    if lbfgs and params.dropout:
         warn(
-            f"dropout={dropout} has no effect with solver='lbfgs', whose "
+            f"dropout={params.dropout} has no effect with solver='lbfgs', whose "
             "line search needs a deterministic loss; use solver='adam' or "
             "'sgd' for dropout."
         )
+    if lbfgs and params.learning_rate == "cosine":
+        warn(
+            "learning_rate='cosine' has no effect with solver='lbfgs', whose "
+            "line search chooses every step; use solver='adam' or 'sgd' for a "
+            "learning-rate schedule."
+        )
+    cosine = params.learning_rate == "cosine" and not lbfgs
+    for name, unset in [("warmup_fraction", 0.0), ("schedule_epochs", None)]:
+        value = getattr(params, name)
+        if value != unset and not cosine:
+            why = (
+                "solver='lbfgs' has no learning-rate schedule"
+                if lbfgs
+                else f"only learning_rate='cosine' reads it (learning_rate="
+                f"{params.learning_rate!r})"
+            )
+            warn(f"{name}={value!r} has no effect: {why}.")

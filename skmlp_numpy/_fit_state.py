@@ -10,20 +10,16 @@ the estimator base (:mod:`._base`) decides what each holds.
 """
 
 import copy
-import ctypes
 import signal
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from ._network import TwoLayerNet
-
-# The Mersenne Twister's state as NumPy's C code lays it out
-# (numpy/random/src/mt19937/mt19937.h): uint32_t key[624], then int pos.
-_MT19937_BYTES = 624 * 4 + 4
+from ._optimizers import OPTIMIZERS
 
 
 @dataclass(frozen=True)
@@ -115,12 +111,20 @@ class _Progress:
     order) as the last committed epoch left them; ``split_stream`` the stream
     where the network's first fit began, from which early stopping draws the
     rows it holds out, so that every warm start holds out the same rows.
-    ``optimizer`` is None for 'lbfgs'. ``replay_epochs`` counts the epochs
+    ``optimizer`` is None for 'lbfgs'. ``rises`` counts the last epochs in a
+    row whose loss rose, ``rise_start`` is the loss after the first of them
+    (see ``_checks.diverged``): carried over with the loss, so that a
+    ``partial_fit`` stream is judged as one fit is. ``replay_epochs`` counts the epochs
     that a model of skmlp_numpy 0.2 or 0.3, which kept a recipe, still has to
     draw again (:meth:`continued_order`).
 
     While a fit runs, the stream, the order and the optimizer are its working
-    copies, which :meth:`snapshot` copies at each commit; the curves are
+    copies. A commit's :meth:`snapshot` copies the order and the optimizer,
+    and shares the stream: the stream is where the last epoch drawn left it,
+    which is the last committed epoch whenever a call ends normally (nothing
+    draws after the last commit). Only an interrupted call can end with an
+    epoch drawn and not committed; :func:`rewound_stream` then draws the
+    committed epochs again from where the call began. The curves are
     immutable :class:`_Curve` values, shared. A snapshot is new at each
     commit, but the later commits of a fit copy the order and the optimizer
     into the arrays of its previous snapshot, which the new one takes over.
@@ -138,9 +142,11 @@ class _Progress:
     validation_loss_curve: _Curve | None = None
     validation_scores: _Curve | None = None
     replay_epochs: int = 0
+    rises: int = 0
+    rise_start: float | None = None
 
-    def snapshot(self, into=None):
-        """A copy that no later epoch of the running fit can change.
+    def snapshot(self, into=None, stream=None):
+        """A copy that no later epoch of the running fit can change, but for the stream.
 
         ``into`` is None, or a snapshot that the same fit made before: the
         copy then takes over its arrays (the optimizer's state, the order),
@@ -148,11 +154,12 @@ class _Progress:
         and not, at each epoch's end, two. ``into`` is changed by this: it
         must be the fit's own, never one published before the call (which
         the transaction restores), and the caller publishes the copy in its
-        place.
+        place. The copy's stream is ``stream``, else this progress's own,
+        shared (see the class's docstring).
         """
         return replace(
             self,
-            stream=_copied_stream(self.stream, None if into is None else into.stream),
+            stream=self.stream if stream is None else stream,
             optimizer=_copied(self.optimizer, None if into is None else into.optimizer),
             order=_copied(self.order, None if into is None else into.order),
         )
@@ -168,7 +175,7 @@ class _Progress:
         them all.
         """
         carried = dict(
-            stream=copy.deepcopy(self.stream),
+            stream=copied_stream(self.stream),
             split_stream=self.split_stream,
             order=self.order,
             t=self.t,
@@ -181,6 +188,8 @@ class _Progress:
             plateau=plateau,
             n_iter=self.n_iter if incremental else 0,
             loss=self.loss,
+            rises=self.rises,
+            rise_start=self.rise_start,
             loss_curve=self.loss_curve,
             validation_loss_curve=self.validation_loss_curve,
             validation_scores=self.validation_scores,
@@ -213,6 +222,48 @@ class _Progress:
             return self.order.copy()
         return order
 
+    def plain(self):
+        """This progress as plain values: builtins, NumPy arrays and scalars.
+
+        What a pickle or a skops file of the estimator holds, so that skops
+        trusts no type of this package but the estimator's; :meth:`of_plain`
+        makes the progress again. The streams are their ``get_state`` dicts,
+        the optimizer its name and its state (without scratch space).
+        """
+        optimizer = self.optimizer
+        if optimizer is not None:
+            name = next(k for k, v in OPTIMIZERS.items() if type(optimizer) is v)
+            optimizer = {"name": name, "state": optimizer.__getstate__()}
+        return {
+            "stream": self.stream.get_state(legacy=False),
+            "split_stream": self.split_stream.get_state(legacy=False),
+            "optimizer": optimizer,
+            "plateau": asdict(self.plateau),
+            "order": self.order,
+            "n_iter": self.n_iter,
+            "t": self.t,
+            "loss": self.loss,
+            **{name: _tolist(getattr(self, name)) for name in _CURVE_FIELDS},
+            "replay_epochs": self.replay_epochs,
+            "rises": self.rises,
+            "rise_start": self.rise_start,
+        }
+
+    @classmethod
+    def of_plain(cls, values):
+        """The progress that :meth:`plain` gave ``values``."""
+        values = dict(values)
+        optimizer = values["optimizer"]
+        if optimizer is not None:
+            optimizer_class = OPTIMIZERS[optimizer["name"]]
+            values["optimizer"] = optimizer_class.__new__(optimizer_class)
+            vars(values["optimizer"]).update(optimizer["state"])
+        for name in ("stream", "split_stream"):
+            values[name] = _stream_of_state(values[name])
+        for name in _CURVE_FIELDS:
+            values[name] = _curve(values[name])
+        return cls(plateau=_Plateau(**values.pop("plateau")), **values)
+
     def curves(self):
         """The curves as the fitted attributes hold them: new lists, or None."""
         return {
@@ -222,30 +273,45 @@ class _Progress:
         }
 
 
-def _copied_stream(stream, into):
-    """A copy of the random stream ``stream``, made in ``into`` if given.
+# The fields of _Progress that are curves.
+_CURVE_FIELDS = ("loss_curve", "validation_loss_curve", "validation_scores")
 
-    ``into`` is None, or an earlier copy of it, made by this function. A fit
-    pays this at every epoch's commit, so ``into``'s Mersenne Twister state
-    (624 words and a position) is overwritten with one memory copy through
-    NumPy's ctypes interface: ``set_state(get_state())`` costs about 70 µs,
-    a loop over the words in Python objects, a deep copy 300 µs. The legacy
-    Gaussian cache is left as it is: an epoch draws only a shuffle and a
-    seed (:func:`draw_epoch`), which never touch it, and ``into`` was made
-    by a deep copy that copied it. Another bit generator is copied by
-    ``set_state``.
+
+def _stream_of_state(state):
+    """A ``RandomState`` in ``state``, a dict of its ``get_state(legacy=False)``."""
+    stream = np.random.RandomState(getattr(np.random, state["bit_generator"])())
+    stream.set_state(state)
+    return stream
+
+
+def copied_stream(stream):
+    """A copy of the random stream ``stream`` (a ``RandomState``).
+
+    Through the public ``get_state`` and ``set_state`` (about a third of a
+    deep copy's time), for the Mersenne Twister of every ``RandomState``
+    made from a seed; a stream on another bit generator is deep-copied.
     """
-    if into is None:
+    state = stream.get_state(legacy=False)
+    if state["bit_generator"] != "MT19937":
         return copy.deepcopy(stream)
-    source = getattr(stream, "_bit_generator", None)
-    target = getattr(into, "_bit_generator", None)
-    if type(source) is np.random.MT19937 and type(target) is np.random.MT19937:
-        ctypes.memmove(
-            target.ctypes.state_address, source.ctypes.state_address, _MT19937_BYTES
-        )
-    else:
-        into.set_state(stream.get_state(legacy=False))
-    return into
+    twin = np.random.RandomState(0)
+    twin.set_state(state)
+    return twin
+
+
+def rewound_stream(start, n_epochs, n_rows, params):
+    """The stream ``start`` after the draws of ``n_epochs`` epochs over ``n_rows``.
+
+    ``start`` is left as it is. A shuffle's draws depend on the number of
+    rows alone, not on their order, so the epochs are drawn again over a
+    stand-in of that length (None: rows in their natural order, no shuffle).
+    ``params`` has the estimator's ``shuffle`` and ``dropout``.
+    """
+    stream = copied_stream(start)
+    rows = None if n_rows is None else np.arange(n_rows)
+    for _ in range(n_epochs):
+        draw_epoch(stream, rows, params)
+    return stream
 
 
 def _copied(value, into):
@@ -336,7 +402,9 @@ class _FitState:
     None when the call draws nothing from it. ``committed_params`` and
     ``committed_progress`` are the weights and the progress of the call's
     last commit (None before the first), whose arrays the next commit
-    overwrites in place.
+    overwrites in place; ``n_committed`` counts the call's commits, and
+    ``start_stream`` is the random stream as its first epoch found it, from
+    which an interrupted call draws its committed epochs again.
     """
 
     X: Any
@@ -353,6 +421,8 @@ class _FitState:
     callbacks: Any = None
     committed_params: np.ndarray | None = None
     committed_progress: _Progress | None = None
+    start_stream: np.random.RandomState | None = None
+    n_committed: int = 0
 
     @property
     def committed(self):
@@ -504,7 +574,7 @@ def progress_of_0_2(state):
     monitors = "validation score" if early else "training loss"
     stream = state.pop("_stream")
     return _Progress(
-        stream=copy.deepcopy(stream),
+        stream=copied_stream(stream),
         split_stream=stream,
         optimizer=state.pop("_optimizer", None),
         plateau=_Plateau(
@@ -531,7 +601,7 @@ def progress_of_0_3(old):
     kept where the chain of epochs began and their number.
     """
     return _Progress(
-        stream=copy.deepcopy(old.stream),
+        stream=copied_stream(old.stream),
         split_stream=old.stream,
         optimizer=old.optimizer,
         plateau=old.plateau,

@@ -92,3 +92,65 @@ def test_warnings_point_at_the_callers_line(blobs, params, category, match):
     ours = [w for w in record if issubclass(w.category, category)]
     assert any(match in str(w.message) for w in ours), [str(w.message) for w in ours]
     assert all(w.filename == __file__ for w in ours)
+
+
+# ------------------------------------------------- settings that cannot act
+
+_INERT = {
+    "cosine-under-lbfgs": (
+        dict(solver="lbfgs", learning_rate="cosine"),
+        "learning_rate",
+    ),
+    "warmup-constant": (dict(warmup_fraction=0.1), "warmup_fraction"),
+    "warmup-adaptive-sgd": (
+        dict(solver="sgd", learning_rate="adaptive", warmup_fraction=0.1),
+        "warmup_fraction",
+    ),
+    "warmup-lbfgs": (
+        dict(solver="lbfgs", learning_rate="cosine", warmup_fraction=0.1),
+        "warmup_fraction",
+    ),
+    "schedule-constant": (dict(schedule_epochs=50), "schedule_epochs"),
+    "schedule-invscaling": (
+        dict(solver="sgd", learning_rate="invscaling", schedule_epochs=50),
+        "schedule_epochs",
+    ),
+}
+
+
+@pytest.mark.parametrize("params, name", _INERT.values(), ids=_INERT.keys())
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_a_setting_that_cannot_act_warns_once_naming_itself(
+    blobs, params, name, method
+):
+    if method == "partial_fit" and params.get("solver") == "lbfgs":
+        pytest.skip("partial_fit does not exist for solver='lbfgs'")
+    clf = TwoLayerNetClassifier(hidden_size=3, max_iter=3, **params)
+    kwargs = {"classes": [0, 1, 2]} if method == "partial_fit" else {}
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        getattr(clf, method)(*blobs, **kwargs)
+    named = [
+        str(w.message)
+        for w in record
+        if issubclass(w.category, UserWarning) and str(w.message).startswith(f"{name}=")
+    ]
+    assert len(named) == 1, [str(w.message) for w in record]
+    assert "has no effect" in named[0]
+    assert all(w.filename == __file__ for w in record)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(learning_rate="cosine", warmup_fraction=0.1, schedule_epochs=50),
+        dict(solver="sgd", learning_rate="cosine", warmup_fraction=0.2),
+        dict(solver="lbfgs"),
+        dict(),
+    ],
+)
+def test_settings_that_act_do_not_warn(blobs, params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        TwoLayerNetClassifier(hidden_size=3, max_iter=3, **params).fit(*blobs)

@@ -210,6 +210,42 @@ def test_a_loss_grown_by_orders_of_magnitude_is_a_divergence(blobs, call):
     assert pickle.dumps(reg) == before
 
 
+def _drifting_chunks(kind, n_chunks=60, seed=1):
+    """Chunks of a stream whose targets move: a level that jumps 1000 halfway
+    ("jump"), or one that rises 20 a chunk, faster than the network follows
+    ("trend"); the loss jumps 1e5-fold, or rises a few percent a chunk."""
+    rng = np.random.RandomState(seed)
+    for i in range(n_chunks):
+        X = rng.normal(size=(200, 4))
+        level = (1000.0 if i >= n_chunks // 2 else 0.0) if kind == "jump" else 20.0 * i
+        yield X, X @ np.array([1.0, 2.0, 3.0, 4.0]) + level
+
+
+@pytest.mark.parametrize("kind", ["jump", "trend"])
+def test_a_drifting_stream_is_no_divergence(kind):
+    reg = TwoLayerNetRegressor(hidden_size=20, learning_rate_init=0.01, random_state=0)
+    for X, y in _drifting_chunks(kind, n_chunks=150 if kind == "trend" else 60):
+        reg.partial_fit(X, y)
+    assert max(reg.loss_curve_) > 1e4 * max(reg.loss_curve_[0], 1.0)
+
+
+def test_a_warm_start_on_data_of_another_level_is_no_divergence(blobs):
+    X, y = _exploding_regression(blobs)
+    reg = TwoLayerNetRegressor(
+        hidden_size=5,
+        learning_rate_init=0.1,
+        max_iter=30,
+        n_iter_no_change=100,  # the jump is no plateau to stop at
+        warm_start=True,
+        random_state=0,
+    )
+    n_epochs = len(fit_quietly(reg, X, y).loss_curve_)
+    fit_quietly(reg, X, y + 1000.0)  # another price level
+    curve = reg.loss_curve_
+    assert curve[n_epochs] > 1e4 * max(curve[n_epochs - 1], 1.0)  # the jump
+    assert curve[-1] < curve[n_epochs] / 2  # and followed
+
+
 def test_a_loss_that_spikes_and_recovers_is_no_divergence(blobs):
     # ReLU units at learning_rate_init=0.5: 6.2, 328, 252, 48, 2.0 ... A
     # spike of fifty times the first epoch's loss is healthy enough.

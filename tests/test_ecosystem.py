@@ -9,7 +9,8 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
-from sklearn.exceptions import InconsistentVersionWarning
+from sklearn.base import clone, is_classifier
+from sklearn.exceptions import ConvergenceWarning, InconsistentVersionWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -260,35 +261,60 @@ def test_silent_without_callbacks(blobs, capsys):
 
 # -------------------------------------------------------------- persistence
 
-TRUSTED = [
-    "skmlp_numpy._classifier.TwoLayerNetClassifier",
-    "skmlp_numpy._regressor.TwoLayerNetRegressor",
-    "skmlp_numpy._optimizers.Adam",
-    "skmlp_numpy._optimizers.SGD",
-    "skmlp_numpy._fit_state._Progress",
-    "skmlp_numpy._fit_state._Plateau",
-    "skmlp_numpy._fit_state._Curve",
-]
+
+def _fitted_in_every_way(Estimator, solver, how, X, y):
+    """A net fitted once, warm-started, by ``partial_fit``, or with early stopping."""
+    net = Estimator(hidden_size=5, solver=solver, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if how == "partial_fit":
+            kwargs = {"classes": np.unique(y)} if is_classifier(net) else {}
+            for _ in range(3):
+                net.partial_fit(X, y, **kwargs)
+            return net
+        if how == "early_stopping":
+            net.set_params(early_stopping=True)
+        net.fit(X, y)
+        if how == "warm_start":
+            net.set_params(warm_start=True).fit(X, y)
+    return net
 
 
-@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+@pytest.mark.parametrize(
+    "solver, how",
+    [
+        ("adam", "fit"),
+        ("sgd", "fit"),
+        ("lbfgs", "fit"),
+        ("adam", "warm_start"),
+        ("lbfgs", "warm_start"),
+        ("sgd", "partial_fit"),
+        ("adam", "early_stopping"),
+    ],
+)
 @pytest.mark.parametrize("Estimator", [TwoLayerNetClassifier, TwoLayerNetRegressor])
-def test_skops_round_trip_with_documented_trusted_types(
-    blobs, tmp_path, solver, Estimator
+def test_skops_trusts_the_estimators_class_alone(
+    blobs, tmp_path, solver, how, Estimator
 ):
     sio = pytest.importorskip("skops.io", reason="skops is not installed")
     X, y = blobs
-    pipe = make_pipeline(
-        StandardScaler(),
-        Estimator(hidden_size=5, solver=solver, max_iter=5, random_state=0),
-    ).fit(X, y)
-    for model in (pipe, pipe[-1]):
+    net = _fitted_in_every_way(Estimator, solver, how, X, y)
+    pipe = make_pipeline(StandardScaler(), clone(net)).fit(X, y)
+    for model in (pipe, net):
         path = tmp_path / "model.skops"
         sio.dump(model, path)
         untrusted = sio.get_untrusted_types(file=path)
-        assert set(untrusted) <= set(TRUSTED)
+        assert untrusted == [f"{Estimator.__module__}.{Estimator.__name__}"]
         loaded = sio.load(path, trusted=untrusted)
         assert_array_equal(loaded.predict(X), model.predict(X))
+    # The net loaded last goes on training exactly as the original does.
+    for model in (loaded, net):
+        model.set_params(warm_start=True, max_iter=2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+    assert_array_equal(loaded.coefs_[0], net.coefs_[0])
+    assert loaded.loss_curve_ == net.loss_curve_
 
 
 def test_unpickling_under_another_version_warns(blobs, monkeypatch):

@@ -24,6 +24,7 @@ import threading
 import tracemalloc
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 from unittest import mock
 
 import numpy as np
@@ -35,7 +36,7 @@ from scipy import sparse
 from sklearn.exceptions import InconsistentVersionWarning
 
 from skmlp_numpy import DivergenceError, TwoLayerNetClassifier, TwoLayerNetRegressor
-from skmlp_numpy._fit_state import _copied_stream
+from skmlp_numpy._fit_state import copied_stream, draw_epoch, rewound_stream
 from skmlp_numpy._network import TwoLayerNet
 from skmlp_numpy._optimizers import SGD, Adam
 
@@ -244,9 +245,11 @@ def test_ctrl_c_keeps_the_last_committed_epoch(blobs, monkeypatch, where):
     assert clf.best_loss_ == reference.best_loss_
     assert_array_equal(clf.predict_proba(X), reference.predict_proba(X))
     monkeypatch.undo()
-    clf.set_params(warm_start=True, max_iter=1, scoring=FailingScorer(100))
-    clf.fit(X, y, **validation)  # and it trains on
+    for model in (clf, reference):  # and it trains on, from the same stream
+        model.set_params(warm_start=True, max_iter=1, scoring=FailingScorer(100))
+        model.fit(X, y, **validation)
     assert len(clf.loss_curve_) == 3
+    assert_same_model(clf, reference)
 
 
 def _ctrl_c_in_a_commit(monkeypatch, n_params, at):
@@ -813,14 +816,24 @@ def test_a_model_from_0_1_cannot_continue_training_and_says_why(fitted, blobs):
 def _as_pickled_by(version, fitted):
     """The state that ``version`` pickled for the model ``fitted`` (its first fit).
 
-    Both kept the curves as attributes, and the random stream as a recipe:
+    0.4 pickled its progress as it was. 0.2 and 0.3 both kept the curves
+    as attributes, and the random stream as a recipe:
     where the chain of epochs began (after the initial weights), and the
     number of epochs drawn since. 0.2 kept four private attributes where 0.3
     kept one ``_Progress`` with its own fields (private names are the point
     here: they are those versions' formats).
     """
     state = fitted.__getstate__()
-    progress = state.pop("_progress")
+    progress = fitted._progress
+    if version == "0.4.0":
+        # 0.4 pickled its _Progress whole, without the divergence rule's
+        # fields (their class defaults stand in).
+        state["_progress"] = copy.deepcopy(progress)
+        for name in ("rises", "rise_start"):
+            del vars(state["_progress"])[name]
+        state["_skmlp_numpy_version"] = version
+        return state
+    del state["_progress"]
     state.update(
         _skmlp_numpy_version=version,
         loss_curve_=fitted.loss_curve_,
@@ -853,9 +866,9 @@ def _as_pickled_by(version, fitted):
     return state
 
 
-@pytest.mark.parametrize("version", ["0.2.0", "0.3.0"])
+@pytest.mark.parametrize("version", ["0.2.0", "0.3.0", "0.4.0"])
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_a_model_pickled_by_0_2_or_0_3_unpickles_and_continues_training(
+def test_a_model_pickled_by_0_2_to_0_4_unpickles_and_continues_training(
     blobs, solver, version
 ):
     X, y = blobs
@@ -889,20 +902,40 @@ def test_a_model_pickled_by_0_2_or_0_3_unpickles_and_continues_training(
 
 
 @pytest.mark.parametrize("bit_generator", [np.random.MT19937, np.random.PCG64])
-def test_a_commit_copies_the_stream_exactly(bit_generator):
-    # Each epoch's commit copies the random stream into the previous
-    # commit's copy (a memory copy for the Mersenne Twister): the copy then
-    # draws what the stream would, and the stream itself is left as it was.
+def test_a_copied_stream_draws_what_the_stream_would(bit_generator):
+    # Through NumPy's public get_state/set_state (or a deep copy, for another
+    # bit generator than the Mersenne Twister): a cached Gaussian included.
     stream = np.random.RandomState(bit_generator(0))
-    stream.standard_normal()  # a cached Gaussian, which the first copy keeps
-    into = _copied_stream(stream, None)
+    stream.standard_normal()
     for _ in range(3):
         stream.shuffle(np.arange(50))
-        stream.randint(100)
     reference = copy.deepcopy(stream)
-    copied = _copied_stream(stream, into)
-    assert copied is into
+    copied = copied_stream(stream)
     for rng in (copied, stream):
         twin = copy.deepcopy(reference)
         assert_array_equal(rng.randint(1000, size=20), twin.randint(1000, size=20))
         assert rng.standard_normal() == twin.standard_normal()
+
+
+@pytest.mark.parametrize("shuffle, dropout", [(True, 0.0), (False, 0.5), (True, 0.5)])
+def test_a_rewound_stream_is_where_the_committed_epochs_left_it(shuffle, dropout):
+    # The draws of an epoch depend on the number of rows, not on their order.
+    params = SimpleNamespace(shuffle=shuffle, dropout=dropout)
+    start = np.random.RandomState(3)
+    stream, order = copy.deepcopy(start), np.arange(40)[::-1].copy()
+    for _ in range(4):
+        draw_epoch(stream, order if shuffle else None, params)
+    rewound = rewound_stream(start, 4, 40 if shuffle else None, params)
+    assert_array_equal(rewound.randint(1000, size=20), stream.randint(1000, size=20))
+    assert start.get_state()[2] == np.random.RandomState(3).get_state()[2]
+
+
+def test_the_fit_state_uses_no_private_numpy_attribute():
+    # A NumPy release that changed a private layout could corrupt every fit.
+    import skmlp_numpy
+
+    package = Path(skmlp_numpy.__file__).parent
+    for path in package.glob("*.py"):
+        source = path.read_text()
+        assert "ctypes" not in source, path.name
+        assert "_bit_generator" not in source, path.name

@@ -9,6 +9,7 @@ test_early_stopping.py.
 import pickle
 import warnings
 
+import joblib
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -267,11 +268,70 @@ def test_sparse_of_any_dtype_equals_dense(blobs, input_dtype, dtype, solver):
     # MLPClassifier's rule when dtype is None: float32 stays, all else float64.
     trained = dtype or (np.float32 if input_dtype == np.float32 else np.float64)
     assert sp.coefs_[0].dtype == dense.coefs_[0].dtype == trained
-    rtol = 1e-4 if trained == np.float32 else 1e-10
+    rtol = 1e-10
+    if trained == np.float32:
+        # One evaluation agrees to float32 rounding: SciPy's sparse product
+        # sums in another order than BLAS's dense one. SGD's steps carry those
+        # roundings along (1e-4 after 10 epochs); L-BFGS amplifies them, as
+        # its line search and curvature pairs act on differences of losses
+        # and gradients (3.4e-4 after 10 iterations with NumPy 1.24's
+        # OpenBLAS): the promise is float32 rounding per evaluation, not a
+        # bound on a chaotic solver's path.
+        assert_allclose(sp.loss_curve_[0], dense.loss_curve_[0], rtol=1e-5)
+        rtol = 1e-3 if solver == "lbfgs" else 1e-4
     assert_allclose(sp.loss_curve_, dense.loss_curve_, rtol=rtol)
     proba = sp.predict_proba(sparse.csr_matrix(X))
     assert proba.dtype == trained
     assert_allclose(proba, dense.predict_proba(X), rtol=rtol, atol=1e-6)
+
+
+def _unsorted(X_csr):
+    """``X_csr`` with each row's entries in reverse column order (valid CSR)."""
+    X = X_csr.copy()
+    for start, stop in zip(X.indptr[:-1], X.indptr[1:], strict=True):
+        X.indices[start:stop] = X.indices[start:stop][::-1].copy()
+        X.data[start:stop] = X.data[start:stop][::-1].copy()
+    X.has_sorted_indices = False
+    return X
+
+
+_READ_ONLY_INPUTS = {
+    "dense": lambda X: X,
+    "dense-float32": lambda X: X.astype(np.float32),
+    "csr": sparse.csr_matrix,
+    "csc": sparse.csc_matrix,
+    "coo": sparse.coo_matrix,
+    "csr_array": sparse.csr_array,
+    "csr-unsorted": lambda X: _unsorted(sparse.csr_matrix(X)),
+    "csr-float32": lambda X: sparse.csr_matrix(X.astype(np.float32)),
+}
+
+
+@pytest.mark.parametrize("kind", _READ_ONLY_INPUTS)
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_read_only_input_trains_the_model_a_writable_copy_trains(
+    blobs, tmp_path, kind, solver
+):
+    # joblib memory-maps large inputs read-only for GridSearchCV(n_jobs=...)
+    # workers: bit for bit is the promise, whoever owns the memory.
+    X, y = _sparse_blobs(blobs)
+    X = _READ_ONLY_INPUTS[kind](X)
+    joblib.dump(X, tmp_path / "X.joblib")
+    X_read_only = joblib.load(tmp_path / "X.joblib", mmap_mode="r")
+    params = dict(hidden_size=6, solver=solver, max_iter=10, random_state=0)
+    writable = fit_quietly(TwoLayerNetClassifier(**params), X.copy(), y)
+    read_only = fit_quietly(TwoLayerNetClassifier(**params), X_read_only, y)
+    for a, b in zip(
+        writable.coefs_ + writable.intercepts_,
+        read_only.coefs_ + read_only.intercepts_,
+        strict=True,
+    ):
+        assert a.tobytes() == b.tobytes()
+    assert writable.loss_curve_ == read_only.loss_curve_
+    assert (
+        writable.predict_proba(X).tobytes()
+        == read_only.predict_proba(X_read_only).tobytes()
+    )
 
 
 @pytest.mark.parametrize(
