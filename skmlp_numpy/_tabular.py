@@ -38,8 +38,7 @@ _NET_SETTINGS = {
 }
 
 # A category seen fewer times than this in training is grouped with the other
-# rare ones (and with categories never seen), so that no weight is learned
-# from a handful of rows.
+# rare ones, so that no weight is learned from a handful of rows.
 _MIN_FREQUENCY = 10
 
 
@@ -49,7 +48,7 @@ def smooth_clip(X: Any) -> Any:
     :math:`x \mapsto x / \sqrt{1 + (x / 3)^2}` is close to the identity near
     zero and bounds outliers, so that a single extreme value cannot dominate
     the net's first layer (RealMLP's smooth clipping, Holzmüller et al.,
-    2024). It is a module-level function so that the pipeline pickles.
+    2024). :class:`SmoothClip` applies it in a pipeline.
 
     Parameters
     ----------
@@ -67,7 +66,7 @@ def smooth_clip(X: Any) -> Any:
 class SmoothClip(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     r"""Squash standardised values smoothly into :math:`(-3, 3)`.
 
-    Applies :func:`smooth_clip`, :math:`x / \sqrt{1 + (x / 3)^2}`, column by
+    Applies :math:`x / \sqrt{1 + (x / 3)^2}`, column by
     column: the numeric step of :func:`make_tabular_pipeline`. A class of
     this package rather than a
     :class:`~sklearn.preprocessing.FunctionTransformer`, so that a saved
@@ -344,53 +343,69 @@ def _convert(column: Any, kind: str) -> Any:
 def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     r"""Make an unfitted pipeline from a raw DataFrame to a tuned two-layer net.
 
-    The pipeline imputes, scales and encodes the columns of a pandas
-    DataFrame by their dtype, then fits a :class:`TwoLayerNetClassifier` or a
+    The pipeline takes a table as it comes (a pandas or polars DataFrame, or
+    a 2-D array), imputes, scales and encodes its columns by their kind,
+    then fits a :class:`TwoLayerNetClassifier` or a
     :class:`TwoLayerNetRegressor` with settings chosen on real tables
     (:doc:`/tabular`, "Accuracy on tabular data"):
 
-    - numeric columns (``number`` dtypes): missing values are replaced by the
-      median, with one indicator column per column that had missing values in
-      training; then :class:`~sklearn.preprocessing.StandardScaler` and
-      ``smooth_clip``, :math:`x / \sqrt{1 + (x / 3)^2}`, which bounds
-      outliers smoothly in (-3, 3);
-    - every other column (strings, ``category``, booleans) is one-hot
-      encoded, missing values as a category of their own; categories seen
-      fewer than 10 times in training, and categories never seen, share
-      one "infrequent" column;
+    - :class:`TabularFrame` reads each column's kind in ``fit`` (column
+      labels of any type are labels, never positions): numbers (numpy,
+      nullable or pyarrow-backed), datetimes (as seconds since 1970-01-01
+      UTC) and timedeltas (as seconds) are numeric; booleans, strings,
+      ``category`` and ``object`` columns are categorical, ``pd.NA``,
+      ``None``, ``NaN`` and pyarrow nulls being one missing value. A column
+      with no value in training, or of unhashable values (lists, dicts),
+      raises a ``ValueError`` that names it;
+    - numeric columns: missing values are replaced by the median, with one
+      indicator column per column that had missing values in training; then
+      :class:`~sklearn.preprocessing.StandardScaler` and :class:`SmoothClip`,
+      :math:`x / \sqrt{1 + (x / 3)^2}`, which bounds outliers smoothly in
+      (-3, 3);
+    - categorical columns are one-hot encoded, missing values as a category
+      of their own; categories seen fewer than 10 times in training share
+      one "infrequent" column; a category never seen in training is encoded
+      as all zeros in its column's block (it predicts like none of the
+      known ones), whether or not some were rare;
     - the net: 256 ReLU units, float32, Adam with ``beta_2=0.95`` and a
       learning rate of 2e-3 that decays along a half cosine over
       ``max_iter=200`` epochs; early stopping on the loss of 15% of the
       training rows held out, after 20 epochs without improvement, keeping
       the best epoch's weights.
 
-    The steps are named ``"preprocess"`` (a
-    :class:`~sklearn.compose.ColumnTransformer` with the transformers
-    ``"numeric"`` and ``"categorical"``) and ``"net"``, so that
+    The steps are named ``"frame"`` (a :class:`TabularFrame`),
+    ``"preprocess"`` (a :class:`~sklearn.compose.ColumnTransformer` with the
+    transformers ``"numeric"`` and ``"categorical"``) and ``"net"``, so that
     ``set_params(net__alpha=1e-3)`` or a grid over ``net__hidden_size`` reach
-    the net as in any pipeline.
+    the net as in any pipeline. The output is dense, so that
+    ``set_output(transform="pandas")`` (or ``"polars"``) makes
+    ``pipe[:-1].transform(X)`` a frame with named columns.
 
     Parameters
     ----------
     task : {'classification', 'regression'}
-        Whether the pipeline ends in a :class:`TwoLayerNetClassifier` or a
+        In any case (``"Classification"`` too): whether the pipeline ends
+        in a :class:`TwoLayerNetClassifier` or a
         :class:`TwoLayerNetRegressor`.
 
     **params : dict
         Parameters of the net that replace the recipe's, for example
-        ``random_state=0`` or ``max_iter=100``. An unknown name raises a
-        ``ValueError`` that lists the valid ones.
+        ``random_state=0`` or ``max_iter=100``. An unknown name raises the
+        net's own ``TypeError``, which names the parameter to write instead
+        (``hidden_size=50`` for ``hidden_layer_sizes=(50,)``).
 
     Returns
     -------
     pipeline : sklearn.pipeline.Pipeline
-        An unfitted pipeline; ``fit`` takes a pandas DataFrame (column
+        An unfitted pipeline; ``fit`` takes a table (pandas, which
+        :class:`TabularFrame` needs installed, polars or a 2-D array; column
         dtypes decide the handling) and the targets.
 
     See Also
     --------
     TwoLayerNetClassifier : The net at the end of a classification pipeline.
     TwoLayerNetRegressor : The net at the end of a regression pipeline.
+    TabularFrame : The first step, which reads the columns' kinds.
 
     Notes
     -----
@@ -404,10 +419,11 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     it), as in any pipeline:
     ``pipe["preprocess"].transformers[0][1]["scale"].set_fit_request(...)``.
 
-    The pipeline does not convert to ONNX: skl2onnx has no converter for the
-    :class:`~sklearn.preprocessing.FunctionTransformer` of
-    ``smooth_clip``. The fitted net alone converts (see
-    :mod:`skmlp_numpy.export`).
+    The pipeline does not convert to ONNX: skl2onnx has no converter for
+    :class:`TabularFrame` or :class:`SmoothClip`. The fitted net alone
+    converts (see :mod:`skmlp_numpy.export`). Saved with ``skops.io``, the
+    pipeline names, besides the net's types, ``skmlp_numpy._tabular.SmoothClip``
+    and ``skmlp_numpy._tabular.TabularFrame``.
 
     References
     ----------
