@@ -148,8 +148,10 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     - timedeltas: numeric, seconds;
     - booleans, strings, ``category`` (ordered or not) and ``object``:
       categorical; ``pd.NA``, ``None``, ``NaN``, ``NaT`` and pyarrow nulls
-      are all one missing value, and a column mixing types of values (say
-      ``1`` and ``"a"``) has its values written as strings.
+      are all one missing value;
+    - a column of the categorical dtypes that mixes types of values in
+      ``fit`` (say ``1`` and ``"a"``, which the encoder could not sort):
+      ``"mixed"``, its values written as strings, in ``fit`` and after.
 
     A column it cannot use, one with no value at all in ``fit`` or one
     holding unhashable values (lists, dicts), raises a ``ValueError`` that
@@ -162,8 +164,9 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     Attributes
     ----------
     kinds_ : dict
-        The kind, ``"numeric"``, ``"datetime"``, ``"timedelta"`` or
-        ``"categorical"``, of each column, by its label as a string.
+        The kind, ``"numeric"``, ``"datetime"``, ``"timedelta"``,
+        ``"categorical"`` or ``"mixed"``, of each column, by its label as a
+        string.
 
     n_features_in_ : int
         Number of columns seen in ``fit``.
@@ -224,13 +227,17 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
                 kind = "categorical"
             if kind == "categorical":
                 try:
-                    column.dropna().unique()
+                    values = column.dropna().unique()
                 except TypeError as error:
                     raise ValueError(
                         f"Column {label!r} holds values that cannot be "
                         f"categories ({error}): drop it or turn them into "
                         "strings or numbers."
                     ) from error
+                # The encoder sorts the categories: values of mixed types
+                # cannot be, their strings can.
+                if len({type(value) for value in values}) > 1:
+                    kind = "mixed"
             self.kinds_[label] = kind
         self.n_features_in_ = len(self.kinds_)
         return self
@@ -305,10 +312,10 @@ def _as_pandas(X: Any) -> Any:
         frame = X
     elif hasattr(X, "to_pandas"):  # polars, pyarrow tables
         frame = X.to_pandas()
+    elif np.ndim(X) == 2:
+        frame = pd.DataFrame(X)
     else:
-        frame = pd.DataFrame(np.asarray(X) if not hasattr(X, "shape") else X)
-        if frame.ndim != 2:
-            raise ValueError(f"Expected a 2-D table; got shape {frame.shape}.")
+        raise ValueError(f"Expected a 2-D table; got {np.ndim(X)} dimension(s).")
     return frame.set_axis([str(label) for label in frame.columns], axis=1)
 
 
@@ -332,9 +339,7 @@ def _convert(column: Any, kind: str) -> Any:
         return pd.to_timedelta(column).dt.total_seconds().astype(np.float64)
     values = column.astype(object)
     missing = values.isna().to_numpy()
-    present = values[~missing]
-    # The encoder sorts the categories: values of mixed types cannot be.
-    if len({type(value) for value in present}) > 1:
+    if kind == "mixed":
         values = values.map(str)
     values = np.where(missing, np.nan, values.to_numpy(dtype=object))
     return pd.Series(values, index=column.index, dtype=object)

@@ -10,6 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmlp_numpy import (
     SmoothClip,
@@ -229,7 +230,7 @@ def test_every_column_kind_trains(convert):
         "int": "numeric",
         "bool": "categorical",
         "text": "categorical",
-        "mixed": "categorical",
+        "mixed": "mixed",
         "category": "categorical",
         "ordered": "categorical",
         "date": "datetime",
@@ -246,6 +247,19 @@ def test_every_column_kind_trains(convert):
     encoder = pipe["preprocess"].named_transformers_["categorical"]
     text = encoder.categories_[list(encoder.feature_names_in_).index("text")]
     assert len(text) == 4 and pd.isna(text[-1])
+    # A mixed column is read as strings after fit too, whatever a batch holds.
+    batch = pipe["frame"].transform(X.iloc[:3].assign(mixed=[1, 1, 1]))
+    assert batch["mixed"].tolist() == ["1", "1", "1"]
+
+
+def test_refuses_one_dimensional_input():
+    with pytest.raises(ValueError, match="2-D table; got 1"):
+        make_tabular_pipeline("regression", **FAST).fit(np.zeros(5), np.zeros(5))
+
+
+@parametrize_with_checks([SmoothClip()])
+def test_smooth_clip_is_a_scikit_learn_transformer(estimator, check):
+    check(estimator)
 
 
 @pytest.mark.parametrize("missing", [pd.NA, None, np.nan])
