@@ -4,12 +4,14 @@ from ._base import DivergenceError
 from ._classifier import TwoLayerNetClassifier
 from ._plot import LossCurveDisplay
 from ._regressor import TwoLayerNetRegressor
-from ._tabular import make_tabular_pipeline
+from ._tabular import SmoothClip, TabularFrame, make_tabular_pipeline
 from ._version import __version__
 
 __all__ = [
     "DivergenceError",
     "LossCurveDisplay",
+    "SmoothClip",
+    "TabularFrame",
     "TwoLayerNetClassifier",
     "TwoLayerNetRegressor",
     "__version__",

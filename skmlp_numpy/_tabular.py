@@ -10,10 +10,12 @@ on this DataFrame?". Its preprocessing and the net's settings were chosen by
 from typing import Any
 
 import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._classifier import TwoLayerNetClassifier
 from ._regressor import TwoLayerNetRegressor
@@ -36,8 +38,7 @@ _NET_SETTINGS = {
 }
 
 # A category seen fewer times than this in training is grouped with the other
-# rare ones (and with categories never seen), so that no weight is learned
-# from a handful of rows.
+# rare ones, so that no weight is learned from a handful of rows.
 _MIN_FREQUENCY = 10
 
 
@@ -47,7 +48,7 @@ def smooth_clip(X: Any) -> Any:
     :math:`x \mapsto x / \sqrt{1 + (x / 3)^2}` is close to the identity near
     zero and bounds outliers, so that a single extreme value cannot dominate
     the net's first layer (RealMLP's smooth clipping, Holzmüller et al.,
-    2024). It is a module-level function so that the pipeline pickles.
+    2024). :class:`SmoothClip` applies it in a pipeline.
 
     Parameters
     ----------
@@ -62,56 +63,354 @@ def smooth_clip(X: Any) -> Any:
     return X / np.sqrt(1 + (X / 3) ** 2)
 
 
+class SmoothClip(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    r"""Squash standardised values smoothly into :math:`(-3, 3)`.
+
+    Applies :math:`x / \sqrt{1 + (x / 3)^2}`, column by
+    column: the numeric step of :func:`make_tabular_pipeline`. A class of
+    this package rather than a
+    :class:`~sklearn.preprocessing.FunctionTransformer`, so that a saved
+    pipeline names only public types (``skops.io`` lists
+    ``skmlp_numpy._tabular.SmoothClip``).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Number of columns seen in ``fit``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the columns seen in ``fit``, when they are all strings.
+
+    See Also
+    --------
+    make_tabular_pipeline : The pipeline that uses it after a StandardScaler.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp_numpy import SmoothClip
+    >>> SmoothClip().fit_transform(np.array([[0.0], [3.0], [-1e9]])).ravel()
+    array([ 0.        ,  2.12132034, -3.        ])
+    """
+
+    def fit(self, X: Any, y: Any = None) -> "SmoothClip":
+        """Check the input and record its columns.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Standardised values.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SmoothClip
+            The fitted transformer.
+        """
+        validate_data(self, X, dtype=(np.float64, np.float32))
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Clip the values smoothly.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Standardised values.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+            The clipped values, float32 or float64 as given (other dtypes
+            become float64).
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+        return smooth_clip(X)
+
+
+class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Turn any table into a pandas DataFrame of plain columns, by kind.
+
+    The first step of :func:`make_tabular_pipeline`. It takes a pandas or
+    polars DataFrame or a 2-D array and returns a pandas DataFrame whose
+    column labels are strings (so that integer labels are read as labels,
+    never as positions) and whose every column is either numeric, for the
+    numeric branch, or ``object`` with ``np.nan`` as the only missing value,
+    for the categorical branch:
+
+    - numbers, nullable (``Int64``, ``Float64``) or pyarrow-backed ones
+      included: numeric, missing values as ``np.nan``;
+    - datetimes (time-zone aware or not): numeric, seconds since
+      1970-01-01 UTC;
+    - timedeltas: numeric, seconds;
+    - booleans, strings, ``category`` (ordered or not) and ``object``:
+      categorical; ``pd.NA``, ``None``, ``NaN``, ``NaT`` and pyarrow nulls
+      are all one missing value;
+    - a column of the categorical dtypes that mixes types of values in
+      ``fit`` (say ``1`` and ``"a"``, which the encoder could not sort):
+      ``"mixed"``, its values written as strings, in ``fit`` and after.
+
+    A column it cannot use, one with no value at all in ``fit`` or one
+    holding unhashable values (lists, dicts), raises a ``ValueError`` that
+    names it.
+
+    Its output is always a pandas DataFrame, the input that the
+    :class:`~sklearn.compose.ColumnTransformer` after it reads by dtype:
+    ``set_output`` accepts any container and leaves it so.
+
+    Attributes
+    ----------
+    kinds_ : dict
+        The kind, ``"numeric"``, ``"datetime"``, ``"timedelta"``,
+        ``"categorical"`` or ``"mixed"``, of each column, by its label as a
+        string.
+
+    n_features_in_ : int
+        Number of columns seen in ``fit``.
+
+    See Also
+    --------
+    make_tabular_pipeline : The pipeline that starts with it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skmlp_numpy import TabularFrame
+    >>> X = pd.DataFrame({0: [1, None], 1: ["a", pd.NA]}).convert_dtypes()
+    >>> TabularFrame().fit(X).kinds_
+    {'0': 'numeric', '1': 'categorical'}
+    """
+
+    def fit(self, X: Any, y: Any = None) -> "TabularFrame":
+        """Find the kind of each column.
+
+        Parameters
+        ----------
+        X : DataFrame (pandas or polars) or array-like of shape \
+(n_samples, n_features)
+            The raw table.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : TabularFrame
+            The fitted transformer.
+        """
+        import pandas as pd
+
+        frame = _as_pandas(X)
+        self.kinds_ = {}
+        for label, column in frame.items():
+            if column.isna().all():
+                raise ValueError(
+                    f"Column {label!r} has no value in the training data: "
+                    "drop it, the pipeline can learn nothing from it."
+                )
+            dtype = column.dtype
+            if pd.api.types.is_bool_dtype(dtype):
+                kind = "categorical"
+            # kind reads numpy, time-zone aware and pyarrow dtypes alike.
+            elif dtype.kind == "M":
+                kind = "datetime"
+            elif dtype.kind == "m":
+                kind = "timedelta"
+            elif pd.api.types.is_numeric_dtype(dtype) and not isinstance(
+                dtype, pd.CategoricalDtype
+            ):
+                kind = "numeric"
+            else:
+                kind = "categorical"
+            if kind == "categorical":
+                try:
+                    values = column.dropna().unique()
+                except TypeError as error:
+                    raise ValueError(
+                        f"Column {label!r} holds values that cannot be "
+                        f"categories ({error}): drop it or turn them into "
+                        "strings or numbers."
+                    ) from error
+                # The encoder sorts the categories: values of mixed types
+                # cannot be, their strings can.
+                if len({type(value) for value in values}) > 1:
+                    kind = "mixed"
+            self.kinds_[label] = kind
+        self.n_features_in_ = len(self.kinds_)
+        return self
+
+    def transform(self, X: Any) -> Any:
+        """Convert each column as its kind in ``fit`` says.
+
+        Parameters
+        ----------
+        X : DataFrame (pandas or polars) or array-like of shape \
+(n_samples, n_features)
+            A table with the columns seen in ``fit``.
+
+        Returns
+        -------
+        pandas.DataFrame of shape (n_samples, n_features)
+            String column labels; numeric columns and ``object`` columns.
+        """
+        import pandas as pd
+
+        check_is_fitted(self)
+        frame = _as_pandas(X)
+        missing = [label for label in self.kinds_ if label not in frame.columns]
+        if missing:
+            raise ValueError(f"Columns {missing} seen in fit are missing from X.")
+        columns = {
+            label: _convert(frame[label], kind) for label, kind in self.kinds_.items()
+        }
+        return pd.DataFrame(columns, index=frame.index)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Get the output column names: the input's, as strings.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored: the names are those seen in ``fit``.
+
+        Returns
+        -------
+        ndarray of str objects
+            The column labels, as strings.
+        """
+        check_is_fitted(self)
+        return np.asarray(list(self.kinds_), dtype=object)
+
+    def set_output(self, *, transform: Any = None) -> "TabularFrame":
+        """Accept an output container and keep returning pandas frames.
+
+        The :class:`~sklearn.compose.ColumnTransformer` after this step reads
+        the columns' dtypes from a pandas frame; the pipeline's own output
+        follows ``set_output`` on the steps after it.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"} or None, default=None
+            Ignored.
+
+        Returns
+        -------
+        self : TabularFrame
+            This transformer, unchanged.
+        """
+        return self
+
+
+def _as_pandas(X: Any) -> Any:
+    """A pandas DataFrame of ``X``, with its column labels as strings."""
+    import pandas as pd
+
+    if isinstance(X, pd.DataFrame):
+        frame = X
+    elif hasattr(X, "to_pandas"):  # polars, pyarrow tables
+        frame = X.to_pandas()
+    elif np.ndim(X) == 2:
+        frame = pd.DataFrame(X)
+    else:
+        raise ValueError(f"Expected a 2-D table; got {np.ndim(X)} dimension(s).")
+    return frame.set_axis([str(label) for label in frame.columns], axis=1)
+
+
+def _convert(column: Any, kind: str) -> Any:
+    """One column as a numeric or an ``object`` column, by its kind."""
+    import pandas as pd
+
+    if kind == "numeric":
+        if isinstance(column.dtype, np.dtype):
+            return column
+        return pd.Series(
+            column.to_numpy(dtype=np.float64, na_value=np.nan), index=column.index
+        )
+    if kind == "datetime":
+        # Seconds since the epoch (UTC for time-zone aware columns);
+        # NaT becomes NaN for the imputer.
+        values = pd.to_datetime(column, utc=True)
+        seconds = (values - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
+        return seconds.astype(np.float64)
+    if kind == "timedelta":
+        return pd.to_timedelta(column).dt.total_seconds().astype(np.float64)
+    values = column.astype(object)
+    missing = values.isna().to_numpy()
+    if kind == "mixed":
+        values = values.map(str)
+    values = np.where(missing, np.nan, values.to_numpy(dtype=object))
+    return pd.Series(values, index=column.index, dtype=object)
+
+
 def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     r"""Make an unfitted pipeline from a raw DataFrame to a tuned two-layer net.
 
-    The pipeline imputes, scales and encodes the columns of a pandas
-    DataFrame by their dtype, then fits a :class:`TwoLayerNetClassifier` or a
+    The pipeline takes a table as it comes (a pandas or polars DataFrame, or
+    a 2-D array), imputes, scales and encodes its columns by their kind,
+    then fits a :class:`TwoLayerNetClassifier` or a
     :class:`TwoLayerNetRegressor` with settings chosen on real tables
     (:doc:`/tabular`, "Accuracy on tabular data"):
 
-    - numeric columns (``number`` dtypes): missing values are replaced by the
-      median, with one indicator column per column that had missing values in
-      training; then :class:`~sklearn.preprocessing.StandardScaler` and
-      ``smooth_clip``, :math:`x / \sqrt{1 + (x / 3)^2}`, which bounds
-      outliers smoothly in (-3, 3);
-    - every other column (strings, ``category``, booleans) is one-hot
-      encoded, missing values as a category of their own; categories seen
-      fewer than 10 times in training, and categories never seen, share
-      one "infrequent" column;
+    - :class:`TabularFrame` reads each column's kind in ``fit`` (column
+      labels of any type are labels, never positions): numbers (numpy,
+      nullable or pyarrow-backed), datetimes (as seconds since 1970-01-01
+      UTC) and timedeltas (as seconds) are numeric; booleans, strings,
+      ``category`` and ``object`` columns are categorical, ``pd.NA``,
+      ``None``, ``NaN`` and pyarrow nulls being one missing value. A column
+      with no value in training, or of unhashable values (lists, dicts),
+      raises a ``ValueError`` that names it;
+    - numeric columns: missing values are replaced by the median, with one
+      indicator column per column that had missing values in training; then
+      :class:`~sklearn.preprocessing.StandardScaler` and :class:`SmoothClip`,
+      :math:`x / \sqrt{1 + (x / 3)^2}`, which bounds outliers smoothly in
+      (-3, 3);
+    - categorical columns are one-hot encoded, missing values as a category
+      of their own; categories seen fewer than 10 times in training share
+      one "infrequent" column; a category never seen in training is encoded
+      as all zeros in its column's block (it predicts like none of the
+      known ones), whether or not some were rare;
     - the net: 256 ReLU units, float32, Adam with ``beta_2=0.95`` and a
       learning rate of 2e-3 that decays along a half cosine over
       ``max_iter=200`` epochs; early stopping on the loss of 15% of the
       training rows held out, after 20 epochs without improvement, keeping
       the best epoch's weights.
 
-    The steps are named ``"preprocess"`` (a
-    :class:`~sklearn.compose.ColumnTransformer` with the transformers
-    ``"numeric"`` and ``"categorical"``) and ``"net"``, so that
+    The steps are named ``"frame"`` (a :class:`TabularFrame`),
+    ``"preprocess"`` (a :class:`~sklearn.compose.ColumnTransformer` with the
+    transformers ``"numeric"`` and ``"categorical"``) and ``"net"``, so that
     ``set_params(net__alpha=1e-3)`` or a grid over ``net__hidden_size`` reach
-    the net as in any pipeline.
+    the net as in any pipeline. The output is dense, so that
+    ``set_output(transform="pandas")`` (or ``"polars"``) makes
+    ``pipe[:-1].transform(X)`` a frame with named columns.
 
     Parameters
     ----------
     task : {'classification', 'regression'}
-        Whether the pipeline ends in a :class:`TwoLayerNetClassifier` or a
+        In any case (``"Classification"`` too): whether the pipeline ends
+        in a :class:`TwoLayerNetClassifier` or a
         :class:`TwoLayerNetRegressor`.
 
     **params : dict
         Parameters of the net that replace the recipe's, for example
-        ``random_state=0`` or ``max_iter=100``. An unknown name raises a
-        ``ValueError`` that lists the valid ones.
+        ``random_state=0`` or ``max_iter=100``. An unknown name raises the
+        net's own ``TypeError``, which names the parameter to write instead
+        (``hidden_size=50`` for ``hidden_layer_sizes=(50,)``).
 
     Returns
     -------
     pipeline : sklearn.pipeline.Pipeline
-        An unfitted pipeline; ``fit`` takes a pandas DataFrame (column
+        An unfitted pipeline; ``fit`` takes a table (pandas, which
+        :class:`TabularFrame` needs installed, polars or a 2-D array; column
         dtypes decide the handling) and the targets.
 
     See Also
     --------
     TwoLayerNetClassifier : The net at the end of a classification pipeline.
     TwoLayerNetRegressor : The net at the end of a regression pipeline.
+    TabularFrame : The first step, which reads the columns' kinds.
 
     Notes
     -----
@@ -125,10 +424,11 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     it), as in any pipeline:
     ``pipe["preprocess"].transformers[0][1]["scale"].set_fit_request(...)``.
 
-    The pipeline does not convert to ONNX: skl2onnx has no converter for the
-    :class:`~sklearn.preprocessing.FunctionTransformer` of
-    ``smooth_clip``. The fitted net alone converts (see
-    :mod:`skmlp_numpy.export`).
+    The pipeline does not convert to ONNX: skl2onnx has no converter for
+    :class:`TabularFrame` or :class:`SmoothClip`. The fitted net alone
+    converts (see :mod:`skmlp_numpy.export`). Saved with ``skops.io``, the
+    pipeline names, besides the net's types, ``skmlp_numpy._tabular.SmoothClip``
+    and ``skmlp_numpy._tabular.TabularFrame``.
 
     References
     ----------
@@ -152,33 +452,26 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     >>> pipe.named_steps["net"].hidden_size
     256
     """
-    if not isinstance(task, str) or task not in _NETS:
+    if not isinstance(task, str) or task.lower() not in _NETS:
         raise ValueError(
             f"task must be 'classification' or 'regression'; got {task!r}."
         )
-    net = _NETS[task](**_NET_SETTINGS)
-    valid = net.get_params(deep=False)
-    unknown = sorted(set(params) - set(valid))
-    if unknown:
-        raise ValueError(
-            f"Unknown parameter(s) {unknown} for {type(net).__name__}; "
-            f"valid ones are {sorted(valid)}."
-        )
-    net.set_params(**params)
+    # Built with the user's parameters, so that the net's own check answers
+    # a misspelt name or MLPClassifier's hidden_layer_sizes.
+    net = _NETS[task.lower()](**{**_NET_SETTINGS, **params})
     numeric = Pipeline(
         [
             ("impute", SimpleImputer(strategy="median", add_indicator=True)),
             ("scale", StandardScaler()),
-            (
-                "clip",
-                FunctionTransformer(
-                    smooth_clip, feature_names_out="one-to-one", validate=False
-                ),
-            ),
+            ("clip", SmoothClip()),
         ]
     )
+    # Dense: the net gathers every batch of a sparse matrix densely, so
+    # sparse storage would save memory but no time (and min_frequency bounds
+    # the number of one-hot columns); dense output also goes into pandas or
+    # polars frames under set_output.
     categorical = OneHotEncoder(
-        handle_unknown="infrequent_if_exist", min_frequency=_MIN_FREQUENCY
+        handle_unknown="ignore", min_frequency=_MIN_FREQUENCY, sparse_output=False
     )
     preprocess = ColumnTransformer(
         [
@@ -189,9 +482,7 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
                 make_column_selector(dtype_exclude="number"),
             ),
         ],
-        # Dense: the net gathers every batch of a sparse matrix densely, so
-        # sparse storage saves memory but no time (and min_frequency bounds
-        # the number of one-hot columns).
-        sparse_threshold=0.0,
     )
-    return Pipeline([("preprocess", preprocess), ("net", net)])
+    return Pipeline(
+        [("frame", TabularFrame()), ("preprocess", preprocess), ("net", net)]
+    )
