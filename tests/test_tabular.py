@@ -355,15 +355,8 @@ def test_skops_lists_only_public_names():
     pipe = make_tabular_pipeline("classification", **FAST).fit(X, signal > 0.5)
     untrusted = sio.get_untrusted_types(data=sio.dumps(pipe))
     ours = {name for name in untrusted if name.startswith("skmlp_numpy")}
-    # The net's own private types are listed in the docs' trust list.
-    net = {
+    assert ours == {
         "skmlp_numpy._classifier.TwoLayerNetClassifier",
-        "skmlp_numpy._optimizers.Adam",
-        "skmlp_numpy._fit_state._Progress",
-        "skmlp_numpy._fit_state._Plateau",
-        "skmlp_numpy._fit_state._Curve",
-    }
-    assert ours - net == {
         "skmlp_numpy._tabular.SmoothClip",
         "skmlp_numpy._tabular.TabularFrame",
     }
