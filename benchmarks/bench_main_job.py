@@ -12,7 +12,7 @@ they agree.
 
 Run from the project's root (about a minute on 2 cores)::
 
-    python benchmarks/bench_main_job.py --mnist-path ../shared/data/mnist.npz
+    python benchmarks/bench_main_job.py --mnist-path "$SKMLP_MNIST"
 
 ``--threads default`` leaves BLAS its default threads, as the main job does;
 the default, ``--threads 1``, is much steadier on a busy machine (on 2 shared

@@ -11,7 +11,7 @@ each of ``--rounds`` random seeds, with the time on this machine.
 Run from the project's root (about 3 minutes a round on 2 cores, one BLAS thread)::
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/bench_mnist_record.py \
-        --mnist-path ../shared/data/mnist.npz
+        --mnist-path "$SKMLP_MNIST"
 """
 
 import argparse

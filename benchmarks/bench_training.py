@@ -17,7 +17,7 @@ trains in float64, with ours in float64 for the accuracy.
 
 Run from the project's root (about 15 minutes on 2 cores)::
 
-    python benchmarks/bench_training.py --mnist-path ../shared/data/mnist.npz
+    python benchmarks/bench_training.py --mnist-path "$SKMLP_MNIST"
 
 ``--threads 1`` or ``--threads default`` limits the BLAS thread counts (both
 by default); ``--quick`` runs fewer rounds, epochs and configurations (a smoke

@@ -10,8 +10,8 @@ Where the build does have one (Read the Docs, or ``SKMLP_DOCS_ONLINE=1``),
 scikit-learn, NumPy, SciPy and Dask names link to their documentation.
 
 Examples that need MNIST read the file named by SKMLP_MNIST (default:
-../shared/data/mnist.npz beside the project); without it they are left out of
-the gallery, and the build says so. With it, the build takes minutes (the
+../shared/data/mnist.npz, in the project's own workspace); without it they are
+left out of the gallery, and the build says so. With it, the build takes minutes (the
 800-unit example trains for about three and a half): without ``-q`` the build
 names each example as it starts, and with ``-v`` it shows each example's
 output as it runs. ``SKMLP_GALLERY_RUN=<regex>`` runs only the examples whose

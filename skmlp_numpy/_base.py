@@ -179,12 +179,10 @@ class BaseTwoLayerNet(
     # Targets are numbers (regression) or labels of any kind (classification).
     _y_numeric = False
 
-    # The HTML representation links to this package's API page.
+    # The HTML representation links to no documentation host: the project
+    # names none (scikit-learn's would link to its own pages).
     _doc_link_module = "skmlp_numpy"
-    _doc_link_template = (
-        "https://skmlp-numpy.readthedocs.io/en/latest/generated/"
-        "{estimator_module}.{estimator_name}.html"
-    )
+    _doc_link_template = ""
 
     # Made from the committed progress when first read: see _PublishedCurve.
     loss_curve_ = _PublishedCurve()
