@@ -1,6 +1,6 @@
 """skmlp_numpy: a scikit-learn compatible two-layer neural network in NumPy."""
 
-from ._base import DivergenceError
+from ._checks import DivergenceError
 from ._classifier import TwoLayerNetClassifier
 from ._plot import LossCurveDisplay
 from ._regressor import TwoLayerNetRegressor

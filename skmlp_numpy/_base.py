@@ -1,22 +1,21 @@
-"""What both estimators share: parameters, one fit from top to bottom, and
-prediction.
+"""What both estimators share: parameters, checking and encoding, prediction
+and persistence.
 
 A fit is a transaction, and reads in the order it runs (:meth:`_fit`):
 
-1. Check and encode everything, and build the :class:`~._fit_state._FitState`
-   (:meth:`_prepare`): nothing is trained on data that has not passed.
-2. Train (:meth:`_train`): an epoch of SGD or Adam, or an iteration of
-   L-BFGS, then :meth:`_end_epoch`, the same for every solver: count, record,
-   ask early stopping (:mod:`._early_stopping`) for its verdict, call back,
-   and commit (:meth:`_commit`), in one step, after everything that can fail.
+1. Check and encode everything, start or resume the network and what carries
+   over, hold out the validation set, and build the call's
+   :class:`~._fit._Fit` (:meth:`_prepare`): nothing is trained on data that
+   has not passed.
+2. Train (:meth:`._fit._Fit.run`): the loop of epochs, which commits each one
+   to this estimator after everything that can fail in it.
 3. An exception anywhere restores the estimator exactly as it was before the
    call (:class:`~._fit_state._Transaction`); Ctrl-C keeps the last committed
    epoch.
 
-The loop trains the fit state's own network, optimizer and random stream,
-never an object that the estimator holds. The subclasses add four hooks, each
-with one job, as HistGradientBoosting's do: ``_new_targets``,
-``_encode_targets``, ``_loss`` and ``_score_outputs``.
+The estimator validates and publishes; it knows nothing of backprop. The
+subclasses add four hooks, each with one job, as HistGradientBoosting's do:
+``_new_targets``, ``_encode_targets``, ``_loss`` and ``_score_outputs``.
 """
 
 from __future__ import annotations
@@ -24,13 +23,11 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
-import math
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.optimize
 from numpy.typing import ArrayLike
+from scipy import sparse
 from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
@@ -39,23 +36,18 @@ from sklearn.base import (
     _fit_context,
     is_classifier,
 )
-from sklearn.exceptions import ConvergenceWarning, InconsistentVersionWarning
+from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._batches import (
-    NetworkOverflowError,
     _Batches,
     forward_in_chunks,
-    full_batch_loss_grad,
     spare_core,
 )
 from ._checks import (
-    DIVERGENCE_RISE,
     X_DTYPE,
-    DivergenceError,
     check_no_missing,
     check_parameter_names,
     check_resumable,
@@ -63,33 +55,25 @@ from ._checks import (
     check_target_shape,
     check_X_for_prediction,
     combine_weights,
-    diverged,
-    divergence_error,
     training_dtype,
     warn,
     warn_ignored_options,
 )
 from ._early_stopping import (
-    CANNOT_RANK,
-    STALLED,
     _EarlyStopping,
     check_validation_set,
     hold_out,
 )
+from ._fit import _Fit
 from ._fit_state import (
     _Callbacks,
     _Curve,
-    _FitState,
     _Plateau,
     _Progress,
     _PublishedCurve,
     _Transaction,
-    copied_stream,
-    draw_epoch,
-    interrupts_deferred,
     progress_of_0_2,
     progress_of_0_3,
-    rewound_stream,
 )
 from ._layers import ACTIVATIONS
 from ._network import TwoLayerNet
@@ -108,7 +92,7 @@ except ImportError:  # scikit-learn < 1.9 has no callback API
             raise ImportError("Callbacks need scikit-learn 1.9 or newer.")
 
 
-__all__ = ["BaseTwoLayerNet", "DivergenceError"]
+__all__ = ["BaseTwoLayerNet"]
 
 # The fitted curves, which the committed progress holds (see _PublishedCurve).
 _CURVES = ("loss_curve_", "validation_loss_curve_", "validation_scores_")
@@ -124,7 +108,8 @@ class BaseTwoLayerNet(
 
     It owns everything the classifier and the regressor share: parameter
     validation, the fit, callbacks, pickling and prediction. Subclasses
-    define their targets through four hooks: ``_new_targets(y[, classes])``
+    define their targets through four hooks:
+    ``_new_targets(y, classes=None, fitted=None)``
     (the attributes that describe a new network's targets),
     ``_encode_targets(y, targets, name, dtype)`` (``y`` in the network's
     encoding, and the weights the targets give its rows), ``_loss(targets)``
@@ -432,30 +417,31 @@ class BaseTwoLayerNet(
             _Transaction(self) as transaction,
             np.errstate(over="ignore", invalid="ignore"),
         ):
-            state = self._prepare(
+            fit = self._prepare(
                 X, y, sample_weight, incremental, classes, validation or (None,) * 3
             )
             n_tasks = 1 if incremental else self.max_iter
-            state.callbacks = _Callbacks.open(
-                self, transaction, X, y, state.sample_weight, n_tasks
+            fit.callbacks = _Callbacks.open(
+                self, transaction, X, y, fit.sample_weight, n_tasks
             )
-            self._train(state)
-            state.callbacks.end(
-                state.callbacks.fit_task,
+            fit.run()
+            fit.callbacks.end(
+                fit.callbacks.fit_task,
                 self,
                 lambda: {
                     "coefs_": [c.copy() for c in self.coefs_],
                     "intercepts_": [b.copy() for b in self.intercepts_],
                 },
             )
-            if state.user_stream is not None:
+            if fit.user_stream is not None:
                 # Successive fits with one instance differ, as MLPClassifier's
                 # do; a failed call never got here and left it as it was.
-                self.random_state.set_state(state.user_stream.get_state())
+                self.random_state.set_state(fit.user_stream.get_state())
         return self
 
     def _prepare(self, X, y, sample_weight, incremental, classes, validation):
-        """Check and encode everything, and build the fit state; nothing is trained.
+        """Check and encode everything, and build the :class:`~._fit._Fit`; nothing
+        is trained.
 
         The estimator changes only where scikit-learn's own checks set
         attributes (``n_features_in_``, ``feature_names_in_``); the
@@ -534,7 +520,8 @@ class BaseTwoLayerNet(
         drew_from_instance = not resume and isinstance(
             self.random_state, np.random.RandomState
         )
-        return _FitState(
+        return _Fit(
+            estimator=self,
             X=X,
             Y=Y,
             sample_weight=sample_weight,
@@ -615,8 +602,15 @@ class BaseTwoLayerNet(
 
         Numbers and booleans keep their dtype, dense or sparse: batches are
         cast as they are gathered, never all of ``X`` at once. Sparse ``X``
-        becomes CSR, whose rows batches gather.
+        becomes CSR, whose rows batches gather. Regression targets are dense,
+        as ``score``, ``y_val`` and MLPRegressor take them: a sparse matrix of
+        them is an accident, refused naming ``y``.
         """
+        if self._y_numeric and sparse.issparse(y):
+            raise TypeError(
+                "y is a sparse matrix, but regression targets must be dense: "
+                "pass y.toarray()."
+            )
         check_no_missing(y, "y")
         X, y = validate_data(
             self,
@@ -638,13 +632,10 @@ class BaseTwoLayerNet(
         checks that ``y`` defines the same, as MLPClassifier does.
         """
         if not resume:
-            # Only the classifier's partial_fit passes classes.
-            if classes is None:
-                return self._new_targets(y)
-            return self._new_targets(y, classes=classes)
+            return self._new_targets(y, classes)  # only partial_fit has classes
         fitted = {name: getattr(self, name) for name in self._target_attributes}
         if not incremental:
-            check_same_targets(self._new_targets(y), fitted)
+            check_same_targets(self._new_targets(y, fitted=fitted), fitted)
         return fitted
 
     def _loss(self, targets):
@@ -690,260 +681,6 @@ class BaseTwoLayerNet(
             optimizer.set_hyperparameters(**params)
             return optimizer
         return optimizer_class(network.params, **params)
-
-    # ----------------------------------------------------------------- train
-
-    def _train(self, state):
-        """Train until the solver, early stopping or a callback stops.
-
-        Every epoch (L-BFGS iteration) ends in :meth:`_end_epoch`, which
-        commits it. Ctrl-C keeps the last committed epoch; before the first,
-        the transaction restores the estimator and the interrupt propagates.
-        """
-        try:
-            if state.stochastic:
-                state.start_stream = copied_stream(state.progress.stream)
-                self._train_stochastic(state)
-            else:
-                self._train_lbfgs(state)
-        except KeyboardInterrupt:
-            if not state.committed:
-                raise
-            if state.stochastic:
-                # The interrupted epoch may have drawn from the stream that
-                # the commits share: draw the committed epochs again.
-                state.committed_progress.stream = rewound_stream(
-                    state.start_stream,
-                    state.n_committed,
-                    None if state.progress.order is None else state.batches.n_samples,
-                    self,
-                )
-            what = "epochs" if state.stochastic else "iterations"
-            warn(
-                f"Training interrupted by the user after {self.n_iter_} complete "
-                f"{what}; the estimator keeps the last one."
-            )
-
-    def _train_stochastic(self, state):
-        """Epochs of SGD or Adam: one per partial_fit, up to ``max_iter`` per fit."""
-        for _ in range(1 if state.incremental else self.max_iter):
-            task = state.callbacks.begin_epoch(self)
-            loss, penalty_scale = self._run_epoch(state)
-            if self._end_epoch(state, task, loss, penalty_scale, None):
-                return
-        if not state.incremental:
-            warn(
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                "reached and the optimization hasn't converged yet.",
-                ConvergenceWarning,
-            )
-
-    def _run_epoch(self, state):
-        """One pass over the training rows.
-
-        Returns the mean training loss, and the factor by which it charges the
-        L2 penalty ``alpha / 2 * ||W||**2`` (once per batch, divided by the
-        batch's size or weight, averaged over the rows).
-        """
-        net, optimizer, batches = state.network, state.progress.optimizer, state.batches
-        dropout_stream = draw_epoch(state.progress.stream, batches.order, self)
-        optimizer.begin_epoch(math.ceil(batches.n_samples / batches.batch_size))
-        total = scale = 0.0
-        epoch = iter(batches)
-        try:
-            for X_batch, Y_batch, sw_batch in epoch:
-                if sw_batch is not None and not sw_batch.any():
-                    continue  # a batch of zero weights has no gradient to follow
-                loss = net.loss_grad(
-                    X_batch, Y_batch, sw_batch, self.alpha, dropout_stream
-                )
-                # Only inf and NaN: one batch's loss is too noisy to judge
-                # growth by (a batch of outliers), the epoch's mean is not.
-                if not math.isfinite(loss):
-                    raise divergence_error(state.progress.n_iter + 1)
-                optimizer.step(net.params, net.grads)
-                n = X_batch.shape[0]
-                total += loss * n
-                scale += 1.0 if sw_batch is None else n / float(sw_batch.sum())
-        finally:
-            # Stops the batches' gathering thread now, not when the
-            # traceback of an exception is freed.
-            epoch.close()
-        return total / batches.n_samples, scale / batches.n_samples
-
-    def _train_lbfgs(self, state):
-        """SciPy's L-BFGS-B on the whole batch; each iteration ends an epoch."""
-        net, X, sample_weight = state.network, state.X, state.sample_weight
-        n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
-        loss_grad = full_batch_loss_grad(
-            net, X, state.Y, sample_weight, self.alpha, get_config()["working_memory"]
-        )
-
-        def end_iteration(intermediate_result):
-            """SciPy's per-iteration callback: the iteration ends an epoch."""
-            task = state.callbacks.begin_epoch(self)
-            # The last point SciPy evaluated may be a line-search trial: score
-            # and commit the iterate itself.
-            net.params[:] = intermediate_result.x
-            loss = float(intermediate_result.fun)
-            if self._end_epoch(state, task, loss, 1.0 / n, net.params):
-                raise StopIteration  # SciPy's way for a callback to stop L-BFGS
-
-        result = scipy.optimize.minimize(
-            loss_grad,
-            net.params.astype(np.float64),
-            method="L-BFGS-B",
-            jac=True,
-            callback=end_iteration,
-            options={
-                "maxfun": self.max_fun,
-                "maxiter": self.max_iter,
-                "gtol": self.tol,
-            },
-        )
-        if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
-            raise divergence_error(state.progress.n_iter + 1)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ConvergenceWarning)
-            n_iter = _check_optimize_result("lbfgs", result, self.max_iter)
-        for warning in caught:
-            # scikit-learn's helper points at its own line: point at the caller's.
-            warn(warning.message, warning.category)
-        progress = state.progress
-        progress.n_iter, progress.loss = n_iter, float(result.fun)
-        progress.plateau = progress.plateau.update(-progress.loss)
-        self._commit(state, result.x)
-
-    def _end_epoch(self, state, task, loss, penalty_scale, params):
-        """Record an epoch, ask early stopping, call back, commit; True to stop.
-
-        The same for every solver. ``penalty_scale`` is the factor by which
-        the training loss charged the L2 penalty, so that the validation loss
-        charges the same; ``params`` are the weights to commit, by default the
-        network's (the best epoch's with early stopping).
-        """
-        net, progress = state.network, state.progress
-        # NaN and inf show in the extremes (min and max propagate NaN):
-        # np.isfinite would make an array of flags as long as the weights.
-        if not (math.isfinite(net.params.min()) and math.isfinite(net.params.max())):
-            raise divergence_error(progress.n_iter + 1)
-        # Growth is judged on the rise that this epoch ends or continues, which
-        # a stochastic fit carries over from the last epoch, of any call.
-        rises, rise_start = 0, None
-        if progress.loss is not None and loss > DIVERGENCE_RISE * progress.loss:
-            rises = progress.rises + 1
-            rise_start = loss if rises == 1 else progress.rise_start
-        if diverged(loss, rise_start, rises):
-            raise divergence_error(progress.n_iter + 1, loss, rise_start, rises)
-        progress.rises, progress.rise_start = rises, rise_start
-        progress.n_iter += 1
-        if state.stochastic:
-            progress.t += state.batches.n_samples
-        progress.loss = loss
-        progress.loss_curve = progress.loss_curve.appended(loss)
-        if self.verbose:
-            print(f"Iteration {progress.n_iter}, loss = {loss:.8f}")
-        early_stopping = state.early_stopping
-        penalty = 0.5 * self.alpha * net.squared_weight_norm() * penalty_scale
-        try:
-            verdict = early_stopping.end_epoch(
-                progress,
-                net,
-                loss,
-                penalty,
-                lambda network: self._as_model(state.targets, network),
-            )
-        except NetworkOverflowError as exc:
-            raise divergence_error(progress.n_iter) from exc
-        if verdict == CANNOT_RANK:
-            raise early_stopping.cannot_rank_error(progress.n_iter)
-        if self.verbose and early_stopping.validation is not None:
-            print(f"Validation score: {progress.validation_scores.last:f}")
-        stop = False
-        if state.stochastic:
-            progress.optimizer.end_epoch(progress.t)
-            stop = verdict == STALLED and self._on_plateau(state)
-        # The model of this epoch, for a callback to keep: copies, and its own
-        # progress, which later commits of the fit would overwrite in place.
-        stop |= state.callbacks.end(
-            task,
-            self,
-            lambda: {
-                **self._fitted_attributes(state, net.params.copy(), progress),
-                "_progress": progress.snapshot(stream=copied_stream(progress.stream)),
-                **progress.curves(),
-            },
-        )
-        self._commit(
-            state, early_stopping.model_params(net) if params is None else params
-        )
-        return stop
-
-    def _on_plateau(self, state):
-        """The monitored value stalled: lower the learning rate, or stop (True)."""
-        progress = state.progress
-        what = "Validation score" if state.early_stopping.enabled else "Training loss"
-        msg = (
-            f"{what} did not improve more than tol={self.tol:f} for "
-            f"{self.n_iter_no_change} consecutive epochs."
-        )
-        if progress.optimizer.on_plateau():
-            if self.verbose:
-                print(msg + " Stopping.")
-            return True
-        if self.verbose:
-            rate = progress.optimizer.learning_rate
-            print(msg + f" Setting learning rate to {rate:f}")
-        progress.plateau = progress.plateau.restarted()
-        return False
-
-    # ---------------------------------------------------------------- commit
-
-    def _commit(self, state, params):
-        """Publish the fit state's current epoch as the fitted model, in one step.
-
-        ``params`` are copied, with the optimizer's state: by the call's first
-        commit into new arrays, by the later ones in place, into the arrays of
-        the call's previous commit (:meth:`_Progress.snapshot`). So a fit
-        holds one committed copy of the weights and of Adam's moments, not
-        two at each epoch's end: on wide inputs, the copies are most of its
-        memory. The arrays published before the call are never written: the
-        transaction restores them. The attributes and the :class:`_Progress`
-        that the next fit resumes are rebound together by one dictionary
-        update, and Ctrl-C is held off the whole commit, whose copies in
-        place it could otherwise split (see ``interrupts_deferred``).
-        """
-        with interrupts_deferred():
-            progress = state.progress.snapshot(into=state.committed_progress)
-            if state.committed_params is None:
-                committed = params.astype(state.network.dtype, copy=True)
-            else:
-                committed = state.committed_params
-                np.copyto(committed, params)
-            attributes = self._fitted_attributes(state, committed, progress)
-            attributes["_progress"] = progress
-            vars(self).update(attributes)
-            state.committed_params, state.committed_progress = committed, progress
-            state.n_committed += 1
-
-    def _fitted_attributes(self, state, params, progress):
-        """The fitted attributes of the model with weights ``params``.
-
-        All but the curves, which the progress holds (see _PublishedCurve).
-        """
-        W1, W2, b1, b2 = state.network.unflatten(params)
-        early = state.early_stopping.enabled
-        return {
-            **state.targets,
-            "n_layers_": 3,
-            "coefs_": [W1, W2],
-            "intercepts_": [b1, b2],
-            "n_iter_": progress.n_iter,
-            "t_": progress.t,
-            "loss_": progress.loss,
-            "best_loss_": None if early else -progress.plateau.best,
-            "best_validation_score_": progress.plateau.best if early else None,
-        }
 
     def _as_model(self, targets, network):
         """This estimator as the model of ``network`` (weights uncopied).

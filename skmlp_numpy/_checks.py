@@ -1,8 +1,8 @@
-"""Small checks shared by the estimator base and early stopping.
+"""Small checks shared by the estimators, their fit and early stopping.
 
-Per-sample weights, the float dtypes the network computes in, the error of a
-diverged fit, warnings that point at the user's call, and the constructor's
-hints for names brought from MLPClassifier or misspelt.
+Per-sample weights, class labels, the float dtypes the network computes in,
+the error of a diverged fit, warnings that point at the user's call, and the
+constructor's hints for names brought from MLPClassifier or misspelt.
 """
 
 import difflib
@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from sklearn import get_config
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 __all__ = ["DivergenceError"]
@@ -394,3 +396,82 @@ def warn_ignored_options(params):
                 f"{params.learning_rate!r})"
             )
             warn(f"{name}={value!r} has no effect: {why}.")
+
+
+def check_classes(classes):
+    """``classes`` of partial_fit as an array of labels; errors name it."""
+    check_no_missing(classes, "classes")
+    classes = np.asarray(classes)
+    if classes.ndim != 1:
+        raise ValueError(
+            f"classes must be a 1-D array of labels; got shape {classes.shape}."
+        )
+    check_labels(classes, "classes")
+    return classes
+
+
+def check_labels(y, name):
+    """The kind of target ``y`` is (``type_of_target``), if a classifier learns it.
+
+    Binary, multiclass and multilabel (0/1 indicator) targets pass; the
+    others are errors that name ``name``, the problem and the way out. They
+    start with scikit-learn's "Unknown label type: <kind>", which its
+    estimator checks look for.
+    """
+    try:
+        kind = type_of_target(y, input_name=name)
+    except TypeError:  # labels that cannot be sorted: strings mixed with numbers
+        kind = "unknown"
+    if kind in ("binary", "multiclass", "multilabel-indicator"):
+        return kind
+    if kind == "multiclass-multioutput":
+        raise ValueError(
+            f"{name} has {np.shape(y)[1]} columns of class labels (multiclass-"
+            "multioutput), but one network predicts one column of classes, or a "
+            "0/1 indicator matrix (multilabel). To predict several columns of "
+            "classes, wrap the estimator in "
+            "sklearn.multioutput.MultiOutputClassifier, which fits one per column."
+        )
+    if kind.startswith("continuous"):
+        values = np.ravel(y)
+        fraction = values[values != np.floor(values)][0]
+        raise ValueError(
+            f"Unknown label type: {kind}. {name} holds continuous values, such as "
+            f"{plain(fraction)!r}, not class labels. To predict numbers, use "
+            "TwoLayerNetRegressor; to classify, turn them into labels first (round "
+            "them to integers, or bin them with sklearn.preprocessing."
+            "KBinsDiscretizer)."
+        )
+    types = sorted({type(label).__name__ for label in np.ravel(y)})
+    raise ValueError(
+        f"Unknown label type: {kind}. {name} holds labels of the "
+        f"type{'s' if len(types) > 1 else ''} {', '.join(types)}, which "
+        "scikit-learn cannot read as classes: labels "
+        "must be all strings, or all numbers in an array of a numeric dtype "
+        "(convert them with .astype(str) or .astype(int))."
+    )
+
+
+def class_weights(class_weight, y, classes, multilabel):
+    """Sample weights of ``y``'s rows from ``class_weight``; None if it is None.
+
+    Checked, and named in errors. ``classes`` are every known class: a
+    ``partial_fit`` batch that lacks some class accepts the same dict as fit.
+    """
+    if class_weight is None:
+        return None
+    if multilabel:
+        weights = compute_sample_weight(class_weight, y)
+    else:
+        try:
+            per_class = compute_class_weight(class_weight, classes=classes, y=y)
+        except ValueError as exc:
+            raise ValueError(f"Invalid class_weight: {exc}") from exc
+        weights = per_class[np.searchsorted(classes, y)]
+    weights = np.asarray(weights, dtype=np.float64)
+    if not np.isfinite(weights).all() or (weights < 0).any():
+        raise ValueError(
+            "class_weight must give every class a finite, non-negative weight; "
+            f"got {plain(class_weight)!r}."
+        )
+    return weights

@@ -1,8 +1,8 @@
 """TwoLayerNetClassifier: the two-layer network for classification.
 
 What is the classifier's own: class labels and their encoding, class weights,
-the stratified early-stopping split, probabilities and accuracy. Validation,
-the fit state and the training loop live in :mod:`._base`.
+probabilities and accuracy. Checking, persistence and prediction live in
+:mod:`._base`, the loop of a fit in :mod:`._fit`.
 """
 
 from __future__ import annotations
@@ -17,16 +17,22 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseTwoLayerNet, DivergenceError
-from ._checks import check_no_missing, check_same_targets, plain
+from ._base import BaseTwoLayerNet
+from ._checks import (
+    check_classes,
+    check_labels,
+    check_no_missing,
+    check_same_targets,
+    class_weights,
+    plain,
+)
 from ._layers import OUTPUTS
 
-__all__ = ["DivergenceError", "TwoLayerNetClassifier"]
+__all__ = ["TwoLayerNetClassifier"]
 
 
 class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
@@ -456,7 +462,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         """
         self._check_partial_fit()
         if classes is not None:
-            classes = _check_classes(classes)
+            classes = check_classes(classes)
         if self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' needs the class frequencies of the whole "
@@ -566,7 +572,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
             The (weighted) fraction of samples predicted right.
         """
         check_no_missing(y, "y")
-        _check_labels(y, "y")
+        check_labels(y, "y")
         return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
@@ -591,28 +597,19 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         needs only the output activation, ``out_activation_``)."""
         return OUTPUTS[targets["out_activation_"]](self.label_smoothing)
 
-    def _targets(self, y, classes, resume, incremental):
-        """The base's targets; a warm fit's ``y`` must have the fitted classes.
-
-        Compared as labels before ``y`` is read as a new network's targets, so
-        that a warm fit on data that lacks a class is told so, and pointed to
-        ``partial_fit``, rather than told that a classifier needs two classes.
-        """
-        if resume and not incremental:
-            _check_labels(y, "y")
-            check_same_targets(
-                {"classes_": unique_labels(y)}, {"classes_": self.classes_}
-            )
-        return super()._targets(y, classes, resume, incremental)
-
-    def _new_targets(self, y, classes=None):
+    def _new_targets(self, y, classes=None, fitted=None):
         """The attributes that describe the targets of a new network.
 
         The classes come from ``y``, or from ``classes`` in a first
         ``partial_fit`` (for multilabel targets, always from the columns of
-        ``y``).
+        ``y``). ``fitted`` are the targets of the network that a warm fit
+        continues: ``y`` must have its classes, compared as labels first, so
+        that a warm fit on data that lacks a class is told so, and pointed to
+        ``partial_fit``, rather than told that a classifier needs two classes.
         """
-        kind = _check_labels(y, "y")
+        kind = check_labels(y, "y")
+        if fitted is not None:
+            check_same_targets({"classes_": unique_labels(y)}, fitted)
         binarizer = LabelBinarizer(sparse_output=True)
         source = "y"
         if classes is not None and kind != "multilabel-indicator":
@@ -659,7 +656,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
                     f"{name} must be 1-D labels, like the y of the first fit; got "
                     f"shape {y.shape}."
                 )
-            _check_labels(y, name)
+            check_labels(y, name)
             # Checked 1-D labels of one type: their classes are np.unique's
             # (unique_labels would run type_of_target over y once more).
             unseen = np.setdiff1d(np.unique(y), classes)
@@ -675,85 +672,8 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
             Y = np.searchsorted(classes, y).astype(np.intp)
         else:
             Y = binarizer.transform(y).toarray().astype(dtype)
-        return Y, self._class_weights(y, targets)
-
-    def _class_weights(self, y, targets):
-        """Sample weights from ``class_weight``, checked and named in errors."""
-        if self.class_weight is None:
-            return None
-        if targets["_label_binarizer"].y_type_ == "multilabel-indicator":
-            weights = compute_sample_weight(self.class_weight, y)
-        else:
-            try:
-                # Against every known class, so that a partial_fit batch that
-                # lacks some class accepts the same dict as fit.
-                per_class = compute_class_weight(
-                    self.class_weight, classes=targets["classes_"], y=y
-                )
-            except ValueError as exc:
-                raise ValueError(f"Invalid class_weight: {exc}") from exc
-            weights = per_class[np.searchsorted(targets["classes_"], y)]
-        weights = np.asarray(weights, dtype=np.float64)
-        if not np.isfinite(weights).all() or (weights < 0).any():
-            raise ValueError(
-                "class_weight must give every class a finite, non-negative weight; "
-                f"got {plain(self.class_weight)!r}."
-            )
-        return weights
-
-
-def _check_classes(classes):
-    """``classes`` of partial_fit as an array of labels; errors name it."""
-    check_no_missing(classes, "classes")
-    classes = np.asarray(classes)
-    if classes.ndim != 1:
-        raise ValueError(
-            f"classes must be a 1-D array of labels; got shape {classes.shape}."
-        )
-    _check_labels(classes, "classes")
-    return classes
-
-
-def _check_labels(y, name):
-    """The kind of target ``y`` is (``type_of_target``), if a classifier learns it.
-
-    Binary, multiclass and multilabel (0/1 indicator) targets pass; the
-    others are errors that name ``name``, the problem and the way out. They
-    start with scikit-learn's "Unknown label type: <kind>", which its
-    estimator checks look for.
-    """
-    try:
-        kind = type_of_target(y, input_name=name)
-    except TypeError:  # labels that cannot be sorted: strings mixed with numbers
-        kind = "unknown"
-    if kind in ("binary", "multiclass", "multilabel-indicator"):
-        return kind
-    if kind == "multiclass-multioutput":
-        raise ValueError(
-            f"{name} has {np.shape(y)[1]} columns of class labels (multiclass-"
-            "multioutput), but one network predicts one column of classes, or a "
-            "0/1 indicator matrix (multilabel). To predict several columns of "
-            "classes, wrap the estimator in "
-            "sklearn.multioutput.MultiOutputClassifier, which fits one per column."
-        )
-    if kind.startswith("continuous"):
-        values = np.ravel(y)
-        fraction = values[values != np.floor(values)][0]
-        raise ValueError(
-            f"Unknown label type: {kind}. {name} holds continuous values, such as "
-            f"{plain(fraction)!r}, not class labels. To predict numbers, use "
-            "TwoLayerNetRegressor; to classify, turn them into labels first (round "
-            "them to integers, or bin them with sklearn.preprocessing."
-            "KBinsDiscretizer)."
-        )
-    types = sorted({type(label).__name__ for label in np.ravel(y)})
-    raise ValueError(
-        f"Unknown label type: {kind}. {name} holds labels of the "
-        f"type{'s' if len(types) > 1 else ''} {', '.join(types)}, which "
-        "scikit-learn cannot read as classes: labels "
-        "must be all strings, or all numbers in an array of a numeric dtype "
-        "(convert them with .astype(str) or .astype(int))."
-    )
+        multilabel = binarizer.y_type_ == "multilabel-indicator"
+        return Y, class_weights(self.class_weight, y, classes, multilabel)
 
 
 def _labels(P, binarizer, classes):

@@ -1,12 +1,10 @@
-"""What lives during one call to fit, what carries over to the next, and how a
-call ends.
+"""What carries over from one fit to the next, and how a call ends.
 
-:class:`_FitState` is what the training loop advances during one call;
 :class:`_Progress` is what one fit hands the next (warm start or
-``partial_fit``), committed with every epoch; :class:`_Plateau` is the
-stopping rule; :class:`_Transaction` restores the estimator when the call
-fails; :class:`_Callbacks` is scikit-learn's callback context. Plain Python:
-the estimator base (:mod:`._base`) decides what each holds.
+``partial_fit``), committed with every epoch, and pickled as plain values;
+:class:`_Plateau` is the stopping rule; :class:`_Transaction` restores the
+estimator when the call fails; :class:`_Callbacks` is scikit-learn's callback
+context. Plain Python: the call's loop (:mod:`._fit`) advances them.
 """
 
 import copy
@@ -18,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from ._network import TwoLayerNet
 from ._optimizers import OPTIMIZERS
 
 
@@ -388,46 +385,6 @@ class _PublishedCurve:
 
     def __delete__(self, estimator):
         vars(estimator).pop(self.key, None)
-
-
-@dataclass
-class _FitState:
-    """What lives only during one call to fit or partial_fit.
-
-    The loop reads and advances this, never the estimator; ``_commit``
-    publishes it. ``targets`` holds the attributes that describe the
-    network's targets (``n_outputs_``, ``out_activation_``, ``classes_`` ...).
-    ``user_stream`` is the state that the user's ``RandomState`` instance
-    takes when the call succeeds (the stream after the initial weights), or
-    None when the call draws nothing from it. ``committed_params`` and
-    ``committed_progress`` are the weights and the progress of the call's
-    last commit (None before the first), whose arrays the next commit
-    overwrites in place; ``n_committed`` counts the call's commits, and
-    ``start_stream`` is the random stream as its first epoch found it, from
-    which an interrupted call draws its committed epochs again.
-    """
-
-    X: Any
-    Y: Any
-    sample_weight: Any
-    targets: dict
-    network: TwoLayerNet
-    stochastic: bool
-    incremental: bool
-    progress: _Progress
-    early_stopping: Any
-    user_stream: np.random.RandomState | None = None
-    batches: Any = None
-    callbacks: Any = None
-    committed_params: np.ndarray | None = None
-    committed_progress: _Progress | None = None
-    start_stream: np.random.RandomState | None = None
-    n_committed: int = 0
-
-    @property
-    def committed(self):
-        """Whether the call has committed an epoch."""
-        return self.committed_progress is not None
 
 
 class _Transaction:

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import sparse
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
@@ -543,21 +542,13 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         """The output layer, fused with the loss, that trains the network."""
         return _loss_layer(self.loss, self.quantile)
 
-    def _check_data(self, X, y, *, reset):
-        """The base's checks; a sparse ``y`` is refused, naming ``y``.
+    def _new_targets(self, y, classes=None, fitted=None):
+        """The attributes that describe the targets of a new network.
 
-        Regression targets are dense, as ``score``, ``y_val`` and
-        MLPRegressor take them: a sparse matrix of targets is an accident.
+        ``classes`` and ``fitted`` are the classifier's: regression targets
+        have no classes, and a warm start compares what this returns with the
+        fitted network's.
         """
-        if sparse.issparse(y):
-            raise TypeError(
-                "y is a sparse matrix, but regression targets must be dense: "
-                "pass y.toarray()."
-            )
-        return super()._check_data(X, y, reset=reset)
-
-    def _new_targets(self, y):
-        """The attributes that describe the targets of a new network."""
         return {
             "n_outputs_": 1 if y.ndim == 1 else y.shape[1],
             "out_activation_": _OUTPUT_OF_LOSS[self.loss],
