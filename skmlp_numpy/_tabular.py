@@ -201,7 +201,7 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self : TabularFrame
             The fitted transformer.
         """
-        import pandas as pd
+        pd = _pandas()
 
         frame = _as_pandas(X)
         self.kinds_ = {}
@@ -256,7 +256,7 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         pandas.DataFrame of shape (n_samples, n_features)
             String column labels; numeric columns and ``object`` columns.
         """
-        import pandas as pd
+        pd = _pandas()
 
         check_is_fitted(self)
         frame = _as_pandas(X)
@@ -304,9 +304,21 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         return self
 
 
+def _pandas():
+    """pandas, which the column kinds are read with: the ``tabular`` extra."""
+    try:
+        import pandas
+    except ImportError as exc:
+        raise ImportError(
+            "make_tabular_pipeline reads column kinds with pandas, which is not "
+            "installed: pip install 'skmlp_numpy[tabular]' (or pandas itself)."
+        ) from exc
+    return pandas
+
+
 def _as_pandas(X: Any) -> Any:
     """A pandas DataFrame of ``X``, with its column labels as strings."""
-    import pandas as pd
+    pd = _pandas()
 
     if isinstance(X, pd.DataFrame):
         frame = X
@@ -321,7 +333,7 @@ def _as_pandas(X: Any) -> Any:
 
 def _convert(column: Any, kind: str) -> Any:
     """One column as a numeric or an ``object`` column, by its kind."""
-    import pandas as pd
+    pd = _pandas()
 
     if kind == "numeric":
         if isinstance(column.dtype, np.dtype):
