@@ -367,3 +367,89 @@ def test_skops_lists_only_public_names():
     }
     loaded = sio.loads(sio.dumps(pipe), trusted=untrusted)
     assert_array_equal(loaded.predict(X), pipe.predict(X))
+
+
+# Composability: the pipeline is one estimator among scikit-learn's.
+
+
+def test_voting_and_stacking_classifiers():
+    from sklearn.ensemble import StackingClassifier, VotingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    X, signal = _table()
+    y = signal > 0.5
+    first = make_tabular_pipeline("classification", **FAST)
+    second = make_tabular_pipeline("classification", **{**FAST, "random_state": 1})
+    voting = VotingClassifier([("a", first), ("b", second)], voting="soft")
+    assert voting.fit(X, y).predict_proba(X).shape == (len(X), 2)
+    stacking = StackingClassifier(
+        [("a", first), ("b", second)], final_estimator=LogisticRegression(), cv=2
+    )
+    assert stacking.fit(X, y).predict(X).shape == y.shape
+
+
+def test_calibrated_classifier():
+    from sklearn.calibration import CalibratedClassifierCV
+
+    X, signal = _table()
+    y = signal > 0.5
+    calibrated = CalibratedClassifierCV(
+        make_tabular_pipeline("classification", **FAST), cv=2
+    ).fit(X, y)
+    proba = calibrated.predict_proba(X)
+    assert proba.shape == (len(X), 2)
+    assert_allclose(proba.sum(axis=1), 1)
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_cross_validate(task):
+    from sklearn.model_selection import cross_validate
+
+    X, signal = _table()
+    y = signal > 0.5 if task == "classification" else signal
+    scores = cross_validate(make_tabular_pipeline(task, **FAST), X, y, cv=2)
+    assert np.all(np.isfinite(scores["test_score"]))
+
+
+def _routed_pipeline():
+    pipe = make_tabular_pipeline("classification", **FAST)
+    pipe.named_steps["net"].set_fit_request(sample_weight=True)
+    pipe.named_steps["net"].set_score_request(sample_weight=True)
+    scaler = pipe.named_steps["preprocess"].transformers[0][1]["scale"]
+    scaler.set_fit_request(sample_weight=False)
+    return pipe
+
+
+def test_sample_weight_routes_through_cross_validate_and_grid_search():
+    from sklearn.model_selection import cross_validate
+
+    X, signal = _table()
+    y = signal > 0.5
+    sw = np.where(y, 5.0, 0.5)
+    with sklearn.config_context(enable_metadata_routing=True):
+        weighted = cross_validate(
+            _routed_pipeline(), X, y, cv=2, params={"sample_weight": sw}
+        )
+        plain = cross_validate(_routed_pipeline(), X, y, cv=2)
+        assert not np.allclose(weighted["test_score"], plain["test_score"])
+        grid = {
+            "net__hidden_size": [4, 8],
+            "preprocess__categorical__min_frequency": [1, 10],
+        }
+        search = GridSearchCV(_routed_pipeline(), grid, cv=2)
+        search.fit(X, y, sample_weight=sw)
+        net = search.best_estimator_.named_steps["net"]
+        refit = clone(search.best_estimator_).fit(X, y, sample_weight=sw)
+        assert_allclose(net.coefs_[0], refit.named_steps["net"].coefs_[0])
+
+
+def test_tabular_frame_is_clonable_and_has_tags():
+    from skmlp_numpy import TabularFrame
+
+    frame = TabularFrame()
+    assert clone(frame).get_params() == {}
+    tags = frame.__sklearn_tags__()
+    assert tags.transformer_tags is not None
+    X, _ = _table()
+    out = frame.set_output(transform="pandas").fit_transform(X)
+    assert list(out.columns) == list(X.columns)
