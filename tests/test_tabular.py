@@ -453,3 +453,77 @@ def test_tabular_frame_is_clonable_and_has_tags():
     X, _ = _table()
     out = frame.set_output(transform="pandas").fit_transform(X)
     assert list(out.columns) == list(X.columns)
+
+
+def _onnx_table(n=200):
+    """Float columns with NaN and a string column whose categories are frequent."""
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "age": rng.normal(40, 10, n),
+            "income": rng.lognormal(10, 1, n),
+            "city": rng.choice(["paris", "lyon", "nice"], n, p=[0.45, 0.3, 0.25]),
+        }
+    )
+    X.loc[rng.rand(n) < 0.1, "age"] = np.nan
+    return X, X["age"].fillna(40) > 40
+
+
+def _onnx_inputs(X):
+    from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+
+    types, feeds = [], {}
+    for column in X.columns:
+        if pd.api.types.is_numeric_dtype(X[column]):
+            types.append((column, FloatTensorType([None, 1])))
+            feeds[column] = X[[column]].to_numpy(np.float32)
+        else:
+            types.append((column, StringTensorType([None, 1])))
+            feeds[column] = X[[column]].to_numpy().astype(str)
+    return types, feeds
+
+
+def test_whole_pipeline_converts_to_onnx_without_missing_indicators():
+    rt = pytest.importorskip("onnxruntime")
+    skl2onnx = pytest.importorskip("skl2onnx")
+    import skmlp_numpy.export  # noqa: F401
+
+    X, y = _onnx_table()
+    pipe = make_tabular_pipeline("classification", **FAST)
+    # skl2onnx's SimpleImputer converter ignores add_indicator (see the docs).
+    pipe.set_params(preprocess__numeric__impute__add_indicator=False).fit(X, y)
+    types, feeds = _onnx_inputs(X)
+    onx = skl2onnx.to_onnx(pipe, initial_types=types, options={"zipmap": False})
+    session = rt.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    labels, proba = session.run(None, feeds)
+    assert_allclose(proba, pipe.predict_proba(X), atol=1e-5)
+    assert_array_equal(labels, pipe.predict(X))
+
+
+def test_onnx_refusals_name_their_cause():
+    pytest.importorskip("onnxruntime")
+    skl2onnx = pytest.importorskip("skl2onnx")
+    import skmlp_numpy.export  # noqa: F401
+
+    X, y = _onnx_table()
+    types, _ = _onnx_inputs(X)
+    # Missing values in training add indicator columns that skl2onnx's
+    # SimpleImputer converter leaves out: the scaler after it sees one column
+    # fewer than it was fitted on.
+    pipe = make_tabular_pipeline("classification", **FAST).fit(X, y)
+    with pytest.raises(RuntimeError, match="SklearnScaler"):
+        skl2onnx.to_onnx(pipe, initial_types=types)
+    # Infrequent categories: skl2onnx's OneHotEncoder converter refuses them.
+    X_rare = X.assign(city=["rare"] * 3 + list(X["city"][3:]))
+    pipe = make_tabular_pipeline("classification", **FAST)
+    pipe.set_params(preprocess__numeric__impute__add_indicator=False).fit(X_rare, y)
+    with pytest.raises(NotImplementedError, match="Infrequent categories"):
+        skl2onnx.to_onnx(pipe, initial_types=types)
+    # Dates: refused by TabularFrame's converter, naming the column.
+    X_date = X.assign(when=pd.date_range("2020-01-01", periods=len(X)))
+    pipe = make_tabular_pipeline("classification", **FAST).fit(X_date, y)
+    date_types = types + [("when", types[0][1])]
+    with pytest.raises(NotImplementedError, match="column 'when' is a datetime"):
+        skl2onnx.to_onnx(pipe, initial_types=date_types)
