@@ -21,6 +21,13 @@ float64 graph computes GELU's erf in float32, which onnxruntime has, and
 matches predict to 1e-5 all the same). Class labels that are neither strings
 nor 64-bit integers (unsigned integers from 2**63 up, say) are refused, with
 an error that names them.
+
+It also registers converters for :class:`~skmlp_numpy.SmoothClip` (Div, Mul,
+Add, Sqrt) and :class:`~skmlp_numpy.TabularFrame` (the identity on each
+numeric or string column, given one input per column), so that a fitted
+:func:`~skmlp_numpy.make_tabular_pipeline` converts whole, within the limits
+of skl2onnx's imputer and one-hot converters that the "Tabular data" page
+lists.
 """
 
 import math

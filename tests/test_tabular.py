@@ -521,6 +521,9 @@ def test_onnx_refusals_name_their_cause():
     pipe.set_params(preprocess__numeric__impute__add_indicator=False).fit(X_rare, y)
     with pytest.raises(NotImplementedError, match="Infrequent categories"):
         skl2onnx.to_onnx(pipe, initial_types=types)
+    # The documented way round: no grouping of rare categories.
+    pipe.set_params(preprocess__categorical__min_frequency=None).fit(X_rare, y)
+    skl2onnx.to_onnx(pipe, initial_types=types)
     # Dates: refused by TabularFrame's converter, naming the column.
     X_date = X.assign(when=pd.date_range("2020-01-01", periods=len(X)))
     pipe = make_tabular_pipeline("classification", **FAST).fit(X_date, y)
