@@ -21,6 +21,13 @@ float64 graph computes GELU's erf in float32, which onnxruntime has, and
 matches predict to 1e-5 all the same). Class labels that are neither strings
 nor 64-bit integers (unsigned integers from 2**63 up, say) are refused, with
 an error that names them.
+
+It also registers converters for :class:`~skmlp_numpy.SmoothClip` (Div, Mul,
+Add, Sqrt) and :class:`~skmlp_numpy.TabularFrame` (the identity on each
+numeric or string column, given one input per column), so that a fitted
+:func:`~skmlp_numpy.make_tabular_pipeline` converts whole, within the limits
+of skl2onnx's imputer and one-hot converters that the "Tabular data" page
+lists.
 """
 
 import math
@@ -44,8 +51,15 @@ from skl2onnx.proto import onnx_proto
 
 from ._classifier import TwoLayerNetClassifier
 from ._regressor import TwoLayerNetRegressor
+from ._tabular import SmoothClip, TabularFrame
 
-__all__ = ["ALIAS", "REGRESSOR_ALIAS", "register"]
+__all__ = [
+    "ALIAS",
+    "REGRESSOR_ALIAS",
+    "SMOOTH_CLIP_ALIAS",
+    "TABULAR_FRAME_ALIAS",
+    "register",
+]
 
 _FLOAT = onnx_proto.TensorProto.FLOAT
 _DOUBLE = onnx_proto.TensorProto.DOUBLE
@@ -258,6 +272,86 @@ def _convert_regressor(scope, operator, container):
     )
 
 
+def _smooth_clip_shape(operator):
+    """Same shape as the input, in the float type the graph computes in."""
+    float_type = (
+        DoubleTensorType if _compute_type(operator) == _DOUBLE else FloatTensorType
+    )
+    shape = operator.inputs[0].type.shape
+    operator.outputs[0].type = float_type(list(shape))
+
+
+def _convert_smooth_clip(scope, operator, container):
+    """x / sqrt(1 + (x / 3)^2), as :func:`skmlp_numpy.smooth_clip` computes it."""
+    graph = _Graph(scope, container, _compute_type(operator))
+    X = graph.cast(operator.inputs[0].full_name, graph.proto_dtype)
+    scaled = graph.node("Div", X, graph.constant(3.0))
+    root = graph.node(
+        "Sqrt",
+        graph.node("Add", graph.node("Mul", scaled, scaled), graph.constant(1.0)),
+    )
+    apply_identity(
+        scope, graph.node("Div", X, root), operator.outputs[0].full_name, container
+    )
+
+
+def _parse_tabular_frame(scope, model, inputs, custom_parsers=None):
+    """One output per input column, named as the column, for the ColumnTransformer.
+
+    The ColumnTransformer after :class:`~skmlp_numpy.TabularFrame` finds its
+    columns by name among its inputs, so each output keeps its column's name.
+    """
+    kinds = getattr(model, "kinds_", {})
+    refused = {
+        label: kind
+        for label, kind in kinds.items()
+        if kind in ("datetime", "timedelta", "mixed")
+    }
+    if refused:
+        label, kind = next(iter(refused.items()))
+        raise NotImplementedError(
+            f"ONNX export of TabularFrame: column {label!r} is a {kind} column, "
+            "which the graph cannot convert from its raw values. Convert it to "
+            "numbers (or strings) in the DataFrame before fitting; numeric and "
+            "string columns convert as they are."
+        )
+    names = [variable.raw_name for variable in inputs]
+    if kinds and names != list(kinds):
+        raise RuntimeError(
+            f"ONNX export of TabularFrame needs one input per column, named "
+            f"{list(kinds)}; got {names}."
+        )
+    alias = TABULAR_FRAME_ALIAS
+    this_operator = scope.declare_local_operator(alias, model)
+    this_operator.inputs = list(inputs)
+    outputs = []
+    for variable in inputs:
+        output = scope.declare_local_variable(
+            variable.raw_name, variable.type.__class__(list(variable.type.shape))
+        )
+        this_operator.outputs.append(output)
+        outputs.append(output)
+    return outputs
+
+
+def _tabular_frame_shape(operator):
+    """Each output as its input: the step is the identity, column by column."""
+    for variable, output in zip(operator.inputs, operator.outputs, strict=True):
+        output.type = variable.type.__class__(list(variable.type.shape))
+
+
+def _convert_tabular_frame(scope, operator, container):
+    """The identity on each numeric or string column."""
+    for variable, output in zip(operator.inputs, operator.outputs, strict=True):
+        apply_identity(scope, variable.full_name, output.full_name, container)
+
+
+SMOOTH_CLIP_ALIAS = "SkmlpNumpySmoothClip"
+"""The name of :class:`~skmlp_numpy.SmoothClip`'s converter in skl2onnx's registry."""
+
+TABULAR_FRAME_ALIAS = "SkmlpNumpyTabularFrame"
+"""The name of :class:`~skmlp_numpy.TabularFrame`'s converter in skl2onnx's registry."""
+
 ALIAS = "SkmlpNumpyTwoLayerNetClassifier"
 """The name of the classifier's converter in skl2onnx's registry."""
 
@@ -287,6 +381,16 @@ def register() -> None:
     )
     update_registered_converter(
         TwoLayerNetRegressor, REGRESSOR_ALIAS, _regressor_shape, _convert_regressor
+    )
+    update_registered_converter(
+        SmoothClip, SMOOTH_CLIP_ALIAS, _smooth_clip_shape, _convert_smooth_clip
+    )
+    update_registered_converter(
+        TabularFrame,
+        TABULAR_FRAME_ALIAS,
+        _tabular_frame_shape,
+        _convert_tabular_frame,
+        parser=_parse_tabular_frame,
     )
 
 

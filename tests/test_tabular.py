@@ -367,3 +367,166 @@ def test_skops_lists_only_public_names():
     }
     loaded = sio.loads(sio.dumps(pipe), trusted=untrusted)
     assert_array_equal(loaded.predict(X), pipe.predict(X))
+
+
+# Composability: the pipeline is one estimator among scikit-learn's.
+
+
+def test_voting_and_stacking_classifiers():
+    from sklearn.ensemble import StackingClassifier, VotingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    X, signal = _table()
+    y = signal > 0.5
+    first = make_tabular_pipeline("classification", **FAST)
+    second = make_tabular_pipeline("classification", **{**FAST, "random_state": 1})
+    voting = VotingClassifier([("a", first), ("b", second)], voting="soft")
+    assert voting.fit(X, y).predict_proba(X).shape == (len(X), 2)
+    stacking = StackingClassifier(
+        [("a", first), ("b", second)], final_estimator=LogisticRegression(), cv=2
+    )
+    assert stacking.fit(X, y).predict(X).shape == y.shape
+
+
+def test_calibrated_classifier():
+    from sklearn.calibration import CalibratedClassifierCV
+
+    X, signal = _table()
+    y = signal > 0.5
+    calibrated = CalibratedClassifierCV(
+        make_tabular_pipeline("classification", **FAST), cv=2
+    ).fit(X, y)
+    proba = calibrated.predict_proba(X)
+    assert proba.shape == (len(X), 2)
+    assert_allclose(proba.sum(axis=1), 1)
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_cross_validate(task):
+    from sklearn.model_selection import cross_validate
+
+    X, signal = _table()
+    y = signal > 0.5 if task == "classification" else signal
+    scores = cross_validate(make_tabular_pipeline(task, **FAST), X, y, cv=2)
+    assert np.all(np.isfinite(scores["test_score"]))
+
+
+def _routed_pipeline():
+    pipe = make_tabular_pipeline("classification", **FAST)
+    pipe.named_steps["net"].set_fit_request(sample_weight=True)
+    pipe.named_steps["net"].set_score_request(sample_weight=True)
+    scaler = pipe.named_steps["preprocess"].transformers[0][1]["scale"]
+    scaler.set_fit_request(sample_weight=False)
+    return pipe
+
+
+def test_sample_weight_routes_through_cross_validate_and_grid_search():
+    from sklearn.model_selection import cross_validate
+
+    X, signal = _table()
+    y = signal > 0.5
+    sw = np.where(y, 5.0, 0.5)
+    with sklearn.config_context(enable_metadata_routing=True):
+        weighted = cross_validate(
+            _routed_pipeline(), X, y, cv=2, params={"sample_weight": sw}
+        )
+        plain = cross_validate(_routed_pipeline(), X, y, cv=2)
+        assert not np.allclose(weighted["test_score"], plain["test_score"])
+        grid = {
+            "net__hidden_size": [4, 8],
+            "preprocess__categorical__min_frequency": [1, 10],
+        }
+        search = GridSearchCV(_routed_pipeline(), grid, cv=2)
+        search.fit(X, y, sample_weight=sw)
+        net = search.best_estimator_.named_steps["net"]
+        refit = clone(search.best_estimator_).fit(X, y, sample_weight=sw)
+        assert_allclose(net.coefs_[0], refit.named_steps["net"].coefs_[0])
+
+
+def test_tabular_frame_is_clonable_and_has_tags():
+    from skmlp_numpy import TabularFrame
+
+    frame = TabularFrame()
+    assert clone(frame).get_params() == {}
+    tags = frame.__sklearn_tags__()
+    assert tags.transformer_tags is not None
+    X, _ = _table()
+    out = frame.set_output(transform="pandas").fit_transform(X)
+    assert list(out.columns) == list(X.columns)
+
+
+def _onnx_table(n=200):
+    """Float columns with NaN and a string column whose categories are frequent."""
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "age": rng.normal(40, 10, n),
+            "income": rng.lognormal(10, 1, n),
+            "city": rng.choice(["paris", "lyon", "nice"], n, p=[0.45, 0.3, 0.25]),
+        }
+    )
+    X.loc[rng.rand(n) < 0.1, "age"] = np.nan
+    return X, X["age"].fillna(40) > 40
+
+
+def _onnx_inputs(X):
+    from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+
+    types, feeds = [], {}
+    for column in X.columns:
+        if pd.api.types.is_numeric_dtype(X[column]):
+            types.append((column, FloatTensorType([None, 1])))
+            feeds[column] = X[[column]].to_numpy(np.float32)
+        else:
+            types.append((column, StringTensorType([None, 1])))
+            feeds[column] = X[[column]].to_numpy().astype(str)
+    return types, feeds
+
+
+def test_whole_pipeline_converts_to_onnx_without_missing_indicators():
+    rt = pytest.importorskip("onnxruntime")
+    skl2onnx = pytest.importorskip("skl2onnx")
+    import skmlp_numpy.export  # noqa: F401
+
+    X, y = _onnx_table()
+    pipe = make_tabular_pipeline("classification", **FAST)
+    # skl2onnx's SimpleImputer converter ignores add_indicator (see the docs).
+    pipe.set_params(preprocess__numeric__impute__add_indicator=False).fit(X, y)
+    types, feeds = _onnx_inputs(X)
+    onx = skl2onnx.to_onnx(pipe, initial_types=types, options={"zipmap": False})
+    session = rt.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    labels, proba = session.run(None, feeds)
+    assert_allclose(proba, pipe.predict_proba(X), atol=1e-5)
+    assert_array_equal(labels, pipe.predict(X))
+
+
+def test_onnx_refusals_name_their_cause():
+    pytest.importorskip("onnxruntime")
+    skl2onnx = pytest.importorskip("skl2onnx")
+    import skmlp_numpy.export  # noqa: F401
+
+    X, y = _onnx_table()
+    types, _ = _onnx_inputs(X)
+    # Missing values in training add indicator columns that skl2onnx's
+    # SimpleImputer converter leaves out: the scaler after it sees one column
+    # fewer than it was fitted on.
+    pipe = make_tabular_pipeline("classification", **FAST).fit(X, y)
+    with pytest.raises(RuntimeError, match="SklearnScaler"):
+        skl2onnx.to_onnx(pipe, initial_types=types)
+    # Infrequent categories: skl2onnx's OneHotEncoder converter refuses them.
+    X_rare = X.assign(city=["rare"] * 3 + list(X["city"][3:]))
+    pipe = make_tabular_pipeline("classification", **FAST)
+    pipe.set_params(preprocess__numeric__impute__add_indicator=False).fit(X_rare, y)
+    with pytest.raises(NotImplementedError, match="Infrequent categories"):
+        skl2onnx.to_onnx(pipe, initial_types=types)
+    # The documented way round: no grouping of rare categories.
+    pipe.set_params(preprocess__categorical__min_frequency=None).fit(X_rare, y)
+    skl2onnx.to_onnx(pipe, initial_types=types)
+    # Dates: refused by TabularFrame's converter, naming the column.
+    X_date = X.assign(when=pd.date_range("2020-01-01", periods=len(X)))
+    pipe = make_tabular_pipeline("classification", **FAST).fit(X_date, y)
+    date_types = types + [("when", types[0][1])]
+    with pytest.raises(NotImplementedError, match="column 'when' is a datetime"):
+        skl2onnx.to_onnx(pipe, initial_types=date_types)
