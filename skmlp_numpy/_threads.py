@@ -1,0 +1,87 @@
+"""How many BLAS threads a fit or a prediction uses: one for small work.
+
+The products of a small network are too small to gain from BLAS threads:
+a batch of 200 rows x 64 features x 100 hidden units is about a millisecond
+of work, and OpenBLAS's threads spin waiting for each other. On a machine
+whose other cores are taken (a shared machine, a laptop compiling), a
+thread waiting for a taken core makes every product wait: the digits job
+runs several times slower with the default threads than with one (see
+``benchmarks/results-busy-2core.txt``).
+
+The rule: when the work of one product, ``rows x n_features x hidden``
+(a batch's rows in training, the call's rows in prediction), is below
+``WORK_THRESHOLD``, BLAS is limited to one thread for the call, and the
+caller's settings are restored afterwards. A caller's own limit is never
+touched: when BLAS already uses fewer threads than the process's cores (set
+by the user, a ``threadpool_limits`` block, or ``OMP_NUM_THREADS`` in a
+joblib worker of ``GridSearchCV``), the call runs as it is.
+
+NumPy and threadpoolctl only.
+"""
+
+import contextlib
+import os
+
+from ._batches import _thread_limit, _threadpool_controller, cpu_count
+
+# Work per product (rows x features x hidden units) below which BLAS runs on
+# one thread. Measured on 2 cores (benchmarks/bench_busy.py): at 200 x 784 x
+# 100 (15.7 million) one thread is as fast as two on a quiet machine and
+# several times faster on a busy one; at 2000 x 784 x 800 (1.25 billion) two
+# threads gain on a quiet machine.
+WORK_THRESHOLD = 50_000_000
+# Below this, a product is too small for OpenBLAS to start its threads at
+# all: limiting (about 35 µs to enter and leave) could change nothing, so a
+# prediction on a few rows skips it.
+WORK_MINIMUM = 65_536
+
+
+def process_cores():
+    """The cores this process may use: joblib's count, at most OMP_NUM_THREADS."""
+    cores = cpu_count()
+    share = _thread_limit(os.environ.get("OMP_NUM_THREADS"))
+    return cores if share is None else min(cores, share)
+
+
+def chosen_threads(work):
+    """The BLAS threads the policy would set for ``work``, or None to leave them.
+
+    None when the work is large enough for threads, or when the caller has
+    already limited BLAS below the process's cores (or there is no BLAS).
+    """
+    if work >= WORK_THRESHOLD:
+        return None
+    blas = [
+        pool["num_threads"]
+        for pool in _threadpool_controller().info()
+        if pool["user_api"] == "blas"
+    ]
+    if not blas or max(blas) <= 1 or max(blas) < process_cores():
+        return None
+    return 1
+
+
+@contextlib.contextmanager
+def blas_threads_for(rows, n_features, hidden, minimum=0):
+    """Limit BLAS to one thread inside the block when the work is small."""
+    work = int(rows) * int(n_features) * int(hidden)
+    threads = None if work < minimum else chosen_threads(work)
+    if threads is None:
+        yield
+        return
+    # The cached controller's limit(): threadpool_limits() would scan the
+    # loaded libraries again (about 3 ms a call).
+    with _threadpool_controller().limit(limits=threads, user_api="blas"):
+        yield
+
+
+def training_threads(state, hidden):
+    """The policy around training: a batch's work, or the whole data's (L-BFGS)."""
+    X = state.X
+    rows = state.batches.batch_size if state.stochastic else X.shape[0]
+    return blas_threads_for(rows, X.shape[1], hidden)
+
+
+def prediction_threads(X, hidden):
+    """The policy around a prediction on ``X``; tiny calls are left as they are."""
+    return blas_threads_for(X.shape[0], X.shape[1], hidden, minimum=WORK_MINIMUM)
