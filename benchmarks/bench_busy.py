@@ -7,18 +7,20 @@ Times training (seconds per epoch) of small and large networks with:
 * ``ours, policy``: skmlp_numpy as shipped (one thread below the threshold),
 * ``MLPClassifier``: scikit-learn's, default threads,
 
-first on a quiet machine, then with one core kept busy by another process
-(``python -c "while True: pass"``, stopped at the end), as on a shared
-machine. The cases: the main job's fit (``python -m skmlp_numpy``: digits,
+each the best of alternating rounds, first with no load of its own (a
+shared machine's other jobs, if any, still run), then with one core kept
+busy by another process (``python -c "while True: pass"``, stopped at the
+end). The cases: the main job's fit (``python -m skmlp_numpy``: digits,
 batches of 200 x 64 x 100), a digits fit with 50 hidden units, MNIST-sized
 batches (random data, 200 x 784 x 100) and a large batch (2000 x 784 x 800).
 
 Run from the project's root::
 
-    python benchmarks/bench_busy.py [--repeats 2]
+    python benchmarks/bench_busy.py [--repeats 3]
 """
 
 import argparse
+import contextlib
 import subprocess
 import sys
 import time
@@ -53,16 +55,13 @@ CASES = [
 ]
 
 
-def fit_time(make, X, y, epochs, repeats):
-    best = np.inf
-    for _ in range(repeats):
-        model = make(epochs)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            start = time.perf_counter()
-            model.fit(X, y)
-            best = min(best, time.perf_counter() - start)
-    return best / epochs
+def fit_time(make, X, y, epochs):
+    model = make(epochs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        model.fit(X, y)
+    return (time.perf_counter() - start) / epochs
 
 
 def ours(hidden, batch):
@@ -88,16 +87,29 @@ def sklearn(hidden, batch):
 
 
 def measure(repeats):
+    """Best seconds per epoch of each variant, in alternating rounds."""
     rows = []
     for name, load, hidden, batch, epochs in CASES:
         X, y = load()
-        with mock.patch.object(_threads, "WORK_THRESHOLD", 0):
-            default = fit_time(ours(hidden, batch), X, y, epochs, repeats)
-        with threadpool_limits(limits=1, user_api="blas"):
-            one = fit_time(ours(hidden, batch), X, y, epochs, repeats)
-        policy = fit_time(ours(hidden, batch), X, y, epochs, repeats)
-        mlp = fit_time(sklearn(hidden, batch), X, y, epochs, repeats)
-        rows.append((name, default, one, policy, mlp))
+        variants = {
+            "default": (ours(hidden, batch), "off"),
+            "one": (ours(hidden, batch), "one"),
+            "policy": (ours(hidden, batch), "policy"),
+            "mlp": (sklearn(hidden, batch), "policy"),
+        }
+        best = dict.fromkeys(variants, np.inf)
+        fit_time(ours(hidden, batch), X, y, 1)  # warm up
+        for _ in range(repeats):
+            for key, (make, threads) in variants.items():
+                with contextlib.ExitStack() as stack:
+                    if threads == "off":
+                        stack.enter_context(
+                            mock.patch.object(_threads, "WORK_THRESHOLD", 0)
+                        )
+                    elif threads == "one":
+                        stack.enter_context(threadpool_limits(1, user_api="blas"))
+                    best[key] = min(best[key], fit_time(make, X, y, epochs))
+        rows.append((name, *best.values()))
     return rows
 
 
@@ -116,7 +128,7 @@ def report(title, rows):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
     print(

@@ -20,6 +20,7 @@ NumPy and threadpoolctl only.
 """
 
 import contextlib
+import contextvars
 import os
 
 from ._batches import _thread_limit, _threadpool_controller, cpu_count
@@ -34,6 +35,22 @@ WORK_THRESHOLD = 50_000_000
 # all: limiting (about 35 µs to enter and leave) could change nothing, so a
 # prediction on a few rows skips it.
 WORK_MINIMUM = 65_536
+# False inside ``fixed_threads()``: the caller has chosen the threads itself.
+_POLICY = contextvars.ContextVar("skmlp_numpy_blas_policy", default=True)
+
+
+@contextlib.contextmanager
+def fixed_threads():
+    """Turn the policy off inside the block: the caller has set BLAS's threads.
+
+    For a count at or above the cores (``--threads 2`` on 2 cores), which the
+    policy could not tell from the default.
+    """
+    token = _POLICY.set(False)
+    try:
+        yield
+    finally:
+        _POLICY.reset(token)
 
 
 def process_cores():
@@ -49,7 +66,7 @@ def chosen_threads(work):
     None when the work is large enough for threads, or when the caller has
     already limited BLAS below the process's cores (or there is no BLAS).
     """
-    if work >= WORK_THRESHOLD:
+    if work >= WORK_THRESHOLD or not _POLICY.get():
         return None
     blas = [
         pool["num_threads"]
