@@ -21,6 +21,7 @@ NumPy and threadpoolctl only.
 
 import contextlib
 import contextvars
+import functools
 import os
 
 from ._batches import _thread_limit, _threadpool_controller, cpu_count
@@ -53,14 +54,26 @@ def fixed_threads():
         _POLICY.reset(token)
 
 
+@functools.cache
+def _cpu_count():
+    """joblib's count of this process's cores, read once (it takes ~70 µs)."""
+    return cpu_count()
+
+
 def process_cores():
     """The cores this process may use: joblib's count, at most OMP_NUM_THREADS."""
-    cores = cpu_count()
+    cores = _cpu_count()
     share = _thread_limit(os.environ.get("OMP_NUM_THREADS"))
     return cores if share is None else min(cores, share)
 
 
-def chosen_threads(work):
+@functools.cache
+def _blas_libraries():
+    """threadpoolctl's controllers of the loaded BLAS libraries (cached)."""
+    return _threadpool_controller().select(user_api="blas").lib_controllers
+
+
+def chosen_threads(work, libraries=None):
     """The BLAS threads the policy would set for ``work``, or None to leave them.
 
     None when the work is large enough for threads, or when the caller has
@@ -68,12 +81,8 @@ def chosen_threads(work):
     """
     if work >= WORK_THRESHOLD or not _POLICY.get():
         return None
-    blas = [
-        pool["num_threads"]
-        for pool in _threadpool_controller().info()
-        if pool["user_api"] == "blas"
-    ]
-    if not blas or max(blas) <= 1 or max(blas) < process_cores():
+    counts = [lib.num_threads for lib in libraries or _blas_libraries()]
+    if not counts or max(counts) <= 1 or max(counts) < process_cores():
         return None
     return 1
 
@@ -82,14 +91,25 @@ def chosen_threads(work):
 def blas_threads_for(rows, n_features, hidden, minimum=0):
     """Limit BLAS to one thread inside the block when the work is small."""
     work = int(rows) * int(n_features) * int(hidden)
-    threads = None if work < minimum else chosen_threads(work)
+    if work < minimum:
+        yield
+        return
+    # Each library's own get and set, on the cached controller: about 5 µs,
+    # where threadpool_limits() scans the loaded libraries again (3 ms) and
+    # the controller's limit() reads every pool's info (35 µs).
+    libraries = _blas_libraries()
+    threads = chosen_threads(work, libraries)
     if threads is None:
         yield
         return
-    # The cached controller's limit(): threadpool_limits() would scan the
-    # loaded libraries again (about 3 ms a call).
-    with _threadpool_controller().limit(limits=threads, user_api="blas"):
+    before = [lib.num_threads for lib in libraries]
+    try:
+        for lib in libraries:
+            lib.set_num_threads(threads)
         yield
+    finally:
+        for lib, count in zip(libraries, before, strict=True):
+            lib.set_num_threads(count)
 
 
 def training_threads(state, hidden):
@@ -101,4 +121,10 @@ def training_threads(state, hidden):
 
 def prediction_threads(X, hidden):
     """The policy around a prediction on ``X``; tiny calls are left as they are."""
-    return blas_threads_for(X.shape[0], X.shape[1], hidden, minimum=WORK_MINIMUM)
+    rows, n_features = X.shape
+    if rows * n_features * hidden < WORK_MINIMUM:
+        return _UNCHANGED  # a row or a few: not even a generator's cost
+    return blas_threads_for(rows, n_features, hidden)
+
+
+_UNCHANGED = contextlib.nullcontext()
