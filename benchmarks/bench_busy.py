@@ -113,6 +113,44 @@ def measure(repeats):
     return rows
 
 
+def predict_times(rows_per_call=(1, 100, 1000), calls=300, repeats=5):
+    """Microseconds per predict_proba call of a digits network, by rows."""
+    X, y = digits()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net = ours(100, 200)(5).fit(X, y)
+    out = []
+    for rows in rows_per_call:
+        x = X[:rows]
+        best = {"default": np.inf, "one": np.inf, "policy": np.inf}
+        for _ in range(repeats):
+            for key in best:
+                with contextlib.ExitStack() as stack:
+                    if key == "default":
+                        stack.enter_context(
+                            mock.patch.object(_threads, "WORK_THRESHOLD", 0)
+                        )
+                    elif key == "one":
+                        stack.enter_context(threadpool_limits(1, user_api="blas"))
+                    start = time.perf_counter()
+                    for _ in range(calls):
+                        net.predict_proba(x)
+                    spent = (time.perf_counter() - start) / calls * 1e6
+                    best[key] = min(best[key], spent)
+        out.append((rows, *best.values()))
+    return out
+
+
+def report_predict(title, rows):
+    print(f"\n{title}: predict_proba of a digits net (64-100-10), us per call")
+    print(
+        f"{'rows':>6s} {'ours default':>13s} {'ours 1 thread':>14s} "
+        f"{'ours policy':>12s}"
+    )
+    for n, default, one, policy in rows:
+        print(f"{n:6d} {default:13.1f} {one:14.1f} {policy:12.1f}")
+
+
 def report(title, rows):
     print(f"\n{title}: seconds per epoch (ratio to ours, 1 thread)")
     print(
@@ -137,10 +175,13 @@ def main():
         f"{_threads.WORK_THRESHOLD:,} (rows x features x hidden)"
     )
     report("quiet", measure(args.repeats))
+    report_predict("quiet", predict_times())
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         time.sleep(0.5)
-        report("busy (one core kept busy by another process)", measure(args.repeats))
+        title = "busy (one core kept busy by another process)"
+        report(title, measure(args.repeats))
+        report_predict(title, predict_times())
     finally:
         busy.kill()
         busy.wait()

@@ -27,15 +27,16 @@ import os
 from ._batches import _thread_limit, _threadpool_controller, cpu_count
 
 # Work per product (rows x features x hidden units) below which BLAS runs on
-# one thread. Measured on 2 cores (benchmarks/bench_busy.py): at 200 x 784 x
-# 100 (15.7 million) one thread is as fast as two on a quiet machine and
-# several times faster on a busy one; at 2000 x 784 x 800 (1.25 billion) two
-# threads gain on a quiet machine.
+# one thread. Measured on 2 cores of a shared machine (bench_busy.py,
+# results-busy-2core.txt): at 200 x 784 x 100 (15.7 million) one thread was
+# 1.1 times faster than two with no load of our own and 2.2 to 3.9 times
+# with a core kept busy; at 2000 x 784 x 800 (1.25 billion) two threads were
+# 1.6 times faster on a quiet machine.
 WORK_THRESHOLD = 50_000_000
-# Below this, a product is too small for OpenBLAS to start its threads at
-# all: limiting (about 35 µs to enter and leave) could change nothing, so a
-# prediction on a few rows skips it.
-WORK_MINIMUM = 65_536
+# Prediction below this work skips the policy: limiting costs ~20 µs a call,
+# and gained nothing at 100 rows x 64 x 100 (0.64 million), while at 1000
+# rows (6.4 million) one thread was 5 to 10 times faster than two.
+WORK_MINIMUM = 2_000_000
 # False inside ``fixed_threads()``: the caller has chosen the threads itself.
 _POLICY = contextvars.ContextVar("skmlp_numpy_blas_policy", default=True)
 
