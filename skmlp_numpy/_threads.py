@@ -16,7 +16,15 @@ touched: when BLAS already uses fewer threads than the process's cores (set
 by the user, a ``threadpool_limits`` block, or ``OMP_NUM_THREADS`` in a
 joblib worker of ``GridSearchCV``), the call runs as it is.
 
-NumPy and threadpoolctl only.
+The batch-gathering thread's rule, ``spare_core()`` in ``_batches``, is
+asked before training, outside this limit: it reads the caller's threads. One
+thread set here frees no core for the gatherer: on a busy machine the other
+core is the taken one. (On MNIST-sized batches, ours at one thread without the
+gatherer, "ours policy", beat ours under the caller's one-thread limit, which
+starts it, in three of the four measurements of results-busy-2core.txt.)
+
+threadpoolctl only (and joblib's core count, as ``_batches`` reads it); no
+scikit-learn.
 """
 
 import contextlib
