@@ -31,6 +31,7 @@ import contextlib
 import contextvars
 import functools
 import os
+import threading
 
 from ._batches import _thread_limit, _threadpool_controller, cpu_count
 
@@ -106,19 +107,34 @@ def blas_threads_for(rows, n_features, hidden, minimum=0):
     # Each library's own get and set, on the cached controller: about 5 µs,
     # where threadpool_limits() scans the loaded libraries again (3 ms) and
     # the controller's limit() reads every pool's info (35 µs).
+    # Calls in several threads at once (predictions served concurrently)
+    # share one limit: the first sets it, the last restores the caller's.
     libraries = _blas_libraries()
-    threads = chosen_threads(work, libraries)
-    if threads is None:
+    with _LOCK:
+        joined = _ACTIVE[0] > 0
+        threads = None if joined else chosen_threads(work, libraries)
+        if joined or threads is not None:
+            if not joined:
+                _ACTIVE[1] = [lib.num_threads for lib in libraries]
+                for lib in libraries:
+                    lib.set_num_threads(threads)
+            _ACTIVE[0] += 1
+    if not joined and threads is None:
         yield
         return
-    before = [lib.num_threads for lib in libraries]
     try:
-        for lib in libraries:
-            lib.set_num_threads(threads)
         yield
     finally:
-        for lib, count in zip(libraries, before, strict=True):
-            lib.set_num_threads(count)
+        with _LOCK:
+            _ACTIVE[0] -= 1
+            if _ACTIVE[0] == 0:
+                for lib, count in zip(libraries, _ACTIVE[1], strict=True):
+                    lib.set_num_threads(count)
+
+
+# [calls inside the policy's limit now, the caller's thread counts to restore]
+_ACTIVE = [0, None]
+_LOCK = threading.Lock()
 
 
 def training_threads(state, hidden):

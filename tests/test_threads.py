@@ -87,3 +87,18 @@ def test_results_are_the_same_with_and_without_the_policy(blobs):
     for a, b in zip(fits[0].coefs_, fits[1].coefs_, strict=True):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(fits[0].predict_proba(X), fits[1].predict_proba(X))
+
+
+def test_concurrent_predictions_restore_the_callers_threads(default_threads):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X = np.random.default_rng(0).standard_normal((1000, 64))
+    y = np.arange(1000) % 3
+    net = TwoLayerNetClassifier(hidden_size=100, max_iter=1, random_state=0)
+    net.fit(X, y)
+    expected = net.predict_proba(X)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: net.predict_proba(X), range(40)))
+    for result in results:
+        np.testing.assert_array_equal(result, expected)
+    assert blas_threads() == default_threads
