@@ -12,6 +12,7 @@ with 1.
 """
 
 import argparse
+import contextlib
 import inspect
 import math
 import os
@@ -28,8 +29,11 @@ from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from threadpoolctl import threadpool_limits
 
 from . import DivergenceError, TwoLayerNetClassifier, TwoLayerNetRegressor, __version__
+from ._batches import _threadpool_controller
+from ._threads import chosen_threads, fixed_threads
 from .datasets import load_mnist
 
 RECIPES = {
@@ -215,6 +219,15 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--threads",
+        metavar="N",
+        type=_positive(int),
+        help=(
+            "BLAS threads for the run (default: chosen by the work, one thread "
+            "for batches too small to gain from more)"
+        ),
+    )
+    parser.add_argument(
         "--version", action="version", version=f"skmlp_numpy {__version__}"
     )
     return parser
@@ -335,6 +348,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{X_train.shape[1]} features, {target}"
     )
     print(f"{describe(net, args.data)} {PREPROCESSING[args.data]}")
+    with contextlib.ExitStack() as stack:
+        if args.threads is not None:
+            stack.enter_context(threadpool_limits(args.threads, user_api="blas"))
+            stack.enter_context(fixed_threads())
+        return run(model, net, args, X_train, X_test, y_train, y_test)
+
+
+def run(model, net, args, X_train, X_test, y_train, y_test):
+    """Fit, score and report, under the BLAS threads that ``main`` set."""
+    regression = args.data in REGRESSION
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         start = time.perf_counter()
@@ -367,11 +390,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"test accuracy: {model.score(X_test, y_test):.4f}")
     per = fit_time / max(net.n_iter_, 1)
     print(f"fit time: {fit_time:.2f} s ({per:.3f} s per {unit})")
+    print(threads_used(net, args, X_train.shape))
     if args.save:
         save_model(model, args, X_train.shape[1])
     if args.plot:
         plot_loss_curve(net, args.plot)
     return 0
+
+
+def threads_used(net, args, shape):
+    """One line on the BLAS threads the fit ran on, and why."""
+    n_rows, n_features = shape
+    rows = n_rows if net.solver == "lbfgs" else min(net.batch_size, n_rows)
+    what = "the whole data" if net.solver == "lbfgs" else "batches"
+    work = f"{what} of {rows} x {n_features} x {net.hidden_size}"
+    if args.threads is not None:
+        return f"BLAS threads: {args.threads} (--threads; {work})"
+    threads = chosen_threads(rows * n_features * net.hidden_size)
+    if threads is not None:
+        return f"BLAS threads: {threads} (chosen for {work})"
+    current = max(
+        (
+            p["num_threads"]
+            for p in _threadpool_controller().info()
+            if p["user_api"] == "blas"
+        ),
+        default=1,
+    )
+    return f"BLAS threads: {current} (as set, for {work})"
 
 
 def epochs_to_print(n_epochs, every=None):

@@ -78,6 +78,7 @@ from ._fit_state import (
 from ._layers import ACTIVATIONS
 from ._network import TwoLayerNet
 from ._optimizers import OPTIMIZERS
+from ._threads import prediction_threads, training_threads
 from ._version import __version__
 
 try:
@@ -369,7 +370,8 @@ class BaseTwoLayerNet(
         network = self._network(
             self.out_activation_, self.coefs_, self.intercepts_, trainable=False
         )
-        return forward_in_chunks(network, X, get_config()["working_memory"])
+        with prediction_threads(X, self.coefs_[0].shape[1]):
+            return forward_in_chunks(network, X, get_config()["working_memory"])
 
     def transform(self, X: ArrayLike) -> np.ndarray:
         """The hidden layer's activations: the trained network as features.
@@ -394,9 +396,11 @@ class BaseTwoLayerNet(
         network = self._network(
             self.out_activation_, self.coefs_, self.intercepts_, trainable=False
         )
-        return forward_in_chunks(
-            network, self._validate_X(X), get_config()["working_memory"], hidden=True
-        )
+        X = self._validate_X(X)
+        with prediction_threads(X, self.coefs_[0].shape[1]):
+            return forward_in_chunks(
+                network, X, get_config()["working_memory"], hidden=True
+            )
 
     @property
     def _n_features_out(self):
@@ -424,7 +428,11 @@ class BaseTwoLayerNet(
             fit.callbacks = _Callbacks.open(
                 self, transaction, X, y, fit.sample_weight, n_tasks
             )
-            fit.run()
+            # spare_core() was asked in _prepare, outside this limit: it reads
+            # the caller's BLAS threads, as one thread set here is not a core
+            # freed (on a busy machine the other core is the taken one).
+            with training_threads(fit, self.hidden_size):
+                fit.run()
             fit.callbacks.end(
                 fit.callbacks.fit_task,
                 self,

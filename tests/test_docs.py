@@ -38,8 +38,10 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 RESULTS = sorted((ROOT / "benchmarks").glob("results-*.txt"))
-# The main job's results are quoted in tables, not drawn.
-FIGURES = [path for path in RESULTS if not path.name.startswith("results-main-")]
+# The main job's results are quoted in tables, the busy machine's in text: not
+# drawn.
+TEXT_ONLY = ("results-main-", "results-busy-")
+FIGURES = [path for path in RESULTS if not path.name.startswith(TEXT_ONLY)]
 
 # Parameters the migration table lists ahead of the code that adds them (they
 # land in the same release, from another branch): a row for any other name

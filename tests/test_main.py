@@ -40,7 +40,14 @@ def test_default_job_converges_on_digits_and_reports_briefly(capsys):
     assert f"(converged after {epochs[-1]} epochs:" in out
     assert "more --epochs" not in out
     assert float(out.split("test accuracy: ")[1].split()[0]) > 0.97
-    assert out.rstrip().splitlines()[-1].startswith("fit time:")
+    *_, fit_time, threads = out.rstrip().splitlines()
+    assert fit_time.startswith("fit time:")
+    # The policy's BLAS threads: one for batches of 200 x 64 x 100 (where
+    # BLAS has more than one thread to limit).
+    assert threads.startswith("BLAS threads: ")
+    assert threads.endswith("(chosen for batches of 200 x 64 x 100)") or (
+        threads.startswith("BLAS threads: 1 (as set")
+    )
     # docs/cli.rst shows this output: the lines it quotes are printed (the
     # losses' last digits and the epoch of convergence may move with BLAS).
     page = (ROOT / "docs" / "cli.rst").read_text(encoding="utf-8")
@@ -48,7 +55,7 @@ def test_default_job_converges_on_digits_and_reports_briefly(capsys):
     quoted = [line.strip() for line in sample.splitlines()]
     printed = [line.strip() for line in out.splitlines()]
     checked = [line for line in quoted if line[0].isalpha() and "..." not in line]
-    assert len(checked) == 4, quoted
+    assert len(checked) == 5, quoted
     assert set(checked) <= set(printed), set(checked) - set(printed)
 
 
@@ -249,3 +256,39 @@ def test_help_explains_each_option(capsys):
         "diabetes",
     ]:
         assert option in out
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_threads_option_sets_blas_threads_for_the_run(capsys, threads):
+    from unittest import mock
+
+    from threadpoolctl import threadpool_info
+
+    from skmlp_numpy._optimizers import Adam
+
+    def blas():
+        return max(
+            p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"
+        )
+
+    before, seen, step = blas(), set(), Adam.step
+
+    def recording(self, params, grads):
+        seen.add(blas())
+        return step(self, params, grads)
+
+    with mock.patch.object(Adam, "step", recording), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert main(["--epochs", "2", "--threads", str(threads)]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().splitlines()[-1] == (
+        f"BLAS threads: {threads} (--threads; batches of 200 x 64 x 100)"
+    )
+    assert seen == {min(threads, before)} and blas() == before
+
+
+def test_threads_option_must_be_positive(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--threads", "0"])
+    assert exit_.value.code == 2
+    assert "--threads: must be a positive integer" in capsys.readouterr().err

@@ -23,7 +23,9 @@ disagree with the numbers below them:
   seconds and peak memory divided by ours, per sparse workload and call.
 
 ``results-main-<machine>.txt`` (``bench_main_job.py``: the main job's scores
-and fit times, quoted in the Results tables) is text only, with no figure.
+and fit times, quoted in the Results tables) and ``results-busy-<machine>.txt``
+(``bench_busy.py``: BLAS threads on a quiet and a busy machine) are text
+only, with no figure.
 
 Each other ``results-X.txt`` becomes ``generated/benchmarks/results-X.png`` beside
 this folder's parent. Offline, with matplotlib's Agg canvas and no pyplot (so
@@ -167,6 +169,8 @@ def _kind(path: Path) -> str:
     """Which benchmark wrote ``path``, from its name."""
     if path.name.startswith("results-main-"):
         return "main"
+    if path.name.startswith("results-busy-"):
+        return "busy"
     if path.name.startswith("results-latency-"):
         return "latency"
     if path.name.startswith("results-regressor-"):

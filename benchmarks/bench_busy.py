@@ -1,0 +1,191 @@
+"""BLAS threads on a quiet and on a busy machine: the work-based thread policy.
+
+Times training (seconds per epoch) of small and large networks with:
+
+* ``ours, default``: skmlp_numpy with the policy off (BLAS's default threads),
+* ``ours, 1 thread``: skmlp_numpy inside ``threadpool_limits(1, "blas")``,
+* ``ours, policy``: skmlp_numpy as shipped (one thread below the threshold),
+* ``MLPClassifier``: scikit-learn's, default threads,
+
+each the best of alternating rounds, first with no load of its own (a
+shared machine's other jobs, if any, still run), then with one core kept
+busy by another process (``python -c "while True: pass"``, stopped at the
+end). The cases: the main job's fit (``python -m skmlp_numpy``: digits,
+batches of 200 x 64 x 100), a digits fit with 50 hidden units, MNIST-sized
+batches (random data, 200 x 784 x 100) and a large batch (2000 x 784 x 800).
+
+Run from the project's root::
+
+    python benchmarks/bench_busy.py [--repeats 3]
+"""
+
+import argparse
+import contextlib
+import subprocess
+import sys
+import time
+import warnings
+from unittest import mock
+
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from skmlp_numpy import TwoLayerNetClassifier, _threads
+
+
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X / 16, y
+
+
+def random_data(n, d, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((n, d)), rng.integers(0, 10, n)
+
+
+# name, data, hidden units, batch rows, epochs timed
+CASES = [
+    ("main job (digits 200 x 64 x 100)", digits, 100, 200, 30),
+    ("digits 200 x 64 x 50", digits, 50, 200, 30),
+    ("MNIST-sized 200 x 784 x 100", lambda: random_data(4000, 784), 100, 200, 4),
+    ("large 2000 x 784 x 800", lambda: random_data(6000, 784), 800, 2000, 2),
+]
+
+
+def fit_time(make, X, y, epochs):
+    model = make(epochs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        model.fit(X, y)
+    return (time.perf_counter() - start) / epochs
+
+
+def ours(hidden, batch):
+    return lambda epochs: TwoLayerNetClassifier(
+        hidden_size=hidden,
+        batch_size=batch,
+        max_iter=epochs,
+        tol=0,
+        n_iter_no_change=10**6,
+        random_state=0,
+    )
+
+
+def sklearn(hidden, batch):
+    return lambda epochs: MLPClassifier(
+        hidden_layer_sizes=(hidden,),
+        batch_size=batch,
+        max_iter=epochs,
+        tol=0,
+        n_iter_no_change=10**6,
+        random_state=0,
+    )
+
+
+def measure(repeats):
+    """Best seconds per epoch of each variant, in alternating rounds."""
+    rows = []
+    for name, load, hidden, batch, epochs in CASES:
+        X, y = load()
+        variants = {
+            "default": (ours(hidden, batch), "off"),
+            "one": (ours(hidden, batch), "one"),
+            "policy": (ours(hidden, batch), "policy"),
+            "mlp": (sklearn(hidden, batch), "policy"),
+        }
+        best = dict.fromkeys(variants, np.inf)
+        fit_time(ours(hidden, batch), X, y, 1)  # warm up
+        for _ in range(repeats):
+            for key, (make, threads) in variants.items():
+                with contextlib.ExitStack() as stack:
+                    if threads == "off":
+                        stack.enter_context(
+                            mock.patch.object(_threads, "WORK_THRESHOLD", 0)
+                        )
+                    elif threads == "one":
+                        stack.enter_context(threadpool_limits(1, user_api="blas"))
+                    best[key] = min(best[key], fit_time(make, X, y, epochs))
+        rows.append((name, *best.values()))
+    return rows
+
+
+def predict_times(rows_per_call=(1, 100, 1000), calls=300, repeats=5):
+    """Microseconds per predict_proba call of a digits network, by rows."""
+    X, y = digits()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net = ours(100, 200)(5).fit(X, y)
+    out = []
+    for rows in rows_per_call:
+        x = X[:rows]
+        best = {"default": np.inf, "one": np.inf, "policy": np.inf}
+        for _ in range(repeats):
+            for key in best:
+                with contextlib.ExitStack() as stack:
+                    if key == "default":
+                        stack.enter_context(
+                            mock.patch.object(_threads, "WORK_THRESHOLD", 0)
+                        )
+                    elif key == "one":
+                        stack.enter_context(threadpool_limits(1, user_api="blas"))
+                    start = time.perf_counter()
+                    for _ in range(calls):
+                        net.predict_proba(x)
+                    spent = (time.perf_counter() - start) / calls * 1e6
+                    best[key] = min(best[key], spent)
+        out.append((rows, *best.values()))
+    return out
+
+
+def report_predict(title, rows):
+    print(f"\n{title}: predict_proba of a digits net (64-100-10), us per call")
+    print(
+        f"{'rows':>6s} {'ours default':>13s} {'ours 1 thread':>14s} "
+        f"{'ours policy':>12s}"
+    )
+    for n, default, one, policy in rows:
+        print(f"{n:6d} {default:13.1f} {one:14.1f} {policy:12.1f}")
+
+
+def report(title, rows):
+    print(f"\n{title}: seconds per epoch (ratio to ours, 1 thread)")
+    print(
+        f"{'case':34s} {'ours default':>17s} {'ours 1 thread':>14s} "
+        f"{'ours policy':>17s} {'MLPClassifier':>17s}"
+    )
+    for name, default, one, policy, mlp in rows:
+        print(
+            f"{name:34s} {default:8.4f} ({default / one:5.2f}x) {one:8.4f} (1.00x) "
+            f"{policy:8.4f} ({policy / one:5.2f}x) {mlp:8.4f} ({mlp / one:5.2f}x)"
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    print(
+        f"BLAS: {blas[0]['internal_api']} {blas[0]['version']}, "
+        f"{blas[0]['num_threads']} threads by default; policy threshold "
+        f"{_threads.WORK_THRESHOLD:,} (rows x features x hidden)"
+    )
+    report("quiet", measure(args.repeats))
+    report_predict("quiet", predict_times())
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.5)
+        title = "busy (one core kept busy by another process)"
+        report(title, measure(args.repeats))
+        report_predict(title, predict_times())
+    finally:
+        busy.kill()
+        busy.wait()
+
+
+if __name__ == "__main__":
+    main()
