@@ -348,7 +348,13 @@ def _convert(column: Any, kind: str) -> Any:
         seconds = (values - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
         return seconds.astype(np.float64)
     if kind == "timedelta":
-        return pd.to_timedelta(column).dt.total_seconds().astype(np.float64)
+        try:
+            values = pd.to_timedelta(column)
+        except TypeError:
+            # pandas < 2.1 converts no pyarrow durations: go through their
+            # scalars, pd.NA as None.
+            values = pd.to_timedelta(column.astype(object).where(column.notna(), None))
+        return values.dt.total_seconds().astype(np.float64)
     values = column.astype(object)
     missing = values.isna().to_numpy()
     if kind == "mixed":

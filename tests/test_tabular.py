@@ -11,6 +11,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.fixes import parse_version
 
 from skmlp_numpy import (
     SmoothClip,
@@ -222,8 +223,8 @@ def _kinds_table(n=60):
     ids=["numpy", "nullable", "pyarrow"],
 )
 def test_every_column_kind_trains(convert):
-    X, y = _kinds_table()
-    X = convert(X)
+    original, y = _kinds_table()
+    X = convert(original)
     pipe = make_tabular_pipeline("regression", **FAST).fit(X, y)
     assert pipe["frame"].kinds_ == {
         "float": "numeric",
@@ -240,7 +241,8 @@ def test_every_column_kind_trains(convert):
     assert np.all(np.isfinite(pipe.predict(X)))
     frame = pipe["frame"].transform(X)
     # Dates and durations go through the numeric branch, in seconds.
-    assert_allclose(frame["duration"].dropna(), X["duration"].dropna().dt.seconds)
+    seconds = original["duration"].dropna().dt.total_seconds()
+    assert_allclose(frame["duration"].dropna(), seconds)
     assert frame["date_tz"].iloc[0] == pd.Timestamp("2021-01-01", tz="CET").timestamp()
     assert frame["date"].isna().sum() == X["date"].isna().sum()
     # Missing text, however stored, is one category.
@@ -420,6 +422,12 @@ def _routed_pipeline():
     return pipe
 
 
+@pytest.mark.skipif(
+    parse_version(sklearn.__version__) < parse_version("1.9"),
+    reason="scikit-learn 1.6.1's cross_validate asks the Pipeline itself for a "
+    "score request, which 1.9 routes to its last step (checked on 1.6.1 and "
+    "1.9.1 only)",
+)
 def test_sample_weight_routes_through_cross_validate_and_grid_search():
     from sklearn.model_selection import cross_validate
 
