@@ -92,7 +92,7 @@ def measure(repeats):
     for name, load, hidden, batch, epochs in CASES:
         X, y = load()
         variants = {
-            "default": (ours(hidden, batch), "off"),
+            "default": (ours(hidden, batch), "default"),
             "one": (ours(hidden, batch), "one"),
             "policy": (ours(hidden, batch), "policy"),
             "mlp": (sklearn(hidden, batch), "policy"),
@@ -101,16 +101,20 @@ def measure(repeats):
         fit_time(ours(hidden, batch), X, y, 1)  # warm up
         for _ in range(repeats):
             for key, (make, threads) in variants.items():
-                with contextlib.ExitStack() as stack:
-                    if threads == "off":
-                        stack.enter_context(
-                            mock.patch.object(_threads, "WORK_THRESHOLD", 0)
-                        )
-                    elif threads == "one":
-                        stack.enter_context(threadpool_limits(1, user_api="blas"))
+                with thread_setting(threads):
                     best[key] = min(best[key], fit_time(make, X, y, epochs))
         rows.append((name, *best.values()))
     return rows
+
+
+def thread_setting(setting):
+    """BLAS's threads for one timing: "default" (the policy off), "one", or
+    the policy's choice (anything else)."""
+    if setting == "default":
+        return mock.patch.object(_threads, "WORK_THRESHOLD", 0)
+    if setting == "one":
+        return threadpool_limits(1, user_api="blas")
+    return contextlib.nullcontext()
 
 
 def predict_times(rows_per_call=(1, 100, 1000), calls=300, repeats=5):
@@ -125,13 +129,7 @@ def predict_times(rows_per_call=(1, 100, 1000), calls=300, repeats=5):
         best = {"default": np.inf, "one": np.inf, "policy": np.inf}
         for _ in range(repeats):
             for key in best:
-                with contextlib.ExitStack() as stack:
-                    if key == "default":
-                        stack.enter_context(
-                            mock.patch.object(_threads, "WORK_THRESHOLD", 0)
-                        )
-                    elif key == "one":
-                        stack.enter_context(threadpool_limits(1, user_api="blas"))
+                with thread_setting(key):
                     start = time.perf_counter()
                     for _ in range(calls):
                         net.predict_proba(x)
