@@ -305,16 +305,20 @@ def spare_core():
     the rest. A core is spare when BLAS uses fewer threads than the process
     may.
     """
-    cores = cpu_count()
-    share = _thread_limit(os.environ.get("OMP_NUM_THREADS"))
-    if share is not None:
-        cores = min(cores, share)
+    cores = process_cores(cpu_count())
     blas = [
         pool["num_threads"]
         for pool in _threadpool_controller().info()
         if pool["user_api"] == "blas"
     ]
     return max(blas, default=cores) < cores
+
+
+def process_cores(cores):
+    """The cores this process may use of ``cores`` (joblib's count of them):
+    no more than ``OMP_NUM_THREADS``, when that is set."""
+    share = _thread_limit(os.environ.get("OMP_NUM_THREADS"))
+    return cores if share is None else min(cores, share)
 
 
 @functools.cache

@@ -275,7 +275,7 @@ _CURVE_FIELDS = ("loss_curve", "validation_loss_curve", "validation_scores")
 
 
 def _stream_of_state(state):
-    """A ``RandomState`` in ``state``, a dict of its ``get_state(legacy=False)``."""
+    """A new ``RandomState`` in ``state``, a ``get_state(legacy=False)`` dict."""
     stream = np.random.RandomState(getattr(np.random, state["bit_generator"])())
     stream.set_state(state)
     return stream
@@ -285,15 +285,10 @@ def copied_stream(stream):
     """A copy of the random stream ``stream`` (a ``RandomState``).
 
     Through the public ``get_state`` and ``set_state`` (about a third of a
-    deep copy's time), for the Mersenne Twister of every ``RandomState``
-    made from a seed; a stream on another bit generator is deep-copied.
+    deep copy's time), the cached Gaussian included, whatever the bit
+    generator.
     """
-    state = stream.get_state(legacy=False)
-    if state["bit_generator"] != "MT19937":
-        return copy.deepcopy(stream)
-    twin = np.random.RandomState(0)
-    twin.set_state(state)
-    return twin
+    return _stream_of_state(stream.get_state(legacy=False))
 
 
 def rewound_stream(start, n_epochs, n_rows, params):

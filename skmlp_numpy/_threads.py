@@ -30,10 +30,10 @@ scikit-learn.
 import contextlib
 import contextvars
 import functools
-import os
 import threading
 
-from ._batches import _thread_limit, _threadpool_controller, cpu_count
+from . import _batches
+from ._batches import _threadpool_controller, cpu_count
 
 # Work per product (rows x features x hidden units) below which BLAS runs on
 # one thread. Measured on 2 cores of a shared machine (bench_busy.py,
@@ -72,9 +72,7 @@ def _cpu_count():
 
 def process_cores():
     """The cores this process may use: joblib's count, at most OMP_NUM_THREADS."""
-    cores = _cpu_count()
-    share = _thread_limit(os.environ.get("OMP_NUM_THREADS"))
-    return cores if share is None else min(cores, share)
+    return _batches.process_cores(_cpu_count())
 
 
 @functools.cache
