@@ -7,6 +7,9 @@ on this DataFrame?". Its preprocessing and the net's settings were chosen by
 (Holzmüller et al., 2024).
 """
 
+import datetime
+import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -40,6 +43,16 @@ _NET_SETTINGS = {
 # A category seen fewer times than this in training is grouped with the other
 # rare ones, so that no weight is learned from a handful of rows.
 _MIN_FREQUENCY = 10
+
+# The kinds of an ``object`` column whose values are all of these types, in
+# the order tried (a bool is an int, a datetime a date).
+_VALUE_KINDS = {
+    "categorical": (bool, np.bool_),
+    "numeric": numbers.Number,
+    "datetime": (datetime.date, np.datetime64),
+    "timedelta": (datetime.timedelta, np.timedelta64),
+    "time": datetime.time,
+}
 
 
 def smooth_clip(X: Any) -> Any:
@@ -143,19 +156,25 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
 
     - numbers, nullable (``Int64``, ``Float64``) or pyarrow-backed ones
       included: numeric, missing values as ``np.nan``;
-    - datetimes (time-zone aware or not): numeric, seconds since
-      1970-01-01 UTC;
+    - datetimes (time-zone aware or not) and periods: numeric, seconds
+      since 1970-01-01 UTC;
     - timedeltas: numeric, seconds;
     - booleans, strings, ``category`` (ordered or not) and ``object``:
       categorical; ``pd.NA``, ``None``, ``NaN``, ``NaT`` and pyarrow nulls
       are all one missing value;
-    - a column of the categorical dtypes that mixes types of values in
-      ``fit`` (say ``1`` and ``"a"``, which the encoder could not sort):
-      ``"mixed"``, its values written as strings, in ``fit`` and after.
+    - an ``object`` column is read by its values in ``fit``: all numbers
+      (``Decimal`` included), all dates or datetimes, all timedeltas or all
+      times of day (seconds since midnight) are numeric as above; values of
+      several types (say ``1`` and ``"a"``, which the encoder could not
+      sort) make it ``"mixed"``, its values written as strings, in ``fit``
+      and after.
 
-    A column it cannot use, one with no value at all in ``fit`` or one
-    holding unhashable values (lists, dicts), raises a ``ValueError`` that
-    names it.
+    A column it cannot use raises a ``ValueError`` that names it: one with
+    no value at all in ``fit``, one holding unhashable values (lists, dicts)
+    or complex numbers, a numeric one holding an infinity (in ``fit`` or
+    after), two columns with one label. A categorical column with a
+    different value in every row (an identifier, free text), which would
+    encode as one constant column, warns, naming it.
 
     Its output is always a pandas DataFrame, the input that the
     :class:`~sklearn.compose.ColumnTransformer` after it reads by dtype:
@@ -165,8 +184,8 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     ----------
     kinds_ : dict
         The kind, ``"numeric"``, ``"datetime"``, ``"timedelta"``,
-        ``"categorical"`` or ``"mixed"``, of each column, by its label as a
-        string.
+        ``"time"``, ``"categorical"`` or ``"mixed"``, of each column, by its
+        label as a string.
 
     n_features_in_ : int
         Number of columns seen in ``fit``.
@@ -201,44 +220,19 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self : TabularFrame
             The fitted transformer.
         """
-        pd = _pandas()
-
         frame = _as_pandas(X)
-        self.kinds_ = {}
+        kinds = {}
         for label, column in frame.items():
             if column.isna().all():
                 raise ValueError(
                     f"Column {label!r} has no value in the training data: "
                     "drop it, the pipeline can learn nothing from it."
                 )
-            dtype = column.dtype
-            if pd.api.types.is_bool_dtype(dtype):
-                kind = "categorical"
-            # kind reads numpy, time-zone aware and pyarrow dtypes alike.
-            elif dtype.kind == "M":
-                kind = "datetime"
-            elif dtype.kind == "m":
-                kind = "timedelta"
-            elif pd.api.types.is_numeric_dtype(dtype) and not isinstance(
-                dtype, pd.CategoricalDtype
-            ):
-                kind = "numeric"
-            else:
-                kind = "categorical"
-            if kind == "categorical":
-                try:
-                    values = column.dropna().unique()
-                except TypeError as error:
-                    raise ValueError(
-                        f"Column {label!r} holds values that cannot be "
-                        f"categories ({error}): drop it or turn them into "
-                        "strings or numbers."
-                    ) from error
-                # The encoder sorts the categories: values of mixed types
-                # cannot be, their strings can.
-                if len({type(value) for value in values}) > 1:
-                    kind = "mixed"
-            self.kinds_[label] = kind
+            kinds[label] = _kind(label, column)
+            # Converted once here so that a value the kind cannot take (an
+            # infinity) is refused by fit, naming its column.
+            _convert(label, column, kinds[label])
+        self.kinds_ = kinds
         self.n_features_in_ = len(self.kinds_)
         return self
 
@@ -264,7 +258,8 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         if missing:
             raise ValueError(f"Columns {missing} seen in fit are missing from X.")
         columns = {
-            label: _convert(frame[label], kind) for label, kind in self.kinds_.items()
+            label: _convert(label, frame[label], kind)
+            for label, kind in self.kinds_.items()
         }
         return pd.DataFrame(columns, index=frame.index)
 
@@ -328,20 +323,92 @@ def _as_pandas(X: Any) -> Any:
         frame = pd.DataFrame(X)
     else:
         raise ValueError(f"Expected a 2-D table; got {np.ndim(X)} dimension(s).")
-    return frame.set_axis([str(label) for label in frame.columns], axis=1)
+    labels = [str(label) for label in frame.columns]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        raise ValueError(
+            f"Column labels {repeated} name more than one column (labels are "
+            "compared as strings): give each column its own label."
+        )
+    return frame.set_axis(labels, axis=1)
 
 
-def _convert(column: Any, kind: str) -> Any:
+def _kind(label: str, column: Any) -> str:
+    """The kind of a column with values: what its dtype, or its values, are."""
+    pd = _pandas()
+
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "categorical"
+    # kind reads numpy, time-zone aware and pyarrow dtypes alike.
+    if dtype.kind == "M" or isinstance(dtype, pd.PeriodDtype):
+        return "datetime"
+    if dtype.kind == "m":
+        return "timedelta"
+    if pd.api.types.is_numeric_dtype(dtype) and dtype.kind != "c":
+        if not isinstance(dtype, pd.CategoricalDtype):
+            return "numeric"
+    try:
+        values = column.dropna().unique()
+    except TypeError as error:
+        raise ValueError(
+            f"Column {label!r} holds values that cannot be categories "
+            f"({error}): drop it or turn them into strings or numbers."
+        ) from error
+    complex_types = (complex, np.complexfloating)
+    if dtype.kind == "c" or any(isinstance(v, complex_types) for v in values):
+        raise ValueError(
+            f"Column {label!r} holds complex numbers, which the net cannot "
+            "take: split it into its real and imaginary parts."
+        )
+    if not isinstance(dtype, pd.CategoricalDtype) and dtype.kind == "O":
+        # An object column is read by its values: numbers (Decimal from a
+        # database, ints next to None), dates and durations are not
+        # categories, whose every value would be rare.
+        for kind, types in _VALUE_KINDS.items():
+            if all(isinstance(value, types) for value in values):
+                return kind
+    if len(values) == column.notna().sum() and len(values) > _MIN_FREQUENCY:
+        warnings.warn(
+            f"Column {label!r} has a different value in every row, like an "
+            "identifier or free text: as a category it is rare everywhere "
+            "and encodes as one constant column. Drop it, or turn it into "
+            "numbers the net can use.",
+            UserWarning,
+            stacklevel=4,
+        )
+    # The encoder sorts the categories: values of mixed types cannot be,
+    # their strings can.
+    return "mixed" if len({type(value) for value in values}) > 1 else "categorical"
+
+
+def _convert(label: str, column: Any, kind: str) -> Any:
     """One column as a numeric or an ``object`` column, by its kind."""
     pd = _pandas()
 
     if kind == "numeric":
-        if isinstance(column.dtype, np.dtype):
-            return column
-        return pd.Series(
-            column.to_numpy(dtype=np.float64, na_value=np.nan), index=column.index
-        )
+        if isinstance(column.dtype, np.dtype) and column.dtype.kind != "O":
+            values = column
+        else:
+            try:
+                values = pd.Series(
+                    column.to_numpy(dtype=np.float64, na_value=np.nan),
+                    index=column.index,
+                )
+            except (TypeError, ValueError) as error:
+                raise ValueError(
+                    f"Column {label!r} was numeric in fit but holds values "
+                    f"that are not numbers: {error}."
+                ) from error
+        if np.isinf(values.to_numpy(dtype=np.float64)).any():
+            raise ValueError(
+                f"Column {label!r} holds infinite values: replace them with "
+                "NaN (a missing value) or a finite number."
+            )
+        return values
     if kind == "datetime":
+        if isinstance(column.dtype, pd.PeriodDtype):
+            column = column.dt.to_timestamp()
         # Seconds since the epoch (UTC for time-zone aware columns);
         # NaT becomes NaN for the imputer.
         values = pd.to_datetime(column, utc=True)
@@ -355,6 +422,18 @@ def _convert(column: Any, kind: str) -> Any:
             # scalars, pd.NA as None.
             values = pd.to_timedelta(column.astype(object).where(column.notna(), None))
         return values.dt.total_seconds().astype(np.float64)
+    if kind == "time":
+        # Seconds since midnight.
+        seconds = [
+            np.nan
+            if pd.isna(value)
+            else 3600 * value.hour
+            + 60 * value.minute
+            + value.second
+            + value.microsecond / 1e6
+            for value in column.astype(object)
+        ]
+        return pd.Series(seconds, index=column.index, dtype=np.float64)
     values = column.astype(object)
     missing = values.isna().to_numpy()
     if kind == "mixed":
@@ -377,9 +456,10 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
       nullable or pyarrow-backed), datetimes (as seconds since 1970-01-01
       UTC) and timedeltas (as seconds) are numeric; booleans, strings,
       ``category`` and ``object`` columns are categorical, ``pd.NA``,
-      ``None``, ``NaN`` and pyarrow nulls being one missing value. A column
-      with no value in training, or of unhashable values (lists, dicts),
-      raises a ``ValueError`` that names it;
+      ``None``, ``NaN`` and pyarrow nulls being one missing value; an
+      ``object`` column of numbers, dates or durations is read as its values
+      are. A column it cannot use (no value in training, unhashable or
+      complex values, an infinity) raises a ``ValueError`` that names it;
     - numeric columns: missing values are replaced by the median, with one
       indicator column per column that had missing values in training; then
       :class:`~sklearn.preprocessing.StandardScaler` and :class:`SmoothClip`,

@@ -1,7 +1,10 @@
 """make_tabular_pipeline: raw DataFrames in, a tuned net out, like any pipeline."""
 
+import datetime
+import decimal
 import pickle
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -15,6 +18,7 @@ from sklearn.utils.fixes import parse_version
 
 from skmlp_numpy import (
     SmoothClip,
+    TabularFrame,
     TwoLayerNetClassifier,
     TwoLayerNetRegressor,
     make_tabular_pipeline,
@@ -334,13 +338,138 @@ def test_output_containers(output):
 
 @pytest.mark.parametrize(
     "column, reason",
-    [([np.nan] * 120, "no value"), ([[1, 2]] * 120, "cannot be categories")],
+    [
+        ([np.nan] * 120, "no value"),
+        ([[1, 2]] * 120, "cannot be categories"),
+        (np.arange(120) + 1j, "complex numbers"),
+        (np.array([1.5, 2] * 59 + [1 + 1j, None], dtype=object), "complex numbers"),
+        ([np.inf] + [1.0] * 119, "infinite values"),
+    ],
+    ids=["all-missing", "lists", "complex", "complex-objects", "infinity"],
 )
 def test_unusable_column_is_refused_by_name(column, reason):
     X, signal = _table()
     X["bad"] = column
     with pytest.raises(ValueError, match=f"Column 'bad' .*{reason}"):
         make_tabular_pipeline("regression", **FAST).fit(X, signal)
+
+
+def test_infinity_or_text_in_a_numeric_column_at_predict_is_refused_by_name():
+    X, signal = _table()
+    X["count"] = pd.Series(np.arange(120), dtype=object)
+    pipe = make_tabular_pipeline("regression", **FAST).fit(X, signal)
+    with pytest.raises(ValueError, match="Column 'age' holds infinite"):
+        pipe.predict(X.assign(age=np.inf))
+    with pytest.raises(ValueError, match="Column 'count' was numeric in fit"):
+        pipe.predict(X.assign(count="many"))
+
+
+def test_object_columns_are_read_by_their_values():
+    """Numbers, dates and times from a database or JSON arrive as objects."""
+    n = 60
+    rng = np.random.RandomState(0)
+    amounts = [decimal.Decimal(f"{value:.2f}") for value in rng.uniform(0, 9, n)]
+    first = datetime.date(2020, 1, 1)
+    days = [first + datetime.timedelta(days=int(d)) for d in rng.randint(0, 400, n)]
+    X = pd.DataFrame(
+        {
+            "decimal": pd.Series(amounts, dtype=object).where(rng.rand(n) > 0.1),
+            "int_or_none": pd.Series(rng.randint(0, 5, n), dtype=object).where(
+                rng.rand(n) > 0.1, None
+            ),
+            "date": pd.Series(days, dtype=object),
+            "time": [datetime.time(int(h), 30) for h in rng.randint(0, 24, n)],
+            "month": pd.period_range("2020-01", periods=n, freq="M"),
+            "gap": pd.Series(
+                [datetime.timedelta(minutes=int(m)) for m in rng.randint(0, 90, n)],
+                dtype=object,
+            ),
+        }
+    )
+    pipe = make_tabular_pipeline("regression", **FAST).fit(X, rng.normal(size=n))
+    assert pipe["frame"].kinds_ == {
+        "decimal": "numeric",
+        "int_or_none": "numeric",
+        "date": "datetime",
+        "time": "time",
+        "month": "datetime",
+        "gap": "timedelta",
+    }
+    frame = pipe["frame"].transform(X)
+    assert all(dtype == np.float64 for dtype in frame.dtypes)
+    decimals = [float(amount) for amount in X["decimal"].dropna()]
+    assert_allclose(frame["decimal"].dropna(), decimals)
+    assert frame["date"][0] == pd.Timestamp(days[0], tz="UTC").timestamp()
+    assert frame["time"][0] == 3600 * X["time"][0].hour + 1800
+    assert frame["month"][1] == pd.Timestamp("2020-02-01", tz="UTC").timestamp()
+    assert frame["gap"][0] == 60 * X["gap"][0].total_seconds() / 60
+    # The same values in polars: decimals and times convert alike.
+    polars = pytest.importorskip("polars", reason="polars converts alike")
+    X_pl = polars.from_pandas(X[["decimal", "time"]].astype({"decimal": float}))
+    assert_allclose(pipe["frame"].fit_transform(X_pl)["time"], frame["time"])
+
+
+def test_column_of_identifiers_warns_by_name():
+    X, signal = _table()
+    X["order_id"] = [f"A{i:05d}" for i in range(len(X))]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        make_tabular_pipeline("regression", **FAST).fit(X, signal)
+        make_tabular_pipeline("regression", **FAST).fit(X[X.columns[:-1]], signal)
+    messages = [str(w.message) for w in caught if w.category is UserWarning]
+    assert len(messages) == 1
+    assert messages[0].startswith("Column 'order_id' has a different value")
+
+
+def test_repeated_column_labels_are_refused_by_name():
+    X, signal = _table()
+    X.columns = ["a", "a", *X.columns[2:]]
+    with pytest.raises(ValueError, match=r"labels \['a'\] name more than one"):
+        make_tabular_pipeline("regression", **FAST).fit(X, signal)
+    # 0 and "0" are one label once read as strings.
+    with pytest.raises(ValueError, match=r"labels \['0'\]"):
+        TabularFrame().fit(pd.DataFrame({0: [1.0, 2.0], "0": [3.0, 4.0]}))
+
+
+@pytest.mark.parametrize(
+    "index",
+    [np.arange(120)[::-1] + 1000, np.zeros(120, dtype=int)],
+    ids=["shuffled", "repeated"],
+)
+def test_pandas_output_keeps_any_index(index):
+    """scikit-learn#26210 and #31051: frames with an index of their own."""
+    X, signal = _table()
+    X.index = index
+    pipe = make_tabular_pipeline("classification", **FAST)
+    pipe.set_output(transform="pandas").fit(X, signal > 0.5)
+    features = pipe[:-1].transform(X)
+    assert list(features.index) == list(index)
+    expected = make_tabular_pipeline("classification", **FAST).fit(
+        X.reset_index(drop=True), signal > 0.5
+    )
+    assert_allclose(pipe.predict_proba(X), expected.predict_proba(X), atol=1e-6)
+
+
+@pytest.mark.parametrize("keep", ["numeric", "categorical"])
+def test_pandas_output_with_one_branch_empty(keep):
+    """scikit-learn#25487: a ColumnTransformer branch with no column."""
+    X, signal = _table()
+    X = X[["age", "income"] if keep == "numeric" else ["city"]]
+    pipe = make_tabular_pipeline("classification", **FAST)
+    pipe.set_output(transform="pandas").fit(X, signal > 0.5)
+    assert pipe[:-1].transform(X).shape[0] == len(X)
+
+
+def test_boolean_column_with_missing_values_then_without():
+    """scikit-learn#29241: categories fitted with NaN, booleans at predict."""
+    X, signal = _table()
+    rng = np.random.RandomState(1)
+    X["flag"] = pd.Series(rng.choice([True, False], len(X)), dtype=object)
+    X.loc[::4, "flag"] = np.nan
+    pipe = make_tabular_pipeline("classification", **FAST).fit(X, signal > 0.5)
+    plain = X.assign(flag=rng.choice([True, False], len(X)))
+    nullable = plain.astype({"flag": "boolean"})
+    assert_allclose(pipe.predict_proba(plain), pipe.predict_proba(nullable))
 
 
 def test_smooth_clip_transformer():
