@@ -292,3 +292,16 @@ def test_threads_option_must_be_positive(capsys):
         main(["--threads", "0"])
     assert exit_.value.code == 2
     assert "--threads: must be a positive integer" in capsys.readouterr().err
+
+
+def test_default_threads_train_the_model_of_one_thread(capsys):
+    """The CLI page's promise: the default run is the one-thread model."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert main(["--epochs", "5", "--loss-every", "1"]) == 0
+        default = capsys.readouterr().out.splitlines()
+        assert main(["--epochs", "5", "--loss-every", "1", "--threads", "1"]) == 0
+        one = capsys.readouterr().out.splitlines()
+    # Every line but the fit time and the threads' reason: losses, accuracy.
+    assert default[:-2] == one[:-2]
+    assert default[-1].startswith("BLAS threads: 1 (")
