@@ -38,9 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 RESULTS = sorted((ROOT / "benchmarks").glob("results-*.txt"))
-# The main job's results are quoted in tables, the busy machine's in text: not
+# The main job's results are quoted in tables: not
 # drawn.
-TEXT_ONLY = ("results-main-", "results-busy-")
+TEXT_ONLY = ("results-main-",)
 FIGURES = [path for path in RESULTS if not path.name.startswith(TEXT_ONLY)]
 
 # Parameters the migration table lists ahead of the code that adds them (they

@@ -22,10 +22,13 @@ disagree with the numbers below them:
 - ``results-sparse-<machine>.txt`` (``bench_sparse.py``): MLPClassifier's
   seconds and peak memory divided by ours, per sparse workload and call.
 
+- ``results-busy-<machine>.txt`` (``bench_busy.py``): seconds per epoch
+  against the work of one batch (rows x features x hidden units), quiet and
+  with one core kept busy: BLAS's default threads, the policy and
+  MLPClassifier, each divided by ours on one thread.
+
 ``results-main-<machine>.txt`` (``bench_main_job.py``: the main job's scores
-and fit times, quoted in the Results tables) and ``results-busy-<machine>.txt``
-(``bench_busy.py``: BLAS threads on a quiet and a busy machine) are text
-only, with no figure.
+and fit times, quoted in the Results tables) is text only, with no figure.
 
 Each other ``results-X.txt`` becomes ``generated/benchmarks/results-X.png`` beside
 this folder's parent. Offline, with matplotlib's Agg canvas and no pyplot (so
@@ -75,6 +78,15 @@ _RECORD = re.compile(
     r"^(?P<epochs>\d+) epochs: test accuracy (?P<accuracy>\d\.\d+),\s+"
     r"(?P<seconds>\d+) s$"
 )
+
+# "main job (digits 200 x 64 x 100)  1.3M  0.0034 ( 1.06x)  0.0032 (1.00x) ..."
+_BUSY = re.compile(
+    r"^(?P<case>\S.*?)\s+(?P<work>\d+\.\d+)M\s+(?P<default>\d+\.\d+) \(\s*\S+x\)"
+    r"\s+(?P<one>\d+\.\d+) \(\s*\S+x\)\s+(?P<policy>\d+\.\d+) \(\s*\S+x\)"
+    r"\s+(?P<mlp>\d+\.\d+) \(\s*\S+x\)$"
+)
+# "quiet: seconds per epoch ...", "busy (one core kept busy ...): seconds per epoch"
+_BUSY_STATE = re.compile(r"^(?P<state>quiet|busy)\b.*: seconds per epoch")
 
 # Colours by kind of contender, the same in every figure.
 OURS, PEER, BASELINE, BOUND = "#1f6fb4", "#d9822b", "#7f7f7f", "#c7c7c7"
@@ -137,6 +149,17 @@ def parse(path: Path) -> list[Section]:
             row = _TABULAR.match(line)
             if row and group is not None:
                 current[group][row["name"]] = float(row["score"])
+        elif kind == "busy":
+            state = _BUSY_STATE.match(line)
+            if state:
+                group = state["state"]
+                continue
+            row = _BUSY.match(line.strip())
+            if row and group is not None:
+                current[f"{group}: {row['case']}"] = {
+                    key: float(row[key])
+                    for key in ("work", "default", "one", "policy", "mlp")
+                }
         elif kind == "record":
             row = _RECORD.match(line.strip())
             if row:
@@ -468,8 +491,65 @@ def draw_warm_start(sections: list[Section]):
     return fig
 
 
+def draw_busy(sections: list[Section]):
+    """Seconds per epoch ÷ ours on one thread, against the work of a batch."""
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+    fig = _figure(8, 0.6 + 3.0 * len(sections))
+    axes = fig.subplots(len(sections), 2, squeeze=False, sharey=True)
+    series = [
+        ("default", "ours, BLAS's default threads", PEER, "s"),
+        ("policy", "ours, the thread policy", OURS, "o"),
+        ("mlp", "MLPClassifier, default threads", BASELINE, "^"),
+    ]
+    for row, section in zip(axes, sections, strict=True):
+        for ax, state in zip(row, ("quiet", "busy"), strict=True):
+            cases = [
+                rows
+                for name, rows in section.groups.items()
+                if name.startswith(f"{state}: ")
+            ]
+            cases.sort(key=lambda rows: rows["work"])
+            works = [rows["work"] for rows in cases]
+            for key, label, colour, marker in series:
+                ratios = [rows[key] / rows["one"] for rows in cases]
+                ax.plot(works, ratios, marker=marker, color=colour, label=label)
+            ax.axhline(1.0, color="black", linewidth=1)
+            ax.axvline(50, color=BOUND, linestyle="--", linewidth=1)
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            # Plain numbers on the ratio axis, not powers of ten.
+            ax.yaxis.set_major_formatter(ScalarFormatter())
+            ax.yaxis.set_minor_formatter(NullFormatter())
+            ax.set_xlabel("work of one batch, millions", fontsize=8)
+            ax.set_title(
+                f"{'quiet' if state == 'quiet' else 'one core kept busy'}: "
+                f"{section.threads}",
+                fontsize=9,
+            )
+            ax.spines[["top", "right"]].set_visible(False)
+        row[0].set_ylabel("seconds per epoch ÷ ours on one thread", fontsize=8)
+        for ax in row:
+            ax.text(
+                50,
+                0.02,
+                " policy threshold",
+                fontsize=7,
+                color="#555555",
+                transform=ax.get_xaxis_transform(),
+            )
+    low, high = axes[0, 0].get_ylim()
+    ticks = (0.25, 0.5, 1, 2, 4, 8, 16, 32)
+    axes[0, 0].set_yticks([tick for tick in ticks if low <= tick <= high])
+    axes[0, 0].set_ylim(low, high)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8)
+    return fig
+
+
 DRAW = {
     "training": draw_training,
+    "busy": draw_busy,
     "latency": draw_latency,
     "regressor": draw_regressor,
     "tabular": draw_tabular,
