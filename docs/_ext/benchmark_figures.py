@@ -28,7 +28,10 @@ disagree with the numbers below them:
   MLPClassifier, each divided by ours on one thread.
 
 ``results-main-<machine>.txt`` (``bench_main_job.py``: the main job's scores
-and fit times, quoted in the Results tables) is text only, with no figure.
+and fit times, quoted in the Results tables) and
+``results-tabular-scale-<machine>.txt`` (``bench_tabular.py --scale``: three
+contenders' seconds and memory on one large table) are text only, with no
+figure.
 
 Each other ``results-X.txt`` becomes ``generated/benchmarks/results-X.png`` beside
 this folder's parent. Offline, with matplotlib's Agg canvas and no pyplot (so
@@ -198,6 +201,8 @@ def _kind(path: Path) -> str:
         return "latency"
     if path.name.startswith("results-regressor-"):
         return "regressor"
+    if path.name.startswith("results-tabular-scale-"):
+        return "tabular-scale"
     if path.name.startswith("results-tabular-"):
         return "tabular"
     if path.name.startswith("results-mnist-record-"):
