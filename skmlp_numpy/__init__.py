@@ -2,6 +2,7 @@
 
 from ._checks import DivergenceError
 from ._classifier import TwoLayerNetClassifier
+from ._encoding import PiecewiseLinearEncoder
 from ._plot import LossCurveDisplay
 from ._regressor import TwoLayerNetRegressor
 from ._tabular import SmoothClip, TabularFrame, make_tabular_pipeline
@@ -10,6 +11,7 @@ from ._version import __version__
 __all__ = [
     "DivergenceError",
     "LossCurveDisplay",
+    "PiecewiseLinearEncoder",
     "SmoothClip",
     "TabularFrame",
     "TwoLayerNetClassifier",

@@ -50,11 +50,13 @@ from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_
 from skl2onnx.proto import onnx_proto
 
 from ._classifier import TwoLayerNetClassifier
+from ._encoding import PiecewiseLinearEncoder, _pieces
 from ._regressor import TwoLayerNetRegressor
 from ._tabular import SmoothClip, TabularFrame
 
 __all__ = [
     "ALIAS",
+    "PIECEWISE_LINEAR_ALIAS",
     "REGRESSOR_ALIAS",
     "SMOOTH_CLIP_ALIAS",
     "TABULAR_FRAME_ALIAS",
@@ -295,6 +297,43 @@ def _convert_smooth_clip(scope, operator, container):
     )
 
 
+def _piecewise_linear_shape(operator):
+    """One column per bin, in the float type the graph computes in."""
+    float_type = (
+        DoubleTensorType if _compute_type(operator) == _DOUBLE else FloatTensorType
+    )
+    n_rows = operator.inputs[0].get_first_dimension()
+    n_outputs = int(operator.raw_operator.n_bins_.sum())
+    operator.outputs[0].type = float_type([n_rows, n_outputs])
+
+
+def _convert_piecewise_linear(scope, operator, container):
+    """Each bin's column gathered, shifted, scaled and clipped, as transform does."""
+    graph = _Graph(scope, container, _compute_type(operator))
+    numpy_dtype = np.float64 if graph.proto_dtype == _DOUBLE else np.float32
+    feature, left, width, low, high = _pieces(
+        operator.raw_operator.bin_edges_, numpy_dtype
+    )
+    n = len(feature)
+    X = graph.cast(operator.inputs[0].full_name, graph.proto_dtype)
+    gathered = graph.node(
+        "Gather", X, graph.constant(feature, (n,), onnx_proto.TensorProto.INT64), axis=1
+    )
+    scaled = graph.node(
+        "Div",
+        graph.node("Sub", gathered, graph.constant(left, (1, n))),
+        graph.constant(width, (1, n)),
+    )
+    # Clip takes scalar bounds only: per-column bounds, with infinities for
+    # the first and last bins, are a Max and a Min.
+    clipped = graph.node(
+        "Min",
+        graph.node("Max", scaled, graph.constant(low, (1, n))),
+        graph.constant(high, (1, n)),
+    )
+    apply_identity(scope, clipped, operator.outputs[0].full_name, container)
+
+
 def _parse_tabular_frame(scope, model, inputs, custom_parsers=None):
     """One output per input column, named as the column, for the ColumnTransformer.
 
@@ -358,6 +397,10 @@ ALIAS = "SkmlpNumpyTwoLayerNetClassifier"
 REGRESSOR_ALIAS = "SkmlpNumpyTwoLayerNetRegressor"
 """The name of the regressor's converter in skl2onnx's registry."""
 
+PIECEWISE_LINEAR_ALIAS = "SkmlpNumpyPiecewiseLinearEncoder"
+"""The name of :class:`~skmlp_numpy.PiecewiseLinearEncoder`'s converter in
+skl2onnx's registry."""
+
 
 def register() -> None:
     """Register the converters of both estimators with skl2onnx.
@@ -391,6 +434,12 @@ def register() -> None:
         _tabular_frame_shape,
         _convert_tabular_frame,
         parser=_parse_tabular_frame,
+    )
+    update_registered_converter(
+        PiecewiseLinearEncoder,
+        PIECEWISE_LINEAR_ALIAS,
+        _piecewise_linear_shape,
+        _convert_piecewise_linear,
     )
 
 

@@ -13,7 +13,11 @@ Poisson targets instead.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
+from skmlp_numpy import (
+    PiecewiseLinearEncoder,
+    TwoLayerNetClassifier,
+    TwoLayerNetRegressor,
+)
 
 
 @parametrize_with_checks(
@@ -38,6 +42,9 @@ from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
             solver="sgd", learning_rate="cosine", label_smoothing=0.1
         ),
         TwoLayerNetRegressor(learning_rate="cosine", warmup_fraction=0.1),
+        # The encoder, with edges from quantiles and from trees on y.
+        PiecewiseLinearEncoder(),
+        PiecewiseLinearEncoder(strategy="tree", random_state=0),
     ],
     expected_failed_checks=lambda estimator: (
         {

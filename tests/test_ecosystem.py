@@ -317,6 +317,18 @@ def test_skops_trusts_the_estimators_class_alone(
     assert loaded.loss_curve_ == net.loss_curve_
 
 
+@pytest.mark.parametrize("strategy", ["quantile", "tree"])
+def test_skops_trusts_the_encoders_class_alone(blobs, strategy):
+    sio = pytest.importorskip("skops.io", reason="skops is not installed")
+    X, y = blobs
+    encoder = skmlp_numpy.PiecewiseLinearEncoder(strategy=strategy, random_state=0)
+    encoder.fit(X, y)
+    untrusted = sio.get_untrusted_types(data=sio.dumps(encoder))
+    assert untrusted == ["skmlp_numpy._encoding.PiecewiseLinearEncoder"]
+    loaded = sio.loads(sio.dumps(encoder), trusted=untrusted)
+    assert_array_equal(loaded.transform(X), encoder.transform(X))
+
+
 def test_unpickling_under_another_version_warns(blobs, monkeypatch):
     clf = TwoLayerNetClassifier(hidden_size=5, max_iter=2).fit(*blobs)
     data = pickle.dumps(clf)

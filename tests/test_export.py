@@ -17,7 +17,12 @@ skl2onnx = pytest.importorskip("skl2onnx", reason="the onnx extra is not install
 rt = pytest.importorskip("onnxruntime", reason="the onnx extra is not installed")
 
 import skmlp_numpy.export  # noqa: E402, F401  (registers the converter)
-from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor  # noqa: E402
+from skmlp_numpy import (  # noqa: E402
+    PiecewiseLinearEncoder,
+    SmoothClip,
+    TwoLayerNetClassifier,
+    TwoLayerNetRegressor,
+)
 from skmlp_numpy._layers import ACTIVATIONS  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -147,6 +152,44 @@ def test_boolean_and_integral_float_labels_export_as_integers(classes, capfd):
     labels, _ = _run(_to_onnx(model, X, options={"zipmap": False}), X, capfd)
     assert labels.dtype == np.int64
     np.testing.assert_array_equal(labels, model.predict(X))
+
+
+@pytest.mark.parametrize("strategy", ["quantile", "tree"])
+@pytest.mark.parametrize("fit_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_piecewise_linear_encoder_onnx_matches_transform(
+    strategy, fit_dtype, dtype, capfd
+):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 4))
+    X[:, 2] = np.round(X[:, 2])  # few values: merged edges, fewer bins
+    X[:, 3] = 1.0  # constant: no bin
+    y = X[:, 0] + X[:, 1] ** 2
+    encoder = PiecewiseLinearEncoder(n_bins=8, strategy=strategy, random_state=0)
+    encoder.fit(X.astype(fit_dtype), y)
+    # Values beyond the training range too, where the end bins extrapolate.
+    X_test = (3 * rng.normal(size=(200, 4))).astype(dtype)
+    (encoded,) = _run(_to_onnx(encoder, X_test), X_test, capfd)
+    expected = encoder.transform(X_test)
+    assert encoded.dtype == dtype
+    assert encoded.shape == (200, encoder.n_bins_.sum())
+    np.testing.assert_allclose(encoded, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_piecewise_linear_encoder_in_a_pipeline_converts(capfd):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 3)).astype(np.float32)
+    y = np.sin(2 * X[:, 0]) + X[:, 1]
+    model = make_pipeline(
+        StandardScaler(),
+        SmoothClip(),
+        PiecewiseLinearEncoder(n_bins=4),
+        TwoLayerNetRegressor(hidden_size=8, max_iter=30, random_state=0),
+    ).fit(X, y)
+    (prediction,) = _run(_to_onnx(model, X), X, capfd)
+    np.testing.assert_allclose(
+        prediction.ravel(), model.predict(X), rtol=1e-5, atol=1e-5
+    )
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))

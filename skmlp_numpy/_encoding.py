@@ -1,0 +1,341 @@
+"""Piecewise-linear encoding of numeric columns.
+
+:class:`PiecewiseLinearEncoder` turns each numeric column into the
+piecewise-linear encoding of Gorishniy, Rubachev and Babenko (NeurIPS 2022),
+with bin edges from the column's quantiles or from a decision tree fitted on
+the target.
+"""
+
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_is_fitted,
+    validate_data,
+)
+
+# type_of_target's answers that a regression tree fits; the other known ones
+# (binary, multiclass and their multi-output forms) a classification tree.
+_CONTINUOUS = ("continuous", "continuous-multioutput")
+
+
+def _pieces(bin_edges: Any, dtype: Any) -> tuple:
+    """Per output column: its input column, left edge, width and clip bounds.
+
+    The widths are differences of the float64 edges, cast afterwards, so that
+    two edges that coincide in float32 still give a positive width (a step
+    from 0 to 1) rather than a division by zero. The transform and the ONNX
+    converter both read the encoding from here.
+    """
+    feature, left, width, low, high = [], [], [], [], []
+    for j, edges in enumerate(bin_edges):
+        n_pieces = len(edges) - 1
+        if n_pieces < 1:
+            continue  # a constant column has no piece
+        feature.append(np.full(n_pieces, j, dtype=np.int64))
+        left.append(edges[:-1])
+        width.append(np.diff(edges))
+        # The paper's convention: the first piece extends linearly below the
+        # first edge and the last one above the last edge, so that values
+        # outside the training range stay distinct; the inner pieces are
+        # clipped to [0, 1].
+        lo = np.zeros(n_pieces)
+        hi = np.ones(n_pieces)
+        lo[0] = -np.inf
+        hi[-1] = np.inf
+        low.append(lo)
+        high.append(hi)
+    if not feature:
+        empty = np.empty(0, dtype=dtype)
+        return np.empty(0, dtype=np.int64), empty, empty, empty, empty
+    return (
+        np.concatenate(feature),
+        *(np.concatenate(part).astype(dtype) for part in (left, width, low, high)),
+    )
+
+
+class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
+    r"""Encode numeric columns piecewise linearly between bin edges.
+
+    Each column's bin edges :math:`b_0 < b_1 < \dots < b_T` are learned in
+    ``fit``, from the column's quantiles or from a decision tree fitted on the
+    target; a value :math:`x` is encoded as :math:`T` features, one per bin,
+    which say how far :math:`x` has gone through it: 0 before the bin, 1 after
+    it, linear within (Gorishniy et al., 2022). It gives a net's first layer
+    a different slope in every bin of a column. Put it after an imputer (it
+    refuses missing values, as :class:`~sklearn.preprocessing.KBinsDiscretizer`
+    does) and, as in the paper, append its output to the scaled values, with
+    a :class:`~sklearn.pipeline.FeatureUnion`.
+
+    Parameters
+    ----------
+    n_bins : int, default=16
+        The number of bins of each column, at most. Edges that coincide (a
+        column with fewer distinct values than bins, or a tree with fewer
+        splits) are merged, so a column may have fewer; a constant column has
+        none and gives no output column.
+
+    strategy : {'quantile', 'tree'}, default='quantile'
+        How the edges are chosen:
+
+        - ``'quantile'``: the ``n_bins + 1`` quantiles of the column, its
+          minimum and maximum included (linear interpolation, as
+          :func:`numpy.quantile`);
+        - ``'tree'``: the minimum, the maximum, and the thresholds of a
+          decision tree with at most ``n_bins`` leaves fitted on the column
+          alone to predict ``y``. ``fit`` then needs ``y``.
+
+    task : {'auto', 'classification', 'regression'}, default='auto'
+        Which tree ``strategy='tree'`` fits: a
+        :class:`~sklearn.tree.DecisionTreeClassifier` or a
+        :class:`~sklearn.tree.DecisionTreeRegressor`. ``'auto'`` reads it
+        from ``y`` with :func:`~sklearn.utils.multiclass.type_of_target`:
+        float targets are regression, integers and strings classification.
+        Integer-valued regression targets (counts, or floats such as
+        ``151.0``) read as classes: pass ``'regression'`` for those. Ignored
+        by ``strategy='quantile'``.
+
+    subsample : int or None, default=200_000
+        The number of rows the edges are computed from, drawn at random
+        without replacement when ``X`` has more; ``None`` uses every row.
+
+    random_state : int, RandomState instance or None, default=None
+        The rows drawn by ``subsample`` and the trees' ties. Pass an int for
+        the same edges at every call.
+
+    Attributes
+    ----------
+    bin_edges_ : ndarray of ndarray of shape (n_features,)
+        The edges of each column's bins, increasing, float64. A constant
+        column has one edge.
+
+    n_bins_ : ndarray of shape (n_features,), dtype=np.int64
+        The number of bins, and so of output columns, of each column.
+
+    task_ : str or None
+        ``'classification'`` or ``'regression'``: the trees' task with
+        ``strategy='tree'``; ``None`` with ``strategy='quantile'``.
+
+    n_features_in_ : int
+        Number of columns seen in ``fit``.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the columns seen in ``fit``, when they are all strings.
+
+    See Also
+    --------
+    sklearn.preprocessing.KBinsDiscretizer : One-hot or ordinal bins, a step
+        function where this encoding is continuous.
+    sklearn.preprocessing.SplineTransformer : Smooth splines on a grid of
+        knots.
+    SmoothClip : The step before it in a numeric branch, after a scaler.
+
+    Notes
+    -----
+    With edges :math:`b_0 < \dots < b_T`, the bin :math:`t` encodes :math:`x`
+    as
+
+    .. math::
+
+        e_t(x) = \min\left(1, \max\left(0,
+        \frac{x - b_{t-1}}{b_t - b_{t-1}}\right)\right),
+
+    except that the first bin is not clipped below and the last one not
+    above: a value below :math:`b_0` gives a negative :math:`e_1`, one above
+    :math:`b_T` an :math:`e_T` above 1, as in the paper's reference
+    implementation, so that values outside the training range stay distinct.
+    A column of one bin is :math:`(x - b_0) / (b_1 - b_0)`, a min-max scaling.
+
+    The output is dense: the encoding of 0 is not 0 (the bins below 0 encode
+    it as 1), so a sparse input would not stay sparse. Sparse input is
+    refused; pass a dense array if its dense encoding fits in memory.
+
+    The output has ``n_bins_.sum()`` columns, named ``<column>_ple<t>``, and
+    the dtype of the input, float32 or float64 (other dtypes become float64).
+
+    References
+    ----------
+    Y. Gorishniy, I. Rubachev and A. Babenko, "On Embeddings for Numerical
+    Features in Tabular Deep Learning", NeurIPS 2022.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skmlp_numpy import PiecewiseLinearEncoder
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0], [4.0]])
+    >>> ple = PiecewiseLinearEncoder(n_bins=2).fit(X)
+    >>> ple.bin_edges_[0]
+    array([0., 2., 4.])
+    >>> ple.transform([[-2.0], [1.0], [3.0], [6.0]])
+    array([[-1. ,  0. ],
+           [ 0.5,  0. ],
+           [ 1. ,  0.5],
+           [ 1. ,  2. ]])
+    >>> ple.get_feature_names_out().tolist()
+    ['x0_ple0', 'x0_ple1']
+    """
+
+    _parameter_constraints: dict = {
+        "n_bins": [Interval(Integral, 2, None, closed="left")],
+        "strategy": [StrOptions({"quantile", "tree"})],
+        "task": [StrOptions({"auto", "classification", "regression"})],
+        "subsample": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        n_bins: int = 16,
+        *,
+        strategy: str = "quantile",
+        task: str = "auto",
+        subsample: int | None = 200_000,
+        random_state: Any = None,
+    ) -> None:
+        self.n_bins = n_bins
+        self.strategy = strategy
+        self.task = task
+        self.subsample = subsample
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any = None) -> "PiecewiseLinearEncoder":
+        """Learn the bin edges of each column.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numeric columns, without missing values.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), \
+default=None
+            The targets the trees of ``strategy='tree'`` split on; ignored by
+            ``strategy='quantile'``.
+
+        Returns
+        -------
+        self : PiecewiseLinearEncoder
+            The fitted encoder.
+        """
+        if self.strategy == "tree":
+            if y is None:
+                # Ends in scikit-learn's words, which its checks look for.
+                raise ValueError(
+                    "PiecewiseLinearEncoder with strategy='tree' fits decision "
+                    "trees on the targets: it requires y to be passed, but the "
+                    "target y is None (or use strategy='quantile')."
+                )
+            X, y = validate_data(
+                self, X, y, dtype=(np.float64, np.float32), multi_output=True
+            )
+            self.task_ = self._task(y)
+        else:
+            X = validate_data(self, X, dtype=(np.float64, np.float32))
+            self.task_ = None
+
+        rng = check_random_state(self.random_state)
+        if self.subsample is not None and X.shape[0] > self.subsample:
+            rows = rng.choice(X.shape[0], self.subsample, replace=False)
+            X = X[rows]
+            y = y[rows] if y is not None else None
+
+        if self.strategy == "quantile":
+            quantiles = np.linspace(0.0, 1.0, self.n_bins + 1)
+            # float64 edges whatever the input's dtype, as KBinsDiscretizer
+            # keeps them; np.unique merges the coincident ones.
+            edges = np.quantile(X.astype(np.float64, copy=False), quantiles, axis=0)
+            bin_edges = [np.unique(column) for column in edges.T]
+        else:
+            bin_edges = [self._tree_edges(column, y, rng) for column in X.T]
+
+        self.bin_edges_ = np.empty(len(bin_edges), dtype=object)
+        self.bin_edges_[:] = bin_edges
+        self.n_bins_ = np.array([len(e) - 1 for e in bin_edges], dtype=np.int64)
+        return self
+
+    def _task(self, y: np.ndarray) -> str:
+        """The trees' task: ``task``, or ``y``'s kind under ``'auto'``."""
+        if self.task != "auto":
+            return self.task
+        kind = type_of_target(y, input_name="y")
+        if kind == "unknown":
+            # scikit-learn's words for it, which its checks look for.
+            raise ValueError(
+                "Unknown label type: task='auto' cannot tell the task of y; "
+                "pass task='classification' or task='regression'."
+            )
+        return "regression" if kind in _CONTINUOUS else "classification"
+
+    def _tree_edges(self, column: np.ndarray, y: np.ndarray, rng: Any) -> np.ndarray:
+        """The column's range and its tree's thresholds, sorted, unique."""
+        regression = self.task_ == "regression"
+        Tree = DecisionTreeRegressor if regression else DecisionTreeClassifier
+        # max_leaf_nodes grows the tree best split first, so n_bins leaves
+        # are the n_bins - 1 splits that reduce the impurity most.
+        tree = Tree(max_leaf_nodes=self.n_bins, random_state=rng)
+        tree.fit(column.reshape(-1, 1), y)
+        split = tree.tree_.children_left != tree.tree_.children_right
+        thresholds = tree.tree_.threshold[split]
+        return np.unique(np.concatenate([[column.min(), column.max()], thresholds]))
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Encode each column over its bins.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numeric columns, without missing values.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features_out)
+            Each column's bins side by side, in the columns' order
+            (``n_features_out`` is ``n_bins_.sum()``); float32 or float64 as
+            given (other dtypes become float64).
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+        feature, left, width, low, high = _pieces(self.bin_edges_, X.dtype)
+        # One array the size of the output, worked on in place.
+        out = X[:, feature]
+        out -= left
+        out /= width
+        return np.clip(out, low, high, out=out)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Get the output column names: ``<column>_ple<t>`` for bin ``t``.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            The input columns' names: by default ``feature_names_in_``, or
+            ``x0``, ``x1``, ... when ``fit`` saw no names.
+
+        Returns
+        -------
+        ndarray of str objects
+            One name per output column.
+        """
+        check_is_fitted(self)
+        names = _check_feature_names_in(self, input_features)
+        return np.asarray(
+            [
+                f"{name}_ple{t}"
+                for name, n_bins in zip(names, self.n_bins_, strict=True)
+                for t in range(n_bins)
+            ],
+            dtype=object,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = self.strategy == "tree"
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

@@ -1,0 +1,296 @@
+"""PiecewiseLinearEncoder: the encoding against its definition, the edges of
+both strategies, dtypes, composition, and bad input.
+
+scikit-learn's common checks run in test_common.py, ONNX export in
+test_export.py, skops in test_ecosystem.py.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import FeatureUnion, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+
+from skmlp_numpy import PiecewiseLinearEncoder, SmoothClip
+
+
+def _reference(x, edges):
+    """The encoding of one value, written from the paper's definition."""
+    T = len(edges) - 1
+    encoding = []
+    for t in range(1, T + 1):
+        ratio = (x - edges[t - 1]) / (edges[t] - edges[t - 1])
+        if t > 1 and x < edges[t - 1]:
+            encoding.append(0.0)
+        elif t < T and x >= edges[t]:
+            encoding.append(1.0)
+        else:
+            # Inside the bin, or below the first one, or above the last one.
+            encoding.append(ratio)
+    return encoding
+
+
+def _data(n=300, seed=0):
+    rng = np.random.RandomState(seed)
+    return np.column_stack(
+        [rng.normal(size=n), rng.exponential(size=n), rng.uniform(-5, 5, size=n)]
+    )
+
+
+def test_closed_form_on_a_tiny_example():
+    X = np.arange(7.0).reshape(-1, 1)  # quantiles 0, 1/3, 2/3, 1: 0, 2, 4, 6
+    ple = PiecewiseLinearEncoder(n_bins=3).fit(X)
+    assert_array_equal(ple.bin_edges_[0], [0, 2, 4, 6])
+    values = np.array([[-1.0], [1.0], [2.0], [3.0], [5.0], [6.0], [8.0]])
+    expected = [
+        [-0.5, 0, 0],  # below the range: the first bin goes negative
+        [0.5, 0, 0],
+        [1, 0, 0],
+        [1, 0.5, 0],
+        [1, 1, 0.5],
+        [1, 1, 1],
+        [1, 1, 2],  # above the range: the last bin goes past 1
+    ]
+    assert_allclose(ple.transform(values), expected)
+
+
+@pytest.mark.parametrize("strategy", ["quantile", "tree"])
+def test_every_value_is_encoded_as_the_definition_says(strategy):
+    X = _data()
+    ple = PiecewiseLinearEncoder(n_bins=5, strategy=strategy, random_state=0)
+    ple.fit(X, X[:, 0] + X[:, 1] - X[:, 2] ** 2 / 5)
+    grid = np.random.RandomState(1).normal(scale=4, size=(200, 3))
+    out = ple.transform(grid)
+    start = 0
+    for j, edges in enumerate(ple.bin_edges_):
+        expected = [_reference(x, edges) for x in grid[:, j]]
+        n_bins = ple.n_bins_[j]
+        assert_allclose(out[:, start : start + n_bins], expected, atol=1e-12)
+        start += n_bins
+    assert start == out.shape[1]
+
+
+def test_the_encoding_is_monotonic_continuous_and_gives_back_the_value():
+    X = _data()
+    ple = PiecewiseLinearEncoder(n_bins=8).fit(X)
+    column = np.linspace(-10, 10, 2001)
+    grid = np.column_stack([column] * 3)
+    out = ple.transform(grid)
+    start = 0
+    for j, edges in enumerate(ple.bin_edges_):
+        block = out[:, start : start + ple.n_bins_[j]]
+        start += ple.n_bins_[j]
+        # Each bin's value rises with x, and never jumps: no step is larger
+        # than the grid's step over the narrowest bin.
+        steps = np.diff(block, axis=0)
+        assert (steps >= 0).all()
+        assert steps.max() <= (column[1] - column[0]) / np.diff(edges).min() + 1e-9
+        # b_0 + sum_t e_t (b_t - b_{t-1}) telescopes back to x, inside the
+        # range and outside it, because the end bins are not clipped.
+        assert_allclose(edges[0] + block @ np.diff(edges), column, atol=1e-9)
+        # Inside the range, at most one bin is strictly between 0 and 1.
+        inside = (column > edges[0]) & (column < edges[-1])
+        partial = (block[inside] > 0) & (block[inside] < 1)
+        assert partial.sum(axis=1).max() <= 1
+
+
+@pytest.mark.parametrize("n_bins", [2, 7, 16])
+def test_one_output_column_per_bin(n_bins):
+    X = _data()
+    ple = PiecewiseLinearEncoder(n_bins=n_bins).fit(X)
+    # Continuous columns get every bin asked for.
+    assert_array_equal(ple.n_bins_, [n_bins] * 3)
+    assert ple.transform(X).shape == (300, 3 * n_bins)
+    assert [len(edges) for edges in ple.bin_edges_] == [n_bins + 1] * 3
+
+
+def test_coincident_edges_are_merged_and_a_constant_column_has_no_bin():
+    rng = np.random.RandomState(0)
+    X = np.column_stack(
+        [
+            rng.normal(size=200),
+            rng.randint(0, 2, size=200),  # two values, sixteen bins asked
+            np.full(200, 3.0),  # constant
+            np.r_[np.zeros(190), rng.normal(size=10)],  # mostly one value
+        ]
+    )
+    ple = PiecewiseLinearEncoder(n_bins=16).fit(X)
+    assert ple.n_bins_[0] == 16
+    assert 1 <= ple.n_bins_[1] < 16
+    assert ple.n_bins_[2] == 0
+    assert 1 <= ple.n_bins_[3] < 16
+    for edges in ple.bin_edges_:
+        assert (np.diff(edges) > 0).all()
+    assert_array_equal(ple.bin_edges_[2], [3.0])
+    out = ple.transform(X)
+    assert out.shape == (200, ple.n_bins_.sum())
+    assert np.isfinite(out).all()
+    names = ple.get_feature_names_out()
+    assert not any(name.startswith("x2_") for name in names)
+    assert names[16] == "x1_ple0"
+
+
+@pytest.mark.parametrize("fit_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_float32_stays_float32(fit_dtype, dtype):
+    X = _data()
+    ple = PiecewiseLinearEncoder(n_bins=4).fit(X.astype(fit_dtype))
+    assert ple.bin_edges_[0].dtype == np.float64
+    out = ple.transform(X.astype(dtype))
+    assert out.dtype == dtype
+    assert_allclose(out, ple.transform(X), rtol=1e-5, atol=1e-5)
+
+
+def test_integers_become_float64():
+    X = np.arange(20).reshape(10, 2)
+    out = PiecewiseLinearEncoder(n_bins=2).fit_transform(X)
+    assert out.dtype == np.float64
+
+
+def test_tree_edges_follow_the_target():
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-3, 3, size=(500, 1))
+    ple = PiecewiseLinearEncoder(n_bins=2, strategy="tree", random_state=0)
+    # One split, where the class changes: a different target, another edge.
+    for threshold in (0.5, -1.0):
+        ple.fit(X, (X[:, 0] > threshold).astype(int))
+        assert ple.task_ == "classification"
+        assert ple.n_bins_[0] == 2
+        assert abs(ple.bin_edges_[0][1] - threshold) < 0.05
+        assert_allclose(ple.bin_edges_[0][[0, 2]], [X.min(), X.max()])
+    # The quantile edges do not look at y.
+    quantile = PiecewiseLinearEncoder(n_bins=2).fit(X, X[:, 0] > 0.5)
+    assert_allclose(quantile.bin_edges_[0][1], np.median(X))
+
+
+def test_tree_task_is_read_from_y_or_given():
+    X = _data()
+    ple = PiecewiseLinearEncoder(n_bins=4, strategy="tree", random_state=0)
+    assert ple.fit(X, X[:, 0] * 1.5).task_ == "regression"
+    assert ple.fit(X, X[:, 0] > 0).task_ == "classification"
+    assert ple.fit(X, np.where(X[:, 0] > 0, "a", "b")).task_ == "classification"
+    # Integer-valued regression targets read as classes unless told.
+    counts = np.round(np.exp(X[:, 0]) * 10)
+    assert ple.fit(X, counts).task_ == "classification"
+    assert ple.set_params(task="regression").fit(X, counts).task_ == "regression"
+    assert PiecewiseLinearEncoder().fit(X, counts).task_ is None
+
+
+def test_tree_edges_are_reproducible_with_random_state():
+    X = _data()
+    y = X[:, 0] + np.random.RandomState(1).normal(size=300)
+
+    def edges(seed):
+        ple = PiecewiseLinearEncoder(
+            n_bins=6, strategy="tree", subsample=150, random_state=seed
+        )
+        return ple.fit(X, y).bin_edges_
+
+    for first, second in zip(edges(0), edges(0), strict=True):
+        assert_array_equal(first, second)
+    assert any(
+        not np.array_equal(a, b) for a, b in zip(edges(0), edges(1), strict=True)
+    )
+
+
+def test_subsample_draws_rows_reproducibly():
+    X = _data(n=1000)
+    full = PiecewiseLinearEncoder(n_bins=4, subsample=None).fit(X)
+    some = PiecewiseLinearEncoder(n_bins=4, subsample=200, random_state=0).fit(X)
+    again = PiecewiseLinearEncoder(n_bins=4, subsample=200, random_state=0).fit(X)
+    assert_array_equal(some.bin_edges_[0], again.bin_edges_[0])
+    assert not np.array_equal(some.bin_edges_[0], full.bin_edges_[0])
+    # The drawn rows lie inside the data's range.
+    assert full.bin_edges_[0][0] <= some.bin_edges_[0][0]
+
+
+def test_feature_names_and_pandas_output():
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(_data()[:, :2], columns=["age", "income"])
+    ple = PiecewiseLinearEncoder(n_bins=2).set_output(transform="pandas")
+    out = ple.fit_transform(X)
+    assert list(out.columns) == ["age_ple0", "age_ple1", "income_ple0", "income_ple1"]
+    assert_array_equal(out.index, X.index)
+    unnamed = PiecewiseLinearEncoder(n_bins=2).fit(X.to_numpy())
+    assert unnamed.get_feature_names_out(["a", "b"]).tolist()[-1] == "b_ple1"
+    with pytest.raises(ValueError, match="input_features"):
+        ple.get_feature_names_out(["a", "b"])
+
+
+def test_in_pipelines_and_grid_search():
+    X = _data()
+    y = (X[:, 0] ** 2 + X[:, 2] > 1).astype(int)
+    # As in the paper: the encoding appended to the scaled values.
+    numeric = make_pipeline(
+        StandardScaler(),
+        SmoothClip(),
+        FeatureUnion(
+            [("values", "passthrough"), ("ple", PiecewiseLinearEncoder(n_bins=8))]
+        ),
+    )
+    assert numeric.fit_transform(X).shape == (300, 3 + 24)
+    pipe = make_pipeline(PiecewiseLinearEncoder(), LogisticRegression(max_iter=500))
+    search = GridSearchCV(pipe, {"piecewiselinearencoder__n_bins": [2, 8]}, cv=3)
+    search.fit(X, y)
+    assert search.best_params_["piecewiselinearencoder__n_bins"] in (2, 8)
+    # The encoding lets a linear model bend: x0 ** 2 needs at least 8 bins.
+    assert search.best_score_ > make_pipeline(LogisticRegression()).fit(X, y).score(
+        X, y
+    )
+    tree = make_pipeline(
+        PiecewiseLinearEncoder(strategy="tree", random_state=0), Ridge()
+    )
+    assert tree.fit(X, X[:, 1] ** 2).score(X, X[:, 1] ** 2) > 0.95
+
+
+def test_pickle_round_trip():
+    X = _data()
+    ple = PiecewiseLinearEncoder(strategy="tree", random_state=0).fit(X, X[:, 0] > 0)
+    loaded = pickle.loads(pickle.dumps(ple))
+    assert_array_equal(loaded.transform(X), ple.transform(X))
+    assert_array_equal(loaded.n_bins_, ple.n_bins_)
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"n_bins": 1}, "n_bins"),
+        ({"n_bins": 4.0}, "n_bins"),
+        ({"strategy": "uniform"}, "strategy"),
+        ({"task": "binary"}, "task"),
+        ({"subsample": 0}, "subsample"),
+        ({"random_state": "seed"}, "random_state"),
+    ],
+)
+def test_bad_parameters_are_named(params, name):
+    X = _data()
+    with pytest.raises(InvalidParameterError, match=f"'{name}' parameter"):
+        PiecewiseLinearEncoder(**params).fit(X, X[:, 0])
+
+
+def test_bad_input_gives_clear_errors():
+    X = _data()
+    with pytest.raises(ValueError, match="strategy='tree'.*requires y"):
+        PiecewiseLinearEncoder(strategy="tree").fit(X)
+    with_nan = X.copy()
+    with_nan[3, 1] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        PiecewiseLinearEncoder().fit(with_nan)
+    ple = PiecewiseLinearEncoder().fit(X)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        ple.transform(with_nan)
+    # The encoding of 0 is not 0: sparse input is refused, not densified.
+    with pytest.raises(TypeError, match="dense data is required"):
+        PiecewiseLinearEncoder().fit(sparse.csr_matrix(X))
+    with pytest.raises(TypeError, match="dense data is required"):
+        ple.transform(sparse.csr_matrix(X))
+    with pytest.raises(ValueError, match="3 features"):
+        ple.transform(X[:, :2])
+    with pytest.raises(ValueError, match="Unknown label type"):
+        PiecewiseLinearEncoder(strategy="tree").fit(X, np.array([object()] * 300))
