@@ -522,18 +522,14 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     it), as in any pipeline:
     ``pipe["preprocess"].transformers[0][1]["scale"].set_fit_request(...)``.
 
-    The whole fitted pipeline converts to ONNX with skl2onnx once
-    :mod:`skmlp_numpy.export` is imported, given one input per column named as
-    the column (``FloatTensorType([None, 1])`` for numeric columns,
-    ``StringTensorType([None, 1])`` for categorical ones), within skl2onnx's
-    limits (:doc:`/tabular`): its ``SimpleImputer`` converter ignores
-    ``add_indicator``, so a numeric column with missing values in training
-    makes the conversion stop at the numeric ``StandardScaler``
-    (``SklearnScaler``) with a shape mismatch unless
-    ``preprocess__numeric__impute__add_indicator=False`` was set before
-    fitting; its ``OneHotEncoder`` converter refuses infrequent categories
-    (set ``preprocess__categorical__min_frequency=None`` to export); datetime,
-    timedelta and mixed columns are refused by name. Saved with ``skops.io``, the
+    The whole fitted pipeline, with its default settings, converts to ONNX
+    with skl2onnx once :mod:`skmlp_numpy.export` is imported, given one input
+    per column named as the column (``FloatTensorType([None, 1])`` for
+    numeric columns, ``StringTensorType([None, 1])`` for categorical ones,
+    each value as its ``str()`` and a missing one as the string ``"nan"``);
+    its predictions match to 1e-5, missing-value indicators and infrequent
+    categories included (:doc:`/tabular`). Datetime, timedelta, time-of-day and mixed
+    columns are refused by name. Saved with ``skops.io``, the
     pipeline names, besides the net's types, ``skmlp_numpy._tabular.SmoothClip``
     and ``skmlp_numpy._tabular.TabularFrame``.
 

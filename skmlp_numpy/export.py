@@ -24,10 +24,24 @@ an error that names them.
 
 It also registers converters for :class:`~skmlp_numpy.SmoothClip` (Div, Mul,
 Add, Sqrt) and :class:`~skmlp_numpy.TabularFrame` (the identity on each
-numeric or string column, given one input per column), so that a fitted
-:func:`~skmlp_numpy.make_tabular_pipeline` converts whole, within the limits
-of skl2onnx's imputer and one-hot converters that the "Tabular data" page
-lists.
+numeric or string column, given one input per column), and for two
+scikit-learn transformers that skl2onnx converts wrongly in some settings,
+so that a fitted :func:`~skmlp_numpy.make_tabular_pipeline` with its default
+settings converts whole:
+
+- :class:`~sklearn.impute.SimpleImputer` with ``add_indicator=True``, whose
+  indicator columns skl2onnx's converter leaves out: they follow the imputed
+  columns, as in ``transform``;
+- :class:`~sklearn.preprocessing.OneHotEncoder` with infrequent categories
+  (``min_frequency`` or ``max_categories``), which skl2onnx's converter
+  refuses for one input and encodes wrongly for several when a missing
+  value is a category: the encoding is ``transform``'s, under every
+  ``handle_unknown`` and ``drop``, for string and integer inputs. A
+  category is fed as its ``str()``, a missing one (``np.nan``) as ``"nan"``.
+
+This applies to any pipeline converted after the import, users' own
+included; every other case of these two transformers (no indicator, no
+infrequent category) is converted by skl2onnx's own converter, unchanged.
 """
 
 import math
@@ -47,7 +61,18 @@ from skl2onnx.common.data_types import (
     guess_proto_type,
 )
 from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
+from skl2onnx.operator_converters.common import concatenate_variables
+from skl2onnx.operator_converters.imputer_op import convert_sklearn_imputer
+from skl2onnx.operator_converters.one_hot_encoder import (
+    convert_sklearn_one_hot_encoder,
+)
 from skl2onnx.proto import onnx_proto
+from skl2onnx.shape_calculators.imputer import calculate_sklearn_imputer_output_shapes
+from skl2onnx.shape_calculators.one_hot_encoder import (
+    calculate_sklearn_one_hot_encoder_output_shapes,
+)
+from sklearn.impute import SimpleImputer
+from sklearn.preprocessing import OneHotEncoder
 
 from ._classifier import TwoLayerNetClassifier
 from ._encoding import PiecewiseLinearEncoder, _pieces
@@ -56,6 +81,8 @@ from ._tabular import SmoothClip, TabularFrame
 
 __all__ = [
     "ALIAS",
+    "IMPUTER_ALIAS",
+    "ONE_HOT_ENCODER_ALIAS",
     "PIECEWISE_LINEAR_ALIAS",
     "REGRESSOR_ALIAS",
     "SMOOTH_CLIP_ALIAS",
@@ -344,7 +371,7 @@ def _parse_tabular_frame(scope, model, inputs, custom_parsers=None):
     refused = {
         label: kind
         for label, kind in kinds.items()
-        if kind in ("datetime", "timedelta", "mixed")
+        if kind in ("datetime", "timedelta", "time", "mixed")
     }
     if refused:
         label, kind = next(iter(refused.items()))
@@ -385,6 +412,328 @@ def _convert_tabular_frame(scope, operator, container):
         apply_identity(scope, variable.full_name, output.full_name, container)
 
 
+def _is_nan(value):
+    """Whether ``value`` is a float NaN (a missing value, for sklearn)."""
+    return isinstance(value, float | np.floating) and bool(np.isnan(value))
+
+
+class _WithOutput:
+    """An operator whose first output is ``output``, the rest being the operator's.
+
+    skl2onnx's own imputer converter writes to ``operator.outputs[0]``: seen
+    through this view, it writes the imputed columns where the indicator
+    columns can be appended to them.
+    """
+
+    def __init__(self, operator, output):
+        self._operator = operator
+        self.outputs = [output]
+        self.output_full_names = [output.full_name]
+
+    def __getattr__(self, name):
+        return getattr(self._operator, name)
+
+
+class _Named:
+    """A stand-in for an output variable: skl2onnx's converters use its name."""
+
+    def __init__(self, full_name):
+        self.full_name = full_name
+        self.onnx_name = full_name
+
+
+def _imputer_kept_columns(imputer):
+    """The columns that ``SimpleImputer.transform`` keeps, or None for all.
+
+    Without ``keep_empty_features``, scikit-learn drops the columns that had
+    no value in ``fit`` (their statistic is NaN), which skl2onnx's converter
+    keeps.
+    """
+    if getattr(imputer, "keep_empty_features", False):
+        return None
+    empty = np.array([_is_nan(value) for value in imputer.statistics_], dtype=bool)
+    return np.flatnonzero(~empty) if empty.any() else None
+
+
+def _imputer_shape(operator):
+    """skl2onnx's shape, widened by the indicator columns under ``add_indicator``."""
+    calculate_sklearn_imputer_output_shapes(operator)
+    imputer = operator.raw_operator
+    if not imputer.add_indicator:
+        return
+    kept = _imputer_kept_columns(imputer)
+    n_imputed = len(imputer.statistics_) if kept is None else len(kept)
+    n_rows = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type.shape = [
+        n_rows,
+        n_imputed + len(imputer.indicator_.features_),
+    ]
+
+
+def _missing_mask(graph, X, missing_values, proto_dtype):
+    """The name of ``X == missing_values`` (NaN equal to NaN), a boolean tensor."""
+    if _is_nan(missing_values):
+        if proto_dtype not in (_FLOAT, _DOUBLE):
+            # An integer tensor holds no NaN: IsNaN of its float cast is all
+            # False, as sklearn's mask of it.
+            X = graph.cast(X, _FLOAT)
+        return graph.node("IsNaN", X)
+    if isinstance(missing_values, int | float | np.integer | np.floating):
+        if proto_dtype not in (_FLOAT, _DOUBLE):
+            missing_values = int(missing_values)
+        return graph.node(
+            "Equal", X, graph.constant(missing_values, proto_dtype=proto_dtype)
+        )
+    raise NotImplementedError(
+        f"ONNX export of SimpleImputer(add_indicator=True) with "
+        f"missing_values={missing_values!r} is not supported: use a number "
+        "or NaN."
+    )
+
+
+def _convert_imputer(scope, operator, container):
+    """skl2onnx's imputer, followed by sklearn's missing-value indicator columns.
+
+    Without ``add_indicator`` the conversion is skl2onnx's own, unchanged.
+    With it, skl2onnx's converter imputes (its graph ignores the indicator)
+    and the indicator columns follow, as ``SimpleImputer.transform`` orders
+    them: one per column of ``indicator_.features_`` (the columns that had
+    missing values in ``fit``), 1 where the input is missing, 0 elsewhere, in
+    the imputed columns' type. Columns without any value in ``fit`` are left
+    out of the imputed ones, as scikit-learn does unless
+    ``keep_empty_features=True``.
+    """
+    imputer = operator.raw_operator
+    if not imputer.add_indicator:
+        convert_sklearn_imputer(scope, operator, container)
+        return
+    proto_dtype = guess_proto_type(operator.inputs[0].type)
+    if proto_dtype == onnx_proto.TensorProto.STRING:
+        # sklearn's output mixes the strings with boolean indicators, which
+        # no ONNX tensor holds.
+        raise NotImplementedError(
+            "ONNX export of SimpleImputer(add_indicator=True) on string "
+            "columns is not supported (an ONNX tensor cannot hold strings "
+            "and indicators together): set add_indicator=False for string "
+            "columns."
+        )
+    graph = _Graph(scope, container, proto_dtype)
+    imputed = scope.get_unique_variable_name("imputed")
+    convert_sklearn_imputer(scope, _WithOutput(operator, _Named(imputed)), container)
+    kept = _imputer_kept_columns(imputer)
+    if kept is not None:
+        indices = graph.constant(kept, kept.shape, onnx_proto.TensorProto.INT64)
+        imputed = graph.node("Gather", imputed, indices, axis=1)
+    features = np.asarray(imputer.indicator_.features_, dtype=np.int64)
+    if len(features) == 0:
+        apply_identity(scope, imputed, operator.outputs[0].full_name, container)
+        return
+    X = concatenate_variables(scope, operator.inputs, container)
+    indices = graph.constant(features, features.shape, onnx_proto.TensorProto.INT64)
+    columns = graph.node("Gather", X, indices, axis=1)
+    missing = _missing_mask(graph, columns, imputer.missing_values, proto_dtype)
+    apply_concat(
+        scope,
+        [imputed, graph.cast(missing, proto_dtype)],
+        operator.outputs[0].full_name,
+        container,
+        axis=1,
+    )
+
+
+def _has_infrequent_categories(encoder):
+    """Whether a fitted OneHotEncoder grouped some feature's rare categories."""
+    infrequent = getattr(encoder, "infrequent_categories_", None)
+    return infrequent is not None and any(c is not None for c in infrequent)
+
+
+def _one_hot_layout(encoder, index):
+    """Where ``OneHotEncoder.transform`` puts each category of feature ``index``.
+
+    Returns
+    -------
+    columns : ndarray of int64
+        The output column, within the feature's block, of each category of
+        ``categories_[index]``, or -1 for a dropped one.
+    unknown : int
+        The column of a category not seen in ``fit``: -1 (all zeros) under
+        ``handle_unknown='ignore'`` (or ``'error'``, which a graph cannot
+        raise), the infrequent column under ``'infrequent_if_exist'`` or
+        ``'warn'`` when the feature has one.
+    width : int
+        The number of columns of the feature's block.
+
+    Notes
+    -----
+    Read from the public attributes, as their documentation states the
+    layout: the frequent categories in the order of ``categories_``, then
+    one column for the infrequent ones; ``drop_idx_`` indexes
+    ``categories_``, and dropping an infrequent category drops the whole
+    infrequent column.
+    """
+    categories = encoder.categories_[index]
+    infrequent = getattr(encoder, "infrequent_categories_", None)
+    rare = infrequent[index] if infrequent is not None else None
+    is_rare = np.array(
+        [
+            rare is not None
+            and any(
+                (_is_nan(c) and _is_nan(r)) or (not _is_nan(c) and c == r) for r in rare
+            )
+            for c in categories
+        ],
+        dtype=bool,
+    )
+    n_frequent = int(np.sum(~is_rare))
+    columns = np.empty(len(categories), dtype=np.int64)
+    columns[~is_rare] = np.arange(n_frequent)
+    columns[is_rare] = n_frequent
+    width = n_frequent + int(is_rare.any())
+    unknown = -1
+    if is_rare.any() and encoder.handle_unknown in ("infrequent_if_exist", "warn"):
+        unknown = n_frequent
+    drop = None if encoder.drop_idx_ is None else encoder.drop_idx_[index]
+    if drop is not None:
+        dropped = columns[drop]
+        columns = np.where(
+            columns == dropped, -1, np.where(columns > dropped, columns - 1, columns)
+        )
+        unknown = -1 if unknown == dropped else unknown - int(unknown > dropped)
+        width -= 1
+    return columns, unknown, width
+
+
+def _one_hot_encoder_shape(operator):
+    """skl2onnx's shape, or the width of sklearn's output with infrequent columns."""
+    encoder = operator.raw_operator
+    if not _has_infrequent_categories(encoder):
+        calculate_sklearn_one_hot_encoder_output_shapes(operator)
+        return
+    width = sum(
+        _one_hot_layout(encoder, index)[2] for index in range(len(encoder.categories_))
+    )
+    # The layout is read from documented attributes; a scikit-learn whose
+    # output differs in width stops the conversion rather than shift columns.
+    if width != len(encoder.get_feature_names_out()):
+        raise RuntimeError(
+            f"ONNX export of OneHotEncoder: {width} output columns expected from "
+            f"its categories, but get_feature_names_out names "
+            f"{len(encoder.get_feature_names_out())}."
+        )
+    n_rows = operator.inputs[0].get_first_dimension()
+    if np.issubdtype(encoder.dtype, np.signedinteger):
+        operator.outputs[0].type = Int64TensorType([n_rows, width])
+    else:
+        operator.outputs[0].type = FloatTensorType([n_rows, width])
+
+
+def _feature_columns(operator, n_features):
+    """The input's name and column of each feature, over one or several inputs."""
+    widths = [variable.type.shape[1] for variable in operator.inputs]
+    if any(not isinstance(width, int) or width < 1 for width in widths):
+        raise RuntimeError(
+            f"Shapes must be known when OneHotEncoder is converted; the inputs "
+            f"have {widths} columns."
+        )
+    if sum(widths) != n_features:
+        raise RuntimeError(
+            f"OneHotEncoder was fitted on {n_features} features; its inputs "
+            f"have {sum(widths)} columns."
+        )
+    return [
+        (variable, column)
+        for variable, width in zip(operator.inputs, widths, strict=True)
+        for column in range(width)
+    ]
+
+
+def _category_keys(categories, proto_dtype, index):
+    """The categories as LabelEncoder keys: strings, or 64-bit integers."""
+    if proto_dtype == onnx_proto.TensorProto.STRING:
+        # str() of each category, np.nan (a missing value) giving "nan": the
+        # string a missing value is fed as, which the skl2onnx converter this
+        # one delegates to also matches.
+        keys = [str(category) for category in categories]
+        if len(set(keys)) < len(keys):
+            raise ValueError(
+                f"ONNX export of OneHotEncoder: the categories {list(categories)} "
+                f"of feature {index} are not distinct as strings (a missing "
+                "value is fed as 'nan'); rename the category 'nan'."
+            )
+        return {"keys_strings": keys}
+    if all(
+        isinstance(c, int | float | np.integer | np.floating)
+        and not _is_nan(c)
+        and float(c).is_integer()
+        for c in categories
+    ):
+        return {"keys_int64s": [int(category) for category in categories]}
+    raise NotImplementedError(
+        f"ONNX export of OneHotEncoder with infrequent categories: feature "
+        f"{index} has categories {list(categories)}, which are neither string "
+        "input nor integers. Feed strings (StringTensorType) or integers."
+    )
+
+
+def _convert_one_hot_encoder(scope, operator, container):
+    """skl2onnx's one-hot encoder, or, with infrequent categories, sklearn's exactly.
+
+    Without infrequent categories skl2onnx's converter is right, and it
+    handles input types and options (``drop``, float inputs) that this one
+    need not repeat: the conversion is its own, unchanged. With infrequent
+    categories it refuses a single input and, over several inputs, counts a
+    missing category (NaN, unequal to itself) both in its own column and in
+    the infrequent one (skl2onnx issue #1026); so that case is built here,
+    for string and integer inputs, one feature at a time: a LabelEncoder
+    maps each category to its column in the feature's block (unknown values
+    to -1, or to the infrequent column under ``'infrequent_if_exist'``), and
+    Equal with ``0 .. width - 1`` makes the one-hot row.
+    """
+    encoder = operator.raw_operator
+    if not _has_infrequent_categories(encoder):
+        convert_sklearn_one_hot_encoder(scope, operator, container)
+        return
+    graph = _Graph(scope, container, _FLOAT)
+    int64 = onnx_proto.TensorProto.INT64
+    blocks = []
+    features = _feature_columns(operator, len(encoder.categories_))
+    for index, (variable, column) in enumerate(features):
+        columns, unknown, width = _one_hot_layout(encoder, index)
+        if width == 0:
+            continue
+        proto_dtype = guess_proto_type(variable.type)
+        keys = _category_keys(encoder.categories_[index], proto_dtype, index)
+        X = variable.full_name
+        if variable.type.shape[1] > 1:
+            X = graph.node("Gather", X, graph.constant([column], (1,), int64), axis=1)
+        if proto_dtype != onnx_proto.TensorProto.STRING and proto_dtype != int64:
+            X = graph.cast(X, int64)
+        codes = graph.node(
+            "LabelEncoder",
+            X,
+            values_int64s=columns.tolist(),
+            default_int64=int(unknown),
+            op_domain="ai.onnx.ml",
+            op_version=2,
+            **keys,
+        )
+        # The code -1 (unknown, or a dropped category) equals no column.
+        one_hot_columns = graph.constant(np.arange(width), (1, width), int64)
+        blocks.append(graph.node("Equal", codes, one_hot_columns))
+    if not blocks:
+        raise NotImplementedError(
+            "ONNX export of a OneHotEncoder without output columns."
+        )
+    one_hot = blocks[0] if len(blocks) == 1 else graph.node("Concat", *blocks, axis=1)
+    apply_cast(
+        scope,
+        one_hot,
+        operator.outputs[0].full_name,
+        container,
+        to=guess_proto_type(operator.outputs[0].type),
+    )
+
+
 SMOOTH_CLIP_ALIAS = "SkmlpNumpySmoothClip"
 """The name of :class:`~skmlp_numpy.SmoothClip`'s converter in skl2onnx's registry."""
 
@@ -397,19 +746,37 @@ ALIAS = "SkmlpNumpyTwoLayerNetClassifier"
 REGRESSOR_ALIAS = "SkmlpNumpyTwoLayerNetRegressor"
 """The name of the regressor's converter in skl2onnx's registry."""
 
+IMPUTER_ALIAS = "SkmlpNumpySimpleImputer"
+"""The name of scikit-learn's SimpleImputer's converter in skl2onnx's registry."""
+
+ONE_HOT_ENCODER_ALIAS = "SkmlpNumpyOneHotEncoder"
+"""The name of scikit-learn's OneHotEncoder's converter in skl2onnx's registry."""
+
 PIECEWISE_LINEAR_ALIAS = "SkmlpNumpyPiecewiseLinearEncoder"
 """The name of :class:`~skmlp_numpy.PiecewiseLinearEncoder`'s converter in
 skl2onnx's registry."""
 
 
 def register() -> None:
-    """Register the converters of both estimators with skl2onnx.
+    """Register this module's converters with skl2onnx.
 
     Called when this module is imported; calling it again is harmless. The
     classifier's converter takes MLPClassifier's options: ``zipmap`` (True,
     False or 'columns'), ``nocl`` (labels as class indices) and
     ``output_class_labels``. The regressor's graph outputs
     one column per target.
+
+    It also registers the converters of :class:`~skmlp_numpy.SmoothClip`,
+    :class:`~skmlp_numpy.TabularFrame` and
+    :class:`~skmlp_numpy.PiecewiseLinearEncoder`, and replaces skl2onnx's own for
+    scikit-learn's :class:`~sklearn.impute.SimpleImputer` and
+    :class:`~sklearn.preprocessing.OneHotEncoder` (through
+    ``update_registered_converter``, under :data:`IMPUTER_ALIAS` and
+    :data:`ONE_HOT_ENCODER_ALIAS`), in every pipeline converted afterwards:
+    ``SimpleImputer(add_indicator=True)`` then gets its indicator columns
+    and a ``OneHotEncoder`` with infrequent categories the encoding of its
+    ``transform`` (a missing category fed as the string ``"nan"``); other
+    settings of both are handed to skl2onnx's converters unchanged.
     """
     update_registered_converter(
         TwoLayerNetClassifier,
@@ -434,6 +801,15 @@ def register() -> None:
         _tabular_frame_shape,
         _convert_tabular_frame,
         parser=_parse_tabular_frame,
+    )
+    update_registered_converter(
+        SimpleImputer, IMPUTER_ALIAS, _imputer_shape, _convert_imputer
+    )
+    update_registered_converter(
+        OneHotEncoder,
+        ONE_HOT_ENCODER_ALIAS,
+        _one_hot_encoder_shape,
+        _convert_one_hot_encoder,
     )
     update_registered_converter(
         PiecewiseLinearEncoder,

@@ -218,3 +218,205 @@ def test_regressor_onnx_matches_predict(activation, loss, n_outputs, dtype, capf
     np.testing.assert_allclose(
         prediction.reshape(y.shape), model.predict(X), rtol=1e-5, atol=1e-6
     )
+
+
+# scikit-learn's own transformers, as this module's converters make skl2onnx
+# convert them: SimpleImputer(add_indicator=True) and OneHotEncoder with
+# infrequent categories, compared with their transform directly.
+
+
+def _run_feeds(onx, feeds, capfd):
+    """The graph's only output on named inputs; onnxruntime must log no warning."""
+    capfd.readouterr()
+    session = rt.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    (output,) = session.run(None, feeds)
+    logged = capfd.readouterr().err
+    assert "onnxruntime" not in logged, logged
+    return output
+
+
+def _missing_numbers(n=60, seed=0):
+    """Four float32 columns: the first and third with NaN, the others full."""
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 4)).astype(np.float32)
+    X[rng.rand(n) < 0.2, 0] = np.nan
+    X[rng.rand(n) < 0.3, 2] = np.nan
+    return X
+
+
+@pytest.mark.parametrize("strategy", ["median", "mean", "constant"])
+@pytest.mark.parametrize("n_inputs", [1, 2])
+def test_imputer_with_indicator_matches_transform(strategy, n_inputs, capfd):
+    from skl2onnx.common.data_types import FloatTensorType
+    from sklearn.impute import SimpleImputer
+
+    X = _missing_numbers()
+    imputer = SimpleImputer(strategy=strategy, fill_value=-7.0, add_indicator=True).fit(
+        X
+    )
+    # New rows: NaN in every column, the full ones included (imputed, with no
+    # indicator column for them under 'missing-only').
+    X_new = _missing_numbers(seed=1)
+    X_new[::5, 1] = np.nan
+    X_new[::7, 3] = np.nan
+    splits = [4] if n_inputs == 1 else [1, 3]
+    names = [f"x{i}" for i in range(n_inputs)]
+    types = [
+        (n, FloatTensorType([None, k])) for n, k in zip(names, splits, strict=True)
+    ]
+    onx = skl2onnx.to_onnx(imputer, initial_types=types)
+    for data in (X, X_new):
+        parts = np.split(data, np.cumsum(splits)[:-1], axis=1)
+        got = _run_feeds(onx, dict(zip(names, parts, strict=True)), capfd)
+        np.testing.assert_array_equal(got, imputer.transform(data))
+    # Columns with no missing value in fit: no indicator column at all.
+    full = SimpleImputer(strategy=strategy, fill_value=-7.0, add_indicator=True)
+    full.fit(X[:, [1, 3]])
+    onx = skl2onnx.to_onnx(full, initial_types=[("X", FloatTensorType([None, 2]))])
+    got = _run_feeds(onx, {"X": X_new[:, [1, 3]]}, capfd)
+    np.testing.assert_array_equal(got, full.transform(X_new[:, [1, 3]]))
+
+
+@pytest.mark.parametrize("keep_empty_features", [False, True])
+def test_imputer_with_indicator_and_an_empty_column(keep_empty_features, capfd):
+    from skl2onnx.common.data_types import FloatTensorType
+    from sklearn.impute import SimpleImputer
+
+    X = _missing_numbers()
+    X[:, 1] = np.nan  # no value in fit: dropped unless keep_empty_features
+    imputer = SimpleImputer(
+        add_indicator=True, keep_empty_features=keep_empty_features
+    ).fit(X)
+    onx = skl2onnx.to_onnx(imputer, initial_types=[("X", FloatTensorType([None, 4]))])
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Skipping features", UserWarning)
+        expected = imputer.transform(X)
+    np.testing.assert_array_equal(_run_feeds(onx, {"X": X}, capfd), expected)
+
+
+def test_imputer_with_indicator_of_a_number(capfd):
+    from skl2onnx.common.data_types import FloatTensorType
+    from sklearn.impute import SimpleImputer
+
+    X = np.round(_missing_numbers() * 2)
+    X[np.isnan(X)] = -1.0
+    imputer = SimpleImputer(missing_values=-1.0, add_indicator=True).fit(X)
+    onx = skl2onnx.to_onnx(imputer, initial_types=[("X", FloatTensorType([None, 4]))])
+    np.testing.assert_array_equal(
+        _run_feeds(onx, {"X": X}, capfd), imputer.transform(X)
+    )
+
+
+def test_imputer_with_indicator_on_strings_is_refused():
+    from skl2onnx.common.data_types import StringTensorType
+    from sklearn.impute import SimpleImputer
+
+    X = np.array([["a"], ["b"], ["?"], ["a"]], dtype=object)
+    imputer = SimpleImputer(
+        missing_values="?", strategy="most_frequent", add_indicator=True
+    ).fit(X)
+    with pytest.raises(NotImplementedError, match="add_indicator=False"):
+        skl2onnx.to_onnx(imputer, initial_types=[("X", StringTensorType([None, 1]))])
+
+
+def _rare_categories(n=120, seed=0, new=False):
+    """Three string columns with rare categories and missing values (np.nan).
+
+    ``new=True`` adds categories never seen in training and missing values
+    in the column that had none.
+    """
+    rng = np.random.RandomState(seed)
+    X = np.empty((n, 3), dtype=object)
+    X[:, 0] = rng.choice(["a", "b", "c", "r1", "r2"], n, p=[0.4, 0.3, 0.2, 0.05, 0.05])
+    # "t", rare, is the first category: drop="first" drops the infrequent column.
+    X[:, 1] = rng.choice(["t", "u", "v"], n, p=[0.03, 0.5, 0.47])
+    X[:, 2] = rng.choice(["p", "q"], n)
+    X[rng.rand(n) < 0.1, 0] = np.nan
+    X[rng.rand(n) < 0.02, 1] = np.nan  # missing, but rare
+    if new:
+        X[::6, 0] = "unseen"
+        X[1::6, 1] = "unseen"
+        X[2::6, 2] = np.nan
+        X[3::6, 2] = "unseen"
+    return X
+
+
+def _as_strings(X):
+    """The feed of string columns: str() of each value, a missing one as 'nan'."""
+    return np.where(
+        np.vectorize(lambda v: isinstance(v, float) and np.isnan(v))(X),
+        "nan",
+        X.astype(str),
+    )
+
+
+def _encoder_id(params):
+    return "-".join(map(str, params.values()))
+
+
+ENCODERS = [
+    {"min_frequency": 10, "handle_unknown": "ignore"},
+    {"min_frequency": 10, "handle_unknown": "infrequent_if_exist"},
+    {"max_categories": 3, "handle_unknown": "infrequent_if_exist"},
+    {"min_frequency": 0.06, "handle_unknown": "infrequent_if_exist", "drop": "first"},
+    {"min_frequency": 10, "handle_unknown": "infrequent_if_exist", "drop": "if_binary"},
+    {"min_frequency": 10, "handle_unknown": "ignore", "drop": ["b", "v", "q"]},
+]
+
+
+@pytest.mark.parametrize(
+    "params", ENCODERS, ids=lambda p: "-".join(map(str, p.values()))
+)
+@pytest.mark.parametrize("inputs", ["one", "per-column", "mixed"])
+def test_one_hot_encoder_with_infrequent_categories_matches_transform(
+    params, inputs, capfd
+):
+    from skl2onnx.common.data_types import StringTensorType
+    from sklearn.preprocessing import OneHotEncoder
+
+    X = _rare_categories()
+    encoder = OneHotEncoder(sparse_output=False, **params).fit(X)
+    assert any(c is not None for c in encoder.infrequent_categories_)
+    splits = {"one": [3], "per-column": [1, 1, 1], "mixed": [2, 1]}[inputs]
+    names = [f"x{i}" for i in range(len(splits))]
+    types = [
+        (n, StringTensorType([None, k])) for n, k in zip(names, splits, strict=True)
+    ]
+    onx = skl2onnx.to_onnx(encoder, initial_types=types)
+    for data in (X, _rare_categories(seed=1, new=True)):
+        with warnings.catch_warnings():
+            # drop with unknown categories: "encoded as all zeros"
+            warnings.filterwarnings("ignore", "Found unknown categories")
+            expected = encoder.transform(data)
+        parts = np.split(_as_strings(data), np.cumsum(splits)[:-1], axis=1)
+        got = _run_feeds(onx, dict(zip(names, parts, strict=True)), capfd)
+        assert got.shape == expected.shape
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_one_hot_encoder_with_infrequent_integer_categories(capfd):
+    from skl2onnx.common.data_types import Int64TensorType
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.RandomState(0)
+    X = rng.choice([3, 5, 8, 40, 41], size=(100, 2), p=[0.4, 0.3, 0.2, 0.05, 0.05])
+    encoder = OneHotEncoder(
+        min_frequency=10, handle_unknown="ignore", sparse_output=False
+    ).fit(X)
+    onx = skl2onnx.to_onnx(encoder, initial_types=[("X", Int64TensorType([None, 2]))])
+    X_new = np.array([[3, 40], [41, 7], [99, 5]], dtype=np.int64)
+    for data in (X.astype(np.int64), X_new):
+        got = _run_feeds(onx, {"X": data}, capfd)
+        np.testing.assert_array_equal(got, encoder.transform(data))
+
+
+def test_one_hot_encoder_refuses_a_category_named_nan_beside_missing_values():
+    from skl2onnx.common.data_types import StringTensorType
+    from sklearn.preprocessing import OneHotEncoder
+
+    X = np.array(["a"] * 20 + ["nan"] * 20 + [np.nan] * 20 + ["r"], dtype=object)
+    encoder = OneHotEncoder(min_frequency=10, handle_unknown="ignore").fit(X[:, None])
+    with pytest.raises(ValueError, match="not distinct as strings"):
+        skl2onnx.to_onnx(encoder, initial_types=[("X", StringTensorType([None, 1]))])

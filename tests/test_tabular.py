@@ -592,21 +592,42 @@ def test_tabular_frame_is_clonable_and_has_tags():
     assert list(out.columns) == list(X.columns)
 
 
-def _onnx_table(n=200):
-    """Float columns with NaN and a string column whose categories are frequent."""
-    rng = np.random.RandomState(0)
+def _onnx_table(n=300, seed=0, new=False):
+    """What the default pipeline meets: missing numbers, rare and missing categories.
+
+    Two numeric columns, one with NaN; three string columns, two with rare
+    categories (grouped as infrequent), one with missing values. ``new=True``
+    makes a frame to predict: categories never seen in training, rare ones,
+    and missing values in the columns that had none.
+    """
+    rng = np.random.RandomState(seed)
     X = pd.DataFrame(
         {
             "age": rng.normal(40, 10, n),
             "income": rng.lognormal(10, 1, n),
-            "city": rng.choice(["paris", "lyon", "nice"], n, p=[0.45, 0.3, 0.25]),
+            "city": rng.choice(
+                ["paris", "lyon", "nice", "brest", "albi"],
+                n,
+                p=[0.45, 0.3, 0.21, 0.02, 0.02],
+            ),
+            "plan": rng.choice(["basic", "pro", "team"], n, p=[0.6, 0.39, 0.01]),
+            "channel": rng.choice(["web", "shop"], n),
         }
     )
     X.loc[rng.rand(n) < 0.1, "age"] = np.nan
-    return X, X["age"].fillna(40) > 40
+    X.loc[rng.rand(n) < 0.1, "city"] = None
+    if new:
+        X.loc[::5, "income"] = np.nan
+        X.loc[1::5, "city"] = "unseen"
+        X.loc[2::5, "plan"] = "unseen"
+        X.loc[3::5, "channel"] = None
+        X.loc[4::5, "channel"] = "phone"
+    y = X["age"].fillna(40) / 10 + (X["city"] == "paris") + (X["plan"] == "pro")
+    return X, y
 
 
 def _onnx_inputs(X):
+    """One input per column; categorical values as strings, a missing one 'nan'."""
     from skl2onnx.common.data_types import FloatTensorType, StringTensorType
 
     types, feeds = [], {}
@@ -616,27 +637,59 @@ def _onnx_inputs(X):
             feeds[column] = X[[column]].to_numpy(np.float32)
         else:
             types.append((column, StringTensorType([None, 1])))
-            feeds[column] = X[[column]].to_numpy().astype(str)
+            values = X[[column]].astype(str).to_numpy()
+            feeds[column] = np.where(X[[column]].isna(), "nan", values)
     return types, feeds
 
 
-def test_whole_pipeline_converts_to_onnx_without_missing_indicators():
+def _onnx_session(pipe, X):
+    """onnxruntime's session of the pipeline converted with one input per column."""
     rt = pytest.importorskip("onnxruntime")
     skl2onnx = pytest.importorskip("skl2onnx")
     import skmlp_numpy.export  # noqa: F401
 
-    X, y = _onnx_table()
-    pipe = make_tabular_pipeline("classification", **FAST)
-    # skl2onnx's SimpleImputer converter ignores add_indicator (see the docs).
-    pipe.set_params(preprocess__numeric__impute__add_indicator=False).fit(X, y)
-    types, feeds = _onnx_inputs(X)
-    onx = skl2onnx.to_onnx(pipe, initial_types=types, options={"zipmap": False})
-    session = rt.InferenceSession(
+    types, _ = _onnx_inputs(X)
+    options = {"zipmap": False} if hasattr(pipe, "predict_proba") else None
+    onx = skl2onnx.to_onnx(pipe, initial_types=types, options=options)
+    return rt.InferenceSession(
         onx.SerializeToString(), providers=["CPUExecutionProvider"]
     )
-    labels, proba = session.run(None, feeds)
-    assert_allclose(proba, pipe.predict_proba(X), atol=1e-5)
-    assert_array_equal(labels, pipe.predict(X))
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_whole_default_pipeline_converts_to_onnx(task):
+    X, y = _onnx_table()
+    if task == "classification":
+        y = y > y.median()
+    pipe = make_tabular_pipeline(task, **FAST).fit(X, y)
+    # The defaults at work: indicator columns and infrequent categories.
+    assert pipe["preprocess"].named_transformers_["numeric"]["impute"].indicator_
+    encoder = pipe["preprocess"].named_transformers_["categorical"]
+    assert encoder.infrequent_categories_[0] is not None
+    assert encoder.infrequent_categories_[1] is not None
+    session = _onnx_session(pipe, X)
+    for frame in (X, _onnx_table(seed=1, new=True)[0]):
+        outputs = session.run(None, _onnx_inputs(frame)[1])
+        if task == "classification":
+            labels, proba = outputs
+            assert_allclose(proba, pipe.predict_proba(frame), atol=1e-5)
+            assert_array_equal(labels, pipe.predict(frame))
+        else:
+            assert_allclose(
+                outputs[0].ravel(), pipe.predict(frame), rtol=1e-5, atol=1e-5
+            )
+
+
+def test_default_pipeline_with_one_categorical_column_converts_to_onnx():
+    X, y = _onnx_table()
+    X = X[["age", "city"]]
+    y = y > y.median()
+    pipe = make_tabular_pipeline("classification", **FAST).fit(X, y)
+    session = _onnx_session(pipe, X)
+    for frame in (X, _onnx_table(seed=1, new=True)[0][["age", "city"]]):
+        labels, proba = session.run(None, _onnx_inputs(frame)[1])
+        assert_allclose(proba, pipe.predict_proba(frame), atol=1e-5)
+        assert_array_equal(labels, pipe.predict(frame))
 
 
 def test_onnx_refusals_name_their_cause():
@@ -645,22 +698,8 @@ def test_onnx_refusals_name_their_cause():
     import skmlp_numpy.export  # noqa: F401
 
     X, y = _onnx_table()
+    y = y > y.median()
     types, _ = _onnx_inputs(X)
-    # Missing values in training add indicator columns that skl2onnx's
-    # SimpleImputer converter leaves out: the scaler after it sees one column
-    # fewer than it was fitted on.
-    pipe = make_tabular_pipeline("classification", **FAST).fit(X, y)
-    with pytest.raises(RuntimeError, match="SklearnScaler"):
-        skl2onnx.to_onnx(pipe, initial_types=types)
-    # Infrequent categories: skl2onnx's OneHotEncoder converter refuses them.
-    X_rare = X.assign(city=["rare"] * 3 + list(X["city"][3:]))
-    pipe = make_tabular_pipeline("classification", **FAST)
-    pipe.set_params(preprocess__numeric__impute__add_indicator=False).fit(X_rare, y)
-    with pytest.raises(NotImplementedError, match="Infrequent categories"):
-        skl2onnx.to_onnx(pipe, initial_types=types)
-    # The documented way round: no grouping of rare categories.
-    pipe.set_params(preprocess__categorical__min_frequency=None).fit(X_rare, y)
-    skl2onnx.to_onnx(pipe, initial_types=types)
     # Dates: refused by TabularFrame's converter, naming the column.
     X_date = X.assign(when=pd.date_range("2020-01-01", periods=len(X)))
     pipe = make_tabular_pipeline("classification", **FAST).fit(X_date, y)
