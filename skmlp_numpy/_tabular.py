@@ -3,7 +3,7 @@
 :func:`make_tabular_pipeline` is the package's answer to "what should I fit
 on this DataFrame?". Its preprocessing and the net's settings were chosen by
 ``benchmarks/bench_tabular.py`` (the evidence for each choice is on the
-"Accuracy on tabular data" page of the documentation), after RealMLP
+"Tables (DataFrames)" page of the documentation), after RealMLP
 (Holzmüller et al., 2024).
 """
 
@@ -26,7 +26,7 @@ from ._regressor import TwoLayerNetRegressor
 _NETS = {"classification": TwoLayerNetClassifier, "regression": TwoLayerNetRegressor}
 
 # The net's settings shared by both tasks; each one is justified, with the
-# benchmark's numbers, on the "Accuracy on tabular data" page.
+# benchmark's numbers, on the "Tables (DataFrames)" page.
 _NET_SETTINGS = {
     "hidden_size": 256,
     "learning_rate": "cosine",
@@ -449,7 +449,7 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     a 2-D array), imputes, scales and encodes its columns by their kind,
     then fits a :class:`TwoLayerNetClassifier` or a
     :class:`TwoLayerNetRegressor` with settings chosen on real tables
-    (:doc:`/tabular`, "Accuracy on tabular data"):
+    (:doc:`/tabular`, "Tables (DataFrames)"):
 
     - :class:`TabularFrame` reads each column's kind in ``fit`` (column
       labels of any type are labels, never positions): numbers (numpy,

@@ -7,8 +7,8 @@
   a figure (``docs/_ext/benchmark_figures.py``), and the performance page
   shows both, figure and text; the main job's results and the tabular
   pipeline's at scale are text only.
-- The README's examples, and the landing page's, run without a warning and
-  print what they say they print.
+- The README's examples, the landing page's and Getting started's, run
+  without a warning and print what they say they print.
 - Every figure that the README and the docs quote, accuracy or speed, is the
   one its committed benchmark output holds, and recipes are named in full, in
   the words of the code that runs them.
@@ -16,6 +16,13 @@
   ``set_*_request`` ...) keep no cross-reference to scikit-learn's own docs
   (``docs/_ext/sklearn_docstrings.py``); literals in tables break after
   punctuation, not inside names (``docs/_ext/table_literals.py``).
+- What a reader saw broken at 1280 px stays fixed: the latency figure's
+  labels clear of its lines, parameter names whole, 88-column code lines
+  inside their boxes, the Results table's short columns on one line, a build
+  without MNIST saying why its gallery section is empty; tables answered
+  first (landing card, navigation, FAQ). With ``SKMLP_DOCS_HTML`` naming a
+  build and headless Chromium at hand, the built pages are checked in the
+  browser too.
 
 No Sphinx needed: the rst is read as text, so these run with the test extras.
 """
@@ -214,20 +221,30 @@ def expected_output(code):
     return expected if lines and "print(" in lines[-1] else []
 
 
+# The pages whose ``.. code-block:: python`` blocks run (their ``::`` blocks,
+# fragments, do not).
+RUN_PAGES = ["index.rst", "getting_started.rst"]
 EXAMPLES = [
     *(("README.md", code) for code in python_blocks(README, "md")),
     *(
-        ("docs/index.rst", code)
-        for code in python_blocks((DOCS / "index.rst").read_text("utf-8"), "rst")
+        (f"docs/{page}", code)
+        for page in RUN_PAGES
+        for code in python_blocks((DOCS / page).read_text("utf-8"), "rst")
     ),
 ]
 
 
 def test_the_examples_are_found():
     # The Example and Regression sections of the README, the landing page's
-    # quick start; a change of fence must not silently run nothing.
-    assert [page for page, _ in EXAMPLES].count("README.md") >= 2
-    assert [page for page, _ in EXAMPLES].count("docs/index.rst") >= 1
+    # quick start, Getting started's table; a change of fence must not
+    # silently run nothing.
+    pages = [page for page, _ in EXAMPLES]
+    assert pages.count("README.md") >= 2
+    assert pages.count("docs/index.rst") >= 1
+    fit_a_table = [
+        code for page, code in EXAMPLES if page.endswith("getting_started.rst")
+    ]
+    assert any("make_tabular_pipeline(" in code for code in fit_a_table)
 
 
 @pytest.mark.parametrize(
@@ -509,3 +526,204 @@ def test_this_packages_docstrings_are_left_alone():
 def test_table_literals_break_after_punctuation_not_inside_names(literal, pieces):
     pytest.importorskip("docutils")
     assert _extension("table_literals")._AFTER.split(literal) == pieces
+
+
+# ------------------------------------------ what a reader sees at 1280 px
+# Found by looking at the built pages in a browser at 1280 px; each test holds
+# the source of one fix (tests/test_docs_rendered.py checks the built pages
+# themselves, where a browser is at hand).
+
+
+def _css_rule(selector):
+    """The declarations of custom.css's rule for ``selector``, as a dict."""
+    css = (DOCS / "_static" / "custom.css").read_text(encoding="utf-8")
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", css):
+        if selector in [s.strip() for s in selectors.split(",")]:
+            return dict(
+                (k.strip(), v.strip())
+                for k, v in (d.split(":", 1) for d in body.split(";") if ":" in d)
+            )
+    raise AssertionError(f"custom.css has no rule for {selector}")
+
+
+def test_the_latency_figures_labels_cross_no_line():
+    # The ratio labels were struck through by the lines leaving their points.
+    pytest.importorskip("matplotlib")
+    from matplotlib.path import Path as MplPath
+
+    figures = _figures_module()
+    path = ROOT / "benchmarks" / "results-latency-2core.txt"
+    fig = figures.draw_latency(figures.parse(path))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labelled = [ax for ax in fig.axes if ax.texts]
+    assert labelled
+    for ax in labelled:
+        inside = ax.get_window_extent(renderer)
+        segments = []
+        for line in ax.get_lines():
+            xy = line.get_transform().transform(line.get_xydata())
+            segments.extend(MplPath(xy[i : i + 2]) for i in range(len(xy) - 1))
+        boxes = [text.get_window_extent(renderer) for text in ax.texts]
+        for text, box in zip(ax.texts, boxes, strict=True):
+            label = text.get_text()
+            assert not any(s.intersects_bbox(box) for s in segments), label
+            assert inside.contains(box.x0, box.y0), label
+            assert inside.contains(box.x1, box.y1), label
+            assert sum(box.overlaps(other) for other in boxes) == 1, label
+
+
+def test_parameter_names_never_break():
+    # "activati / on": the name shrank beside its long type on the API pages.
+    rule = _css_rule(".bd-article dl.field-list dd dt > strong")
+    assert rule["white-space"] == "nowrap" and rule["flex-shrink"] == "0"
+
+
+def test_an_88_column_line_of_code_fits_the_text_column():
+    # The text column is 703 px at 1280 px; a code box's padding is 2 rem;
+    # DejaVu Sans Mono and Menlo are 0.602 em wide. At 0.8125rem the last
+    # characters of ruff's 88-column lines were cut off.
+    size = float(_css_rule(".bd-article div.highlight pre")["font-size"][:-3])
+    assert 88 * 0.602 * size * 16 + 2 * 16 <= 703
+
+
+def test_the_results_tables_fit_times_stay_on_one_line():
+    # "1.42 s / [1.39– / 1.53]" and "64-100- / 10" at 1280 px.
+    page = (DOCS / "performance.rst").read_text(encoding="utf-8")
+    table = page[page.index(":name: results-table") :][:200]
+    assert ":class: results-table" in table
+    for column in [
+        "table.results-table td:nth-child(2)",
+        "table.results-table td:last-child",
+    ]:
+        assert _css_rule(column)["white-space"] == "nowrap"
+
+
+def test_a_build_without_mnist_says_why_its_examples_are_missing():
+    conf = (DOCS / "conf.py").read_text(encoding="utf-8")
+    branch = conf[conf.index("if mnist.is_file():") :]
+    branch = branch[branch.index("else:") : branch.index("sphinx_gallery_conf")]
+    assert 'tags.add("mnist_missing")' in branch
+    readme = (ROOT / "examples" / "mnist" / "README.rst").read_text("utf-8")
+    note = readme[readme.index(".. only:: mnist_missing") :]
+    assert "SKMLP_MNIST" in note and "load_mnist" in note
+
+
+def test_the_tabular_page_names_no_version_of_its_own():
+    # The results' header names the version that ran them; the page's text,
+    # which outlives a rerun, names none.
+    page = (DOCS / "tabular.rst").read_text(encoding="utf-8")
+    assert not re.search(r"skmlp_numpy \d|\b\d+\.\d+\.\d+\b", page)
+
+
+def test_tables_are_answered_first():
+    # The landing page's card, the toctree's place after the user guide, the
+    # page's title, the FAQ's first answer.
+    index = (DOCS / "index.rst").read_text(encoding="utf-8")
+    assert re.search(r"grid-item-card:: Tables.*\n\s+:link: tabular\n", index)
+    # Right after the user guide, so in the navigation bar at 1280 px, under
+    # a title short enough for the bar to keep its search box on one line.
+    assert re.search(r"^   user_guide\n   Tables <tabular>\n", index, flags=re.M)
+    title = (DOCS / "tabular.rst").read_text(encoding="utf-8").splitlines()[0]
+    assert title == "Tables (DataFrames)"
+    faq = (DOCS / "faq.rst").read_text(encoding="utf-8")
+    answer = faq[faq.index("categorical features and missing values?") :]
+    answer = answer[: answer.index("Does it keep feature names?")]
+    assert answer.index("make_tabular_pipeline") < answer.index("ColumnTransformer")
+    example = ROOT / "examples" / "basics" / "plot_tabular_pipeline.py"
+    assert 'pipe[:-1].set_output(transform="pandas")' in example.read_text("utf-8")
+
+
+# A script that a browser runs in a built page at 1280 px: what a reader would
+# find cut off or broken, one line each.
+_LAYOUT_PROBE = """<script>addEventListener("load", () => setTimeout(() => {
+  const found = [];
+  const lines = (e) => {
+    const range = document.createRange();
+    range.selectNodeContents(e);
+    const tops = [...range.getClientRects()].map((r) => Math.round(r.bottom));
+    return new Set(tops).size;
+  };
+  for (const e of document.querySelectorAll(".bd-article pre")) {
+    if (e.scrollWidth > e.clientWidth + 1) {
+      found.push("code cut off: " + e.textContent.trim().split("\\n")[0]);
+    }
+  }
+  for (const e of document.querySelectorAll(".bd-article dl.field-list dt > strong")) {
+    if (lines(e) > 1) found.push("parameter name broken: " + e.textContent);
+  }
+  for (const e of document.querySelectorAll("table.results-table td p")) {
+    const cell = e.closest("td");
+    const column = [...cell.parentElement.children].indexOf(cell);
+    if ([1, 4].includes(column) && lines(e) > 1) {
+      found.push("network or fit time wrapped: " + e.textContent.trim());
+    }
+  }
+  const out = document.createElement("pre");
+  out.id = "layout-probe";
+  out.textContent = found.join("\\n") || "clean";
+  document.body.appendChild(out);
+}, 200));</script>"""
+
+
+def _built_pages():
+    """The built pages the probe reads: SKMLP_DOCS_HTML names a build."""
+    build = os.environ.get("SKMLP_DOCS_HTML")
+    if not build:
+        return []
+    build = Path(build)
+    return [
+        build / "performance.html",
+        *sorted((build / "generated").glob("skmlp_numpy.*.html")),
+        *sorted((build / "auto_examples").glob("*/plot_*.html")),
+    ]
+
+
+@pytest.mark.parametrize("page", _built_pages(), ids=lambda page: page.name)
+def test_the_built_pages_read_whole_at_1280_px(page, tmp_path):
+    # Opt-in: build the docs, then
+    # SKMLP_DOCS_HTML=/path/to/build python -m pytest tests/test_docs.py -k built
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("needs chromium, headless")
+    probe = page.with_name(f"_probe_{page.name}")  # beside it: its links resolve
+    html = page.read_text(encoding="utf-8").replace(
+        "</body>", _LAYOUT_PROBE + "</body>"
+    )
+    probe.write_text(html, encoding="utf-8")
+    try:
+        dom = subprocess.run(
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                f"--user-data-dir={tmp_path}",
+                "--window-size=1280,1000",
+                "--virtual-time-budget=5000",
+                "--dump-dom",
+                probe.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
+    finally:
+        probe.unlink()
+    found = re.search(r'<pre id="layout-probe">(.*?)</pre>', dom, flags=re.S)
+    assert found, f"the probe did not run in {page.name}"
+    assert found[1] == "clean", found[1]
+
+
+def test_a_build_without_mnist_says_so_on_its_gallery_page():
+    build = os.environ.get("SKMLP_DOCS_HTML")
+    page = Path(build or ".") / "auto_examples" / "mnist" / "index.html"
+    if not page.is_file():
+        pytest.skip("SKMLP_DOCS_HTML names no build")
+    html = page.read_text(encoding="utf-8")
+    if "plot_mnist_tutorial" not in html:
+        assert "SKMLP_MNIST" in html, "an empty MNIST section that does not say why"

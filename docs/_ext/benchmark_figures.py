@@ -304,8 +304,10 @@ def draw_latency(sections: list[Section]):
     fig = _figure(8, 3.4 * len(sections))
     axes = fig.subplots(len(sections), 2, squeeze=False)
     colours = ["#1f6fb4", "#2ca02c", "#9467bd", "#8c564b"]
+    placements = []
     for (left, right), section in zip(axes, sections, strict=True):
         all_rows = set()
+        labels = []
         for index, (model, numbers) in enumerate(section.groups.items()):
             colour = colours[index % len(colours)]
             rows = sorted({int(key.split()[1]) for key in numbers})
@@ -327,27 +329,16 @@ def draw_latency(sections: list[Section]):
             )
             ratios = [numbers[f"ratio {n}"] for n in rows]
             right.plot(rows, ratios, "o-", color=colour, label=model)
-            for n, ratio in zip(rows, ratios, strict=True):
-                # Above the point where this model is the fastest at n, else
-                # below, and left of the last point: labels never overlap.
-                top = all(
-                    ratio >= other.get(f"ratio {n}", 0)
-                    for other in section.groups.values()
-                )
-                last = n == rows[-1]
-                right.annotate(
-                    f"{ratio:.2f}×",
-                    (n, ratio),
-                    textcoords="offset points",
-                    xytext=(-6 if last else 6, 5 if top else -12),
-                    ha="right" if last else "left",
-                    fontsize=8,
-                    color=colour,
-                )
+            labels.extend(
+                (n, ratio, f"{ratio:.2f}×", colour)
+                for n, ratio in zip(rows, ratios, strict=True)
+            )
         ticks = sorted(all_rows)
         for ax in (left, right):
             ax.set_xscale("log")
             ax.set_xticks(ticks, [f"{n:,}" for n in ticks])
+            # Room beside the first and last points for their labels.
+            ax.set_xlim(ticks[0] / 3, ticks[-1] * 6)
             ax.minorticks_off()
             ax.set_xlabel("rows per predict_proba call (batch size)")
             ax.grid(True, which="major", alpha=0.3)
@@ -360,7 +351,76 @@ def draw_latency(sections: list[Section]):
         right.set_ylim(0, max(right.get_ylim()[1], 1.5) * 1.1)
         right.set_ylabel("MLPClassifier's time ÷ skmlp_numpy's (×)")
         right.set_title("Speed relative to MLPClassifier (1 = equal)", fontsize=10)
+        placements.append((right, labels))
+    for ax, labels in placements:
+        label_points(ax, labels)
     return fig
+
+
+# Where a point's label may go, in points from the point, first choice first.
+_LABEL_OFFSETS = [
+    (6, 6, "left", "bottom"),
+    (-6, -6, "right", "top"),
+    (6, -6, "left", "top"),
+    (-6, 6, "right", "bottom"),
+    (0, 8, "center", "bottom"),
+    (0, -8, "center", "top"),
+    (8, 0, "left", "center"),
+    (-8, 0, "right", "center"),
+]
+
+
+def label_points(ax, labels):
+    """Write each label next to its point, where no line of ``ax`` crosses it.
+
+    ``labels``: (x, y, text, colour) in data coordinates. Each label takes the
+    first place around its point that no plotted line (the data's, the
+    dashed line at 1) crosses, that no label already placed overlaps, and that
+    stays inside the axes; where none is free, the one with the fewest
+    crossings. A label at a fixed offset was struck through by the lines
+    that leave its point, or by another model's.
+    """
+    from matplotlib.path import Path
+
+    fig = ax.figure
+    # Lay the figure out once and keep it so: the labels' display coordinates
+    # must hold when it is saved (constrained layout would move the axes).
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+    renderer = fig.canvas.get_renderer()
+    segments = []
+    for line in ax.get_lines():
+        xy = line.get_transform().transform(line.get_xydata())
+        segments.extend(Path(xy[i : i + 2]) for i in range(len(xy) - 1))
+    inside = ax.get_window_extent(renderer)
+    placed = []
+    for x, y, text, colour in labels:
+        best = None
+        for dx, dy, ha, va in _LABEL_OFFSETS:
+            annotation = ax.annotate(
+                text,
+                (x, y),
+                textcoords="offset points",
+                xytext=(dx, dy),
+                ha=ha,
+                va=va,
+                fontsize=8,
+                color=colour,
+            )
+            box = annotation.get_window_extent(renderer).padded(1)
+            clashes = sum(path.intersects_bbox(box) for path in segments)
+            clashes += sum(box.overlaps(other) for other in placed)
+            whole = inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1)
+            clashes += not whole
+            if best is None or clashes < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (clashes, annotation, box)
+            else:
+                annotation.remove()
+            if clashes == 0:
+                break
+        placed.append(best[2])
 
 
 def draw_regressor(sections: list[Section]):
