@@ -16,7 +16,8 @@ skmlp_numpy``: digits, batches of 200 x 64 x 100), a tabular fit
 (``make_tabular_pipeline`` against MLP*, MLPClassifier behind the usual
 ColumnTransformer, on the 5,000-row, 30-column mixed table of
 ``bench_tabular.py --scale``), MNIST-sized batches (random data, 200 x 784 x
-100 and 200 x 784 x 400) and a large batch (2000 x 784 x 800). The
+100, 400 and 800 units, and 500 x 784 x 800) and a large batch (2000 x 784 x
+800). The
 documentation draws the ratios against the work.
 
 Run from the project's root::
@@ -121,6 +122,20 @@ CASES = [
         ours(400, 200),
         sklearn(400, 200),
         2,
+    ),
+    (
+        "MNIST-sized 200 x 784 x 800",
+        lambda: random_data(3000, 784),
+        ours(800, 200),
+        sklearn(800, 200),
+        1,
+    ),
+    (
+        "MNIST-sized 500 x 784 x 800",
+        lambda: random_data(4000, 784),
+        ours(800, 500),
+        sklearn(800, 500),
+        1,
     ),
     (
         "large 2000 x 784 x 800",

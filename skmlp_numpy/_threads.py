@@ -37,11 +37,12 @@ from ._batches import _threadpool_controller, cpu_count
 
 # Work per product (rows x features x hidden units) below which BLAS runs on
 # one thread. Measured on 2 cores of a shared machine (bench_busy.py,
-# results-busy-2core.txt): at 200 x 784 x 100 (15.7 million) one thread was
-# 1.1 times faster than two with no load of our own and 2.2 to 3.9 times
-# with a core kept busy; at 2000 x 784 x 800 (1.25 billion) two threads were
-# 1.6 times faster on a quiet machine.
-WORK_THRESHOLD = 50_000_000
+# results-busy-2core.txt), two threads against one: up to 125 million
+# (200 x 784 x 800) they gained at most 1.35 times with no load of our own
+# and lost 1.4 to 2 times with a core kept busy; from 314 million
+# (500 x 784 x 800) they gained 1.4 times or more when quiet and lost at
+# most 1.1 times when busy. The threshold sits between the two.
+WORK_THRESHOLD = 250_000_000
 # Prediction below this work skips the policy: limiting costs ~20 µs a call,
 # and gained nothing at 100 rows x 64 x 100 (0.64 million), while at 1000
 # rows (6.4 million) one thread was 5 to 10 times faster than two.

@@ -91,6 +91,9 @@ _BUSY = re.compile(
 # "quiet: seconds per epoch ...", "busy (one core kept busy ...): seconds per epoch"
 _BUSY_STATE = re.compile(r"^(?P<state>quiet|busy)\b.*: seconds per epoch")
 
+# "BLAS: openblas ..., 2 threads by default; policy threshold 250,000,000 (...)"
+_BUSY_THRESHOLD = re.compile(r"policy threshold (?P<work>[\d,]+)")
+
 # Colours by kind of contender, the same in every figure.
 OURS, PEER, BASELINE, BOUND = "#1f6fb4", "#d9822b", "#7f7f7f", "#c7c7c7"
 
@@ -153,6 +156,11 @@ def parse(path: Path) -> list[Section]:
             if row and group is not None:
                 current[group][row["name"]] = float(row["score"])
         elif kind == "busy":
+            threshold = _BUSY_THRESHOLD.search(line)
+            if threshold:
+                work = int(threshold["work"].replace(",", "")) / 1e6
+                current["policy threshold"] = {"work": work}
+                continue
             state = _BUSY_STATE.match(line)
             if state:
                 group = state["state"]
@@ -580,7 +588,8 @@ def draw_busy(sections: list[Section]):
                 ratios = [rows[key] / rows["one"] for rows in cases]
                 ax.plot(works, ratios, marker=marker, color=colour, label=label)
             ax.axhline(1.0, color="black", linewidth=1)
-            ax.axvline(50, color=BOUND, linestyle="--", linewidth=1)
+            threshold = section.groups["policy threshold"]["work"]
+            ax.axvline(threshold, color=BOUND, linestyle="--", linewidth=1)
             ax.set_xscale("log")
             ax.set_yscale("log")
             # Plain numbers on the ratio axis, not powers of ten.
@@ -596,10 +605,11 @@ def draw_busy(sections: list[Section]):
         row[0].set_ylabel("seconds per epoch ÷ ours on one thread", fontsize=8)
         for ax in row:
             ax.text(
-                50,
+                section.groups["policy threshold"]["work"],
                 0.02,
-                " policy threshold",
+                "policy threshold ",
                 fontsize=7,
+                horizontalalignment="right",
                 color="#555555",
                 transform=ax.get_xaxis_transform(),
             )
