@@ -706,3 +706,40 @@ def test_onnx_refusals_name_their_cause():
     date_types = types + [("when", types[0][1])]
     with pytest.raises(NotImplementedError, match="column 'when' is a datetime"):
         skl2onnx.to_onnx(pipe, initial_types=date_types)
+
+
+@pytest.mark.parametrize(
+    "params, dtype",
+    [({}, np.float32), ({"dtype": np.float64}, np.float64), ({"dtype": None}, None)],
+)
+def test_features_reach_the_net_in_its_dtype(params, dtype):
+    """float32 features by default: half the memory, no copy in the net."""
+    X, signal = _table()
+    pipe = make_tabular_pipeline("classification", **FAST, **params)
+    features = pipe[:-1].fit_transform(X, signal > 0.5)
+    assert features.dtype == (np.float64 if dtype is None else dtype)
+    pipe.fit(X, signal > 0.5)
+    assert pipe["net"].coefs_[0].dtype == features.dtype
+
+
+def test_smooth_clip_casts_after_computing_in_the_input_precision():
+    X = np.array([[0.1], [3.0], [1e8]])
+    clipped = SmoothClip(dtype="float32").fit_transform(X)
+    assert clipped.dtype == np.float32
+    assert_array_equal(clipped, smooth_clip(X).astype(np.float32))
+    assert SmoothClip().fit_transform(X.astype(np.float32)).dtype == np.float32
+    with pytest.raises(ValueError, match="'dtype' parameter of SmoothClip"):
+        SmoothClip(dtype=np.int64).fit(X)
+
+
+def test_float32_features_train_the_model_that_float64_features_did():
+    """The net cast float64 features to float32 itself: the same bits."""
+    X, signal = _table()
+    pipe = make_tabular_pipeline("classification", **FAST).fit(X, signal > 0.5)
+    wide = make_tabular_pipeline("classification", **FAST).set_params(
+        preprocess__numeric__clip__dtype=None,
+        preprocess__categorical__dtype=np.float64,
+    )
+    wide.fit(X, signal > 0.5)
+    assert wide[:-1].transform(X).dtype == np.float64
+    assert_array_equal(pipe.predict_proba(X), wide.predict_proba(X))
