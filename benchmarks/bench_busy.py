@@ -7,6 +7,9 @@ Times training (seconds per epoch) of small and large networks with:
 * ``ours, policy``: skmlp_numpy as shipped (one thread below the threshold),
 * ``MLPClassifier``: scikit-learn's, default threads,
 
+and, for the cases whose batches are large enough for the batch-gathering
+thread, the policy with that thread as ``spare_core()`` decides and off,
+
 each the best of alternating rounds, first with no load of its own (a
 shared machine's other jobs, if any, still run), then with one core kept
 busy by another process (``python -c "while True: pass"``, stopped at the
@@ -41,7 +44,12 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from skmlp_numpy import TwoLayerNetClassifier, _threads, make_tabular_pipeline
+from skmlp_numpy import (
+    TwoLayerNetClassifier,
+    _batches,
+    _threads,
+    make_tabular_pipeline,
+)
 
 
 def digits():
@@ -181,6 +189,41 @@ def measure(repeats):
     return rows
 
 
+# The cases whose batches are large enough for the gathering thread.
+GATHERING = ("tabular", "MNIST-sized 200 x 784 x 100")
+
+
+def measure_gathering(repeats):
+    """Seconds per epoch under the policy, gathering thread as decided or off."""
+    rows = []
+    for name, load, make_ours, _, epochs in CASES:
+        if not name.startswith(GATHERING):
+            continue
+        X, y = load()
+        best = {"auto": np.inf, "off": np.inf}
+        for _ in range(repeats):
+            for key in best:
+                setting = (
+                    mock.patch("skmlp_numpy._base.spare_core", lambda: False)
+                    if key == "off"
+                    else contextlib.nullcontext()
+                )
+                with setting:
+                    best[key] = min(best[key], fit_time(make_ours, X, y, epochs))
+        rows.append((name, _batches.spare_core(), best["auto"], best["off"]))
+    return rows
+
+
+def report_gathering(title, rows):
+    print(f"\n{title}: the gathering thread under the policy, seconds per epoch")
+    print(
+        f"{'case':36s} {'spare_core':>10s} {'as decided':>11s} {'off':>8s} "
+        f"{'off/as':>7s}"
+    )
+    for name, spare, auto, off in rows:
+        print(f"{name:36s} {spare!s:>10s} {auto:11.4f} {off:8.4f} {off / auto:7.2f}")
+
+
 def thread_setting(setting):
     """BLAS's threads for one timing: "default" (the policy off), "one", or
     the policy's choice (anything else)."""
@@ -248,12 +291,14 @@ def main():
         f"{_threads.WORK_THRESHOLD:,} (rows x features x hidden)"
     )
     report("quiet", measure(args.repeats))
+    report_gathering("quiet", measure_gathering(args.repeats))
     report_predict("quiet", predict_times())
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     try:
         time.sleep(0.5)
         title = "busy (one core kept busy by another process)"
         report(title, measure(args.repeats))
+        report_gathering(title, measure_gathering(args.repeats))
         report_predict(title, predict_times())
     finally:
         busy.kill()
