@@ -11,7 +11,8 @@ import pickle
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import make_blobs, make_regression
+from scipy import sparse
+from sklearn.datasets import make_regression
 from sklearn.metrics import accuracy_score, log_loss
 
 from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
@@ -21,11 +22,7 @@ from skmlp_numpy._optimizers import SGD, Adam
 
 K = 3
 
-
-@pytest.fixture
-def blobs():
-    X, y = make_blobs(n_samples=120, centers=3, n_features=4, random_state=0)
-    return X, y
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 def _problem(output, n_samples=7, n_features=5, n_outputs=3, seed=0):
@@ -272,3 +269,64 @@ def test_n_members_is_validated(blobs):
     X, y = blobs
     with pytest.raises(ValueError, match="n_members"):
         TwoLayerNetClassifier(n_members=0).fit(X, y)
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_sparse_rows_train_as_dense_ones(blobs, solver):
+    X, y = blobs
+    params = dict(hidden_size=5, n_members=K, max_iter=5, solver=solver, random_state=0)
+    dense = TwoLayerNetClassifier(**params).fit(X, y)
+    sparse_fit = TwoLayerNetClassifier(**params).fit(sparse.csr_matrix(X), y)
+    assert_allclose(
+        sparse_fit.predict_proba(sparse.csr_matrix(X)), dense.predict_proba(X)
+    )
+
+
+def test_float32_stays_float32(blobs):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        hidden_size=5, n_members=K, max_iter=5, dtype=np.float32, random_state=0
+    ).fit(X, y, sample_weight=np.linspace(0.5, 2.0, len(y)))
+    assert {c.dtype for c in clf.coefs_ + clf.intercepts_} == {np.dtype(np.float32)}
+    assert clf.predict_proba(X).dtype == np.float32
+    assert clf.transform(X).dtype == np.float32
+
+
+def test_ctrl_c_keeps_the_last_committed_epoch(blobs, monkeypatch):
+    X, y = blobs
+    params = dict(
+        hidden_size=6, n_members=K, batch_size=20, n_iter_no_change=100, random_state=0
+    )
+    reference = TwoLayerNetClassifier(max_iter=2, **params).fit(X, y)
+    real, calls = Adam.step, []
+
+    def step(self, params, grads):
+        calls.append(1)
+        if len(calls) == 15:  # in the middle of the third epoch (6 steps each)
+            raise KeyboardInterrupt
+        real(self, params, grads)
+
+    monkeypatch.setattr(Adam, "step", step)
+    clf = TwoLayerNetClassifier(max_iter=50, **params)
+    with pytest.warns(UserWarning, match="interrupted by the user after 2"):
+        clf.fit(X, y)
+    assert clf.loss_curve_ == reference.loss_curve_
+    for a, b in zip(
+        clf.coefs_ + clf.intercepts_,
+        reference.coefs_ + reference.intercepts_,
+        strict=True,
+    ):
+        assert_array_equal(a, b)
+
+
+def test_skops_round_trip(blobs):
+    sio = pytest.importorskip("skops.io")
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=5, n_members=K, max_iter=5, random_state=0)
+    clf.fit(X, y)
+    data = sio.dumps(clf)
+    assert sio.get_untrusted_types(data=data) == [
+        "skmlp_numpy._classifier.TwoLayerNetClassifier"
+    ]
+    loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
+    assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
