@@ -153,6 +153,7 @@ class BaseTwoLayerNet(
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "n_members": [Interval(Integral, 1, None, closed="left")],
         "scoring": [StrOptions({"loss"}), str, callable, None],
         "dtype": [
             None,
@@ -220,6 +221,7 @@ class BaseTwoLayerNet(
         n_iter_no_change,
         max_fun,
         dropout,
+        n_members,
         scoring,
         dtype,
     ):
@@ -249,6 +251,7 @@ class BaseTwoLayerNet(
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.dropout = dropout
+        self.n_members = n_members
         self.scoring = scoring
         self.dtype = dtype
 
@@ -389,8 +392,10 @@ class BaseTwoLayerNet(
 
         Returns
         -------
-        H : ndarray of shape (n_samples, hidden_size)
-            The activations of the hidden units, in the dtype of the weights.
+        H : ndarray of shape (n_samples, hidden_size * n_members)
+            The activations of the hidden units, in the dtype of the weights:
+            of an ensemble, every member's, member ``j``'s in the columns
+            ``j * hidden_size`` to ``(j + 1) * hidden_size``.
         """
         check_is_fitted(self)
         network = self._network(
@@ -431,7 +436,7 @@ class BaseTwoLayerNet(
             # spare_core() was asked in _prepare, outside this limit: it reads
             # the caller's BLAS threads, as one thread set here is not a core
             # freed (on a busy machine the other core is the taken one).
-            with training_threads(fit, self.hidden_size):
+            with training_threads(fit, self.hidden_size * self.n_members):
                 fit.run()
             fit.callbacks.end(
                 fit.callbacks.fit_task,
@@ -583,6 +588,7 @@ class BaseTwoLayerNet(
             random_state,
             dtype,
             dropout=dropout,
+            n_members=self.n_members,
         )
         # The random stream starts after the initial weights' draws.
         return network, _Progress(
@@ -743,6 +749,8 @@ class BaseTwoLayerNet(
                 ),
                 InconsistentVersionWarning,
             )
+        # Models of skmlp_numpy < 0.5 are single networks.
+        state.setdefault("n_members", 1)
         if isinstance(state.get("_progress"), dict):
             state["_progress"] = _Progress.of_plain(state["_progress"])
         elif "_stream" in state:

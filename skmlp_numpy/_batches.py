@@ -264,8 +264,10 @@ def forward_in_chunks(network, X, working_memory, hidden=False):
     raises a :class:`NetworkOverflowError` that says what to do.
     """
     n_samples = X.shape[0]
-    n_hidden, n_outputs = network.coefs[1].shape
-    size = rows_per_chunk(X, n_hidden, n_outputs, network.dtype, working_memory)
+    n_hidden, n_outputs = network.n_hidden, network.n_outputs
+    size = rows_per_chunk(
+        X, n_hidden, n_outputs * network.n_members, network.dtype, working_memory
+    )
     # Overflow is reported below, once, in plain words.
     with np.errstate(over="ignore", invalid="ignore"):
         if size >= n_samples:
@@ -350,7 +352,9 @@ def full_batch_loss_grad(network, X, Y, sample_weight, alpha, working_memory):
     """The function of L-BFGS: the full-batch loss and gradient at ``theta``.
 
     It sets the network's parameters to ``theta`` (a float64 vector), and
-    returns the loss, L2 penalty included, and its gradient in float64.
+    returns the loss, L2 penalty included, and its gradient in float64. An
+    ensemble's loss here is the *sum* of its members' losses, whose gradient
+    is the members' own gradients (see ``TwoLayerNet.loss_grad``).
     Data of the weights' dtype, dense or sparse, go through in one piece, as
     in MLPClassifier; other data a chunk of ``working_memory`` MiB at a time,
     cast as it goes.
@@ -358,7 +362,13 @@ def full_batch_loss_grad(network, X, Y, sample_weight, alpha, working_memory):
     n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
     size = X.shape[0]
     if X.dtype != network.dtype:
-        size = rows_per_chunk(X, *network.coefs[1].shape, network.dtype, working_memory)
+        size = rows_per_chunk(
+            X,
+            network.n_hidden,
+            network.n_outputs * network.n_members,
+            network.dtype,
+            working_memory,
+        )
     row_chunks = chunks(X.shape[0], size)
     buffer = _cast_buffer(X, size, network.dtype)
     grads = np.empty(network.params.shape, dtype=np.float64)
@@ -377,6 +387,8 @@ def full_batch_loss_grad(network, X, Y, sample_weight, alpha, working_memory):
             loss += share * network.loss_grad(X_rows, Y[rows], sw)
             grads[:] += share * network.grads
         loss += network.penalty(alpha, n, grads)
+        if network.n_members > 1:
+            loss *= network.n_members  # the sum, whose gradient grads is
         return loss, grads
 
     return loss_grad

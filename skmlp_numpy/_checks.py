@@ -132,8 +132,8 @@ def check_positive_sum(weights, name):
 def check_resumable(estimator):
     """The dtype of the fitted weights, if the estimator's network can resume.
 
-    It cannot in another dtype or hidden size, or when a model of
-    skmlp_numpy < 0.2, which kept no progress to resume, says so.
+    It cannot in another dtype, hidden size or number of members, or when a
+    model of skmlp_numpy < 0.2, which kept no progress to resume, says so.
     """
     if not hasattr(estimator, "_progress"):
         raise ValueError(
@@ -141,10 +141,21 @@ def check_resumable(estimator):
             "continue training (warm_start or partial_fit); they still predict. "
             "Set warm_start=False to train a new network."
         )
-    if estimator.coefs_[0].shape[1] != estimator.hidden_size:
+    W2 = estimator.coefs_[1]
+    fitted_members = W2.shape[0] if W2.ndim == 3 else 1
+    # A model pickled before n_members existed has none: it is one network.
+    n_members = getattr(estimator, "n_members", 1)
+    if fitted_members != n_members:
+        raise ValueError(
+            f"n_members={n_members} does not match the {fitted_members} "
+            "member(s) of the fitted network; set warm_start=False to start a "
+            "new network."
+        )
+    n_hidden = estimator.coefs_[0].shape[1] // fitted_members
+    if n_hidden != estimator.hidden_size:
         raise ValueError(
             f"hidden_size={estimator.hidden_size} does not match the "
-            f"{estimator.coefs_[0].shape[1]} hidden units of the fitted network; "
+            f"{n_hidden} hidden units of the fitted network; "
             "set warm_start=False to start a new network."
         )
     fitted = estimator.coefs_[0].dtype

@@ -220,6 +220,18 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         its type: each batch (each chunk, when predicting) is cast as it is
         gathered. Not in scikit-learn's MLPs.
 
+    n_members : int, default=1
+        Number of networks trained together as an ensemble: ``n_members``
+        nets of the same architecture, initialised one after the other from
+        the same random stream, trained on the same batches, each by its own
+        gradient (what it would get alone), whose mean probabilities are the
+        model's (:meth:`predict_proba`, the validation score and loss of early
+        stopping). ``loss_curve_`` is the members' mean training loss. The
+        members' hidden layers form one layer of ``hidden_size * n_members``
+        units, so a fit costs about ``n_members`` times one net's, in one
+        pass over the data. See "Ensembles trained together" in the user
+        guide. Not in scikit-learn's MLPs.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -227,10 +239,15 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
 
     coefs_ : list of two ndarrays
         Weights of shape (n_features, hidden_size) and
-        (hidden_size, n_outputs).
+        (hidden_size, n_outputs). With ``n_members=k > 1``, of shape
+        (n_features, k * hidden_size) and (k, hidden_size, n_outputs): member
+        ``j``'s hidden units are the columns ``j * hidden_size`` to
+        ``(j + 1) * hidden_size`` of the first, its output weights ``[j]`` of
+        the second.
 
     intercepts_ : list of two ndarrays
-        Biases of shape (hidden_size,) and (n_outputs,).
+        Biases of shape (hidden_size,) and (n_outputs,); (k * hidden_size,)
+        and (k, n_outputs) with ``n_members=k > 1``.
 
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
@@ -388,6 +405,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         label_smoothing: float = 0.0,
         scoring: str | Any | None = None,
         dtype: Any = None,
+        n_members: int = 1,
     ) -> None:
         super().__init__(
             hidden_size=hidden_size,
@@ -416,6 +434,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
             dropout=dropout,
+            n_members=n_members,
             scoring=scoring,
             dtype=dtype,
         )

@@ -162,6 +162,11 @@ class _Fit:
         """SciPy's L-BFGS-B on the whole batch; each iteration ends an epoch."""
         net, X, sample_weight = self.network, self.X, self.sample_weight
         n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+
+        def members_mean(loss):
+            """An ensemble's loss as recorded: the members' mean, not their sum."""
+            return loss if net.n_members == 1 else loss / net.n_members
+
         loss_grad = full_batch_loss_grad(
             net,
             X,
@@ -177,7 +182,7 @@ class _Fit:
             # The last point SciPy evaluated may be a line-search trial: score
             # and commit the iterate itself.
             net.params[:] = intermediate_result.x
-            loss = float(intermediate_result.fun)
+            loss = members_mean(float(intermediate_result.fun))
             if self._end_epoch(task, loss, 1.0 / n, net.params):
                 raise StopIteration  # SciPy's way for a callback to stop L-BFGS
 
@@ -202,7 +207,7 @@ class _Fit:
             # scikit-learn's helper points at its own line: point at the caller's.
             warn(warning.message, warning.category)
         progress = self.progress
-        progress.n_iter, progress.loss = n_iter, float(result.fun)
+        progress.n_iter, progress.loss = n_iter, members_mean(float(result.fun))
         progress.plateau = progress.plateau.update(-progress.loss)
         self._commit(result.x)
 

@@ -19,6 +19,7 @@ __all__ = [
     "AbsoluteError",
     "Affine",
     "GELU",
+    "GroupedAffine",
     "Identity",
     "LeakyReLU",
     "Logistic",
@@ -92,6 +93,78 @@ class Affine:
         np.matmul(self._ones[:n], dZ, out=self.grads["b"])
         if dX is not None:
             np.matmul(dZ, self.params["W"].T, out=dX)
+        return dX
+
+
+class GroupedAffine:
+    """``k`` affine maps side by side: ``Z_j = X_j @ W[j] + b[j]``.
+
+    The output layer of an ensemble of ``k`` networks. The input's columns
+    are ``k`` groups of ``n_in``, one per member, and so are the output's of
+    ``n_out``: each member's outputs read its own hidden units only (a
+    block-diagonal weight matrix, kept as its ``k`` blocks), in one batched
+    product.
+
+    Parameters
+    ----------
+    W : ndarray of shape (k, n_in, n_out)
+        Weights, updated in place by the optimizer.
+    b : ndarray of shape (k, n_out)
+        Biases.
+    dW : ndarray of shape (k, n_in, n_out)
+        Filled with the gradient of the loss with respect to ``W`` by
+        :meth:`backward`.
+    db : ndarray of shape (k, n_out)
+        Filled with the gradient with respect to ``b``.
+    """
+
+    def __init__(self, W, b, dW, db):
+        self.params = {"W": W, "b": b}
+        self.grads = {"W": dW, "b": db}
+        self._X = None
+        self._ones = np.ones(0, dtype=W.dtype)
+
+    @staticmethod
+    def _groups(A, k):
+        """``A`` of shape (n, k * m) as a (k, n, m) view: one matrix per group."""
+        return A.reshape(A.shape[0], k, -1).transpose(1, 0, 2)
+
+    def forward(self, X, out=None, cache=False):
+        """Compute each group's ``X_j @ W[j] + b[j]``, into ``out`` when given.
+
+        ``X`` has shape (n, k * n_in); the result, of shape (n, k * n_out),
+        holds member ``j``'s outputs in its ``j``-th group of columns.
+        """
+        W, b = self.params["W"], self.params["b"]
+        k = W.shape[0]
+        self._X = X if cache else None
+        if out is None:
+            out = np.empty((X.shape[0], b.size), dtype=W.dtype)
+        np.matmul(self._groups(X, k), W, out=self._groups(out, k))
+        out += b.reshape(-1)
+        return out
+
+    def backward(self, dZ, dX=None):
+        """Fill the parameter gradients from ``dZ = dL/dZ``, of shape (n, k * n_out).
+
+        ``dW[j] = X_j.T @ dZ_j``, ``db[j] = 1^T dZ_j``; the gradient with
+        respect to the input, ``dZ_j @ W[j].T`` for each group, is written
+        into ``dX`` when given.
+        """
+        W = self.params["W"]
+        k = W.shape[0]
+        n = dZ.shape[0]
+        if self._ones.shape[0] < n:
+            self._ones = np.ones(n, dtype=dZ.dtype)
+        dZ_groups = self._groups(dZ, k)
+        np.matmul(
+            self._groups(self._X, k).transpose(0, 2, 1),
+            dZ_groups,
+            out=self.grads["W"],
+        )
+        np.matmul(self._ones[:n], dZ, out=self.grads["b"].reshape(-1))
+        if dX is not None:
+            np.matmul(dZ_groups, W.transpose(0, 2, 1), out=self._groups(dX, k))
         return dX
 
 

@@ -15,7 +15,7 @@ import numpy as np
 from scipy import sparse
 
 from ._blockwise import in_blocks, scratch
-from ._layers import ACTIVATIONS, OUTPUTS, Affine, LeakyReLU
+from ._layers import ACTIVATIONS, OUTPUTS, Affine, GroupedAffine, LeakyReLU
 
 __all__ = ["TwoLayerNet", "numerical_gradient"]
 
@@ -43,9 +43,14 @@ class TwoLayerNet:
     ----------
     coefs : list of two ndarrays
         Weights of shape (n_features, n_hidden) and (n_hidden, n_outputs).
-        Copied into :attr:`params` when ``trainable``.
+        Copied into :attr:`params` when ``trainable``. An ensemble of ``k``
+        members (see :attr:`n_members`) has weights of shape
+        (n_features, k * n_hidden) and (k, n_hidden, n_outputs): member
+        ``j``'s hidden units are the columns ``j * n_hidden`` to
+        ``(j + 1) * n_hidden``, and its output layer is ``coefs[1][j]``.
     intercepts : list of two ndarrays
-        Biases of shape (n_hidden,) and (n_outputs,), likewise.
+        Biases of shape (n_hidden,) and (n_outputs,), likewise; (k *
+        n_hidden,) and (k, n_outputs) for an ensemble.
     activation : {'identity', 'logistic', 'tanh', 'relu', 'leaky_relu', \
             'gelu', 'silu'}
         Activation of the hidden layer.
@@ -74,6 +79,13 @@ class TwoLayerNet:
         Views of ``params``: the two weight matrices.
     intercepts : list of ndarray
         Views of ``params``: the two bias vectors.
+    n_members : int
+        The number of members: 1, or ``k`` for an ensemble of ``k`` nets of
+        the same architecture trained together, whose output layer is
+        grouped (:class:`~._layers.GroupedAffine`). Members share the batches
+        and nothing else: the hidden layer of ``k`` members is one affine map
+        of ``k * n_hidden`` units, the output layer one batched product.
+        Predictions are the mean of the members' outputs.
     """
 
     def __init__(
@@ -104,9 +116,14 @@ class TwoLayerNet:
             dW1 = dW2 = db1 = db2 = None
         self.coefs = [W1, W2]
         self.intercepts = [b1, b2]
+        # An ensemble's output weights are a stack, one matrix per member.
+        self.n_members = W2.shape[0] if W2.ndim == 3 else 1
+        self.n_hidden = W1.shape[1]  # all members' hidden units
+        self.n_outputs = W2.shape[-1]  # of one member
         self.hidden = Affine(W1, b1, dW1, db1)
         self.activation = ACTIVATIONS[activation]()
-        self.out = Affine(W2, b2, dW2, db2)
+        out_layer = Affine if self.n_members == 1 else GroupedAffine
+        self.out = out_layer(W2, b2, dW2, db2)
         self.output = OUTPUTS[output]() if isinstance(output, str) else output
         self.dropout = dropout
         self._work = {}
@@ -132,6 +149,7 @@ class TwoLayerNet:
         random_state,
         dtype,
         dropout=0.0,
+        n_members=1,
     ):
         """Create a network with Glorot-uniform weights, as MLPClassifier does.
 
@@ -144,16 +162,35 @@ class TwoLayerNet:
         The activations that MLPClassifier lacks ('leaky_relu', 'gelu',
         'silu') draw the hidden layer's weights and biases He-uniform instead,
         ``r = gain * sqrt(3 / n_features)``; see ``_HE_GAINS``.
+
+        With ``n_members=k > 1``, each member is drawn as a network of its
+        own would be, the members one after the other from ``random_state``,
+        and assembled into an ensemble (see :attr:`n_members`): one member
+        draws exactly the network of ``n_members=1``.
         """
         factor = 2.0 if activation == "logistic" else 6.0
         layers = [(n_features, n_hidden), (n_hidden, n_outputs)]
         bounds = [np.sqrt(factor / (fan_in + fan_out)) for fan_in, fan_out in layers]
         if activation in _HE_GAINS:
             bounds[0] = _HE_GAINS[activation] * np.sqrt(3 / n_features)
-        coefs, intercepts = [], []
-        for (fan_in, fan_out), bound in zip(layers, bounds, strict=True):
-            coefs.append(random_state.uniform(-bound, bound, (fan_in, fan_out)))
-            intercepts.append(random_state.uniform(-bound, bound, fan_out))
+        members = []
+        for _ in range(n_members):
+            coefs, intercepts = [], []
+            for (fan_in, fan_out), bound in zip(layers, bounds, strict=True):
+                coefs.append(random_state.uniform(-bound, bound, (fan_in, fan_out)))
+                intercepts.append(random_state.uniform(-bound, bound, fan_out))
+            members.append((coefs, intercepts))
+        if n_members == 1:
+            coefs, intercepts = members[0]
+        else:
+            coefs = [
+                np.hstack([m[0][0] for m in members]),
+                np.stack([m[0][1] for m in members]),
+            ]
+            intercepts = [
+                np.concatenate([m[1][0] for m in members]),
+                np.stack([m[1][1] for m in members]),
+            ]
         coefs = [c.astype(dtype) for c in coefs]
         intercepts = [b.astype(dtype) for b in intercepts]
         return cls(coefs, intercepts, activation, output, dropout=dropout)
@@ -166,21 +203,23 @@ class TwoLayerNet:
     def _buffer(self, name, n_samples):
         """The work buffer ``name`` for ``n_samples`` rows, grown when needed.
 
-        "P" is as wide as the output layer, the others ("H", "Z", "dH",
-        "mask", "H_dropped") as the hidden layer. Each is allocated when first
-        needed, so that prediction never holds the buffers of training. ("Z",
-        the hidden layer's input, serves the activations that differentiate
-        from it, in prediction too: they cannot work in place.)
+        "P" is as wide as the output layer (all members' outputs), the
+        others ("H", "Z", "dH", "mask", "H_dropped") as the hidden layer.
+        Each is allocated when first needed, so that prediction never holds
+        the buffers of training. ("Z", the hidden layer's input, serves the
+        activations that differentiate from it, in prediction too: they
+        cannot work in place.)
         """
         buffer = self._work.get(name)
         if buffer is None or buffer.shape[0] < n_samples:
-            n_hidden, n_outputs = self.coefs[1].shape
-            width = n_outputs if name == "P" else n_hidden
+            width = self.n_members * self.n_outputs if name == "P" else self.n_hidden
             buffer = np.empty((n_samples, width), dtype=self.dtype)
             self._work[name] = buffer
         return buffer[:n_samples]
 
-    def forward(self, X, training=False, random_state=None, hidden=False):
+    def forward(
+        self, X, training=False, random_state=None, hidden=False, members=False
+    ):
         """Outputs (probabilities, or predicted values) for the rows ``X``.
 
         Parameters
@@ -195,11 +234,16 @@ class TwoLayerNet:
         hidden : bool, default=False
             Stop at the hidden layer and return its activations (before any
             dropout), of shape (n_samples, n_hidden).
+        members : bool, default=False
+            Return each member's outputs, of shape (n_samples * n_members,
+            n_outputs), member ``j``'s output for row ``i`` in row
+            ``i * n_members + j``, rather than their mean.
 
         Returns
         -------
         P : ndarray of shape (n_samples, n_outputs)
-            A view of a work buffer, overwritten by the next call.
+            A view of a work buffer, overwritten by the next call (for an
+            ensemble, the members' mean is a new array).
         """
         n_samples = X.shape[0]
         P = self._buffer("P", n_samples)
@@ -226,14 +270,23 @@ class TwoLayerNet:
             keep = random_state.random_sample(mask.shape) >= self.dropout
             np.multiply(keep, 1 / (1 - self.dropout), out=mask)
             H = np.multiply(H, mask, out=self._buffer("H_dropped", n_samples))
-        return self.output.forward(self.out.forward(H, out=P, cache=training))
+        if self.n_members == 1:
+            return self.output.forward(self.out.forward(H, out=P, cache=training))
+        # Each member's outputs are a row of their own for the output layer.
+        k, n_outputs = self.n_members, self.n_outputs
+        Z2 = self.out.forward(H, out=P, cache=training)
+        P = self.output.forward(Z2.reshape(n_samples * k, n_outputs))
+        if members:
+            return P
+        return np.mean(P.reshape(n_samples, k, n_outputs), axis=1)
 
     def backward(self, dZ2):
         """Backpropagate ``dZ2 = dL/dZ2`` through the last training forward pass.
 
         Fills :attr:`grads`, without the L2 penalty.
         """
-        n_samples = dZ2.shape[0]
+        n_samples = dZ2.shape[0] // self.n_members
+        dZ2 = dZ2.reshape(n_samples, -1)
         dH = self._buffer("dH", n_samples)
         self.out.backward(dZ2, dX=dH)
         if self.dropout:
@@ -246,6 +299,13 @@ class TwoLayerNet:
         The loss is the output layer's (weighted) mean loss plus the L2 penalty
         ``alpha / 2 * ||W||**2 / n``, where ``n`` is the number of rows (or the
         sum of ``sample_weight``), as in MLPClassifier.
+
+        An ensemble's loss is the mean of its members' losses, each computed
+        as a network of its own would compute it, while :attr:`grads` holds
+        each member's own gradient: the gradient of the members' *sum*, that
+        is ``n_members`` times the gradient of the returned loss. So a
+        member's step under SGD or Adam is the step of a network of its own
+        on the batch, and the loss reads as one network's.
 
         Parameters
         ----------
@@ -266,12 +326,21 @@ class TwoLayerNet:
         -------
         loss : float
         """
-        P = self.forward(X, training=True, random_state=random_state)
+        P = self.forward(X, training=True, random_state=random_state, members=True)
+        n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+        k = self.n_members
+        if k > 1:
+            # One row per member and sample: every output layer's loss works
+            # per member, averaged over the members.
+            y = np.repeat(y, k, axis=0)
+            if sample_weight is not None:
+                sample_weight = np.repeat(sample_weight, k)
         # The output layer turns P into dL/dZ2 in place while computing the loss.
         loss = self.output.loss_backward(P, y, sample_weight)
+        if k > 1:
+            P *= k  # each member's gradient of its own mean loss, not of 1/k of it
         self.backward(P)
         if alpha:
-            n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
             loss += self.penalty(alpha, n, self.grads)
         return loss
 
@@ -291,7 +360,8 @@ class TwoLayerNet:
         Returns
         -------
         penalty : float
-            The penalty's value.
+            The penalty's value: for an ensemble, the mean of the members'
+            penalties, while each member's weights get their own gradient.
         """
         W = self.params[: self._n_coefs]
         scale = alpha / n
@@ -301,12 +371,17 @@ class TwoLayerNet:
         dW = grads[: self._n_coefs]
         for w, dw, scaled in in_blocks(self._work["penalty"], W, dW):
             dw += np.multiply(w, scale, out=scaled)
-        return 0.5 * alpha * float(np.dot(W, W)) / n
+        return 0.5 * alpha * self.squared_weight_norm() / n
 
     def squared_weight_norm(self):
-        """``||W||**2``, the sum of the squared weights (biases excluded)."""
+        """``||W||**2``, the sum of the squared weights (biases excluded).
+
+        An ensemble's is the mean of its members' sums.
+        """
         W = self.params[: self._n_coefs]
-        return float(np.dot(W, W))
+        if self.n_members == 1:
+            return float(np.dot(W, W))
+        return float(np.dot(W, W)) / self.n_members
 
     def __getstate__(self):
         # Work buffers are scratch space: not worth pickling.

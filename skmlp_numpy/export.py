@@ -12,15 +12,16 @@ like any scikit-learn model::
     onx = skl2onnx.to_onnx(model, X[:1].astype("float32"))
 
 The graph is the network's forward pass (MatMul, Add, the activation, MatMul,
-Add, the output activation), then, for the classifier, the labels: the class
-of highest probability, or for multilabel models each label whose probability
-exceeds 0.5. A graph computes in the dtype of its input, float64 for float64
-input and float32 for anything else, whatever the dtype the model was trained
-in, with operators that onnxruntime implements in that dtype (one exception: a
-float64 graph computes GELU's erf in float32, which onnxruntime has, and
-matches predict to 1e-5 all the same). Class labels that are neither strings
-nor 64-bit integers (unsigned integers from 2**63 up, say) are refused, with
-an error that names them.
+Add, the output activation; for an ensemble, ``n_members > 1``, a batched
+MatMul of the members' output layers and the mean of their outputs), then, for
+the classifier, the labels: the class of highest probability, or for
+multilabel models each label whose probability exceeds 0.5. A graph computes
+in the dtype of its input, float64 for float64 input and float32 for anything
+else, whatever the dtype the model was trained in, with operators that
+onnxruntime implements in that dtype (one exception: a float64 graph computes
+GELU's erf in float32, which onnxruntime has, and matches predict to 1e-5 all
+the same). Class labels that are neither strings nor 64-bit integers (unsigned
+integers from 2**63 up, say) are refused, with an error that names them.
 
 It also registers converters for :class:`~skmlp_numpy.SmoothClip` (Div, Mul,
 Add, Sqrt) and :class:`~skmlp_numpy.TabularFrame` (the identity on each
@@ -186,8 +187,23 @@ def _activation(graph, Z, activation):
     )
 
 
+def _reshape(graph, X, shape):
+    """The name of ``X`` reshaped to ``shape``."""
+    output = graph.scope.get_unique_variable_name("reshape")
+    apply_reshape(graph.scope, X, output, graph.container, desired_shape=shape)
+    return output
+
+
 def _network(graph, operator):
-    """The network's forward pass on the operator's input; its output's name."""
+    """The network's forward pass on the operator's input; its output's name.
+
+    An ensemble (``n_members=k > 1``) computes its hidden layer as one net's,
+    of ``k * hidden_size`` units, then each member's outputs by one batched
+    MatMul of the (k, N, hidden_size) activations with the (k, hidden_size,
+    n_outputs) weights, the output activation on each member's outputs, and
+    their mean as one MatMul with ``k`` stacked identities over ``k`` (no
+    ReduceMean, whose signature changes between opsets).
+    """
     model = operator.raw_operator
     numpy_dtype = np.float64 if graph.proto_dtype == _DOUBLE else np.float32
     layer = graph.scope.get_unique_variable_name("input")
@@ -198,15 +214,39 @@ def _network(graph, operator):
         graph.container,
         to=graph.proto_dtype,
     )
+    W2, b2 = model.coefs_[1], model.intercepts_[1]
+    ensemble = W2.ndim == 3
+    n_layers = 1 if ensemble else 2  # the layers converted as one net's
     activations = (model.activation, model.out_activation_)
     for W, b, activation in zip(
-        model.coefs_, model.intercepts_, activations, strict=True
+        model.coefs_[:n_layers],
+        model.intercepts_[:n_layers],
+        activations[:n_layers],
+        strict=True,
     ):
         W_name = graph.constant(W.astype(numpy_dtype), W.shape)
         b_name = graph.constant(b.astype(numpy_dtype), (1, len(b)))
         linear = graph.node("Add", graph.node("MatMul", layer, W_name), b_name)
         layer = _activation(graph, linear, activation)
-    return layer
+    if not ensemble:
+        return layer
+    k, n_hidden, n_outputs = W2.shape
+    groups = graph.node(
+        "Transpose", _reshape(graph, layer, (-1, k, n_hidden)), perm=[1, 0, 2]
+    )
+    W_name = graph.constant(W2.astype(numpy_dtype), W2.shape)
+    b_name = graph.constant(b2.astype(numpy_dtype), (k, 1, n_outputs))
+    linear = graph.node("Add", graph.node("MatMul", groups, W_name), b_name)
+    rows = graph.node("Transpose", linear, perm=[1, 0, 2])  # (N, k, n_outputs)
+    members = _activation(
+        graph, _reshape(graph, rows, (-1, n_outputs)), model.out_activation_
+    )
+    mean = np.tile(np.eye(n_outputs), (k, 1)) / k
+    return graph.node(
+        "MatMul",
+        _reshape(graph, members, (-1, k * n_outputs)),
+        graph.constant(mean.astype(numpy_dtype), mean.shape),
+    )
 
 
 def _is_multilabel(model):

@@ -42,6 +42,10 @@ from skmlp_numpy import (
             solver="sgd", learning_rate="cosine", label_smoothing=0.1
         ),
         TwoLayerNetRegressor(learning_rate="cosine", warmup_fraction=0.1),
+        # Ensembles of networks trained together.
+        TwoLayerNetClassifier(n_members=3),
+        TwoLayerNetClassifier(n_members=3, solver="lbfgs"),
+        TwoLayerNetRegressor(n_members=3, solver="sgd", scoring="loss"),
         # The encoder, with edges from quantiles and from trees on y.
         PiecewiseLinearEncoder(),
         PiecewiseLinearEncoder(strategy="tree", random_state=0),

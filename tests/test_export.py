@@ -420,3 +420,32 @@ def test_one_hot_encoder_refuses_a_category_named_nan_beside_missing_values():
     encoder = OneHotEncoder(min_frequency=10, handle_unknown="ignore").fit(X[:, None])
     with pytest.raises(ValueError, match="not distinct as strings"):
         skl2onnx.to_onnx(encoder, initial_types=[("X", StringTensorType([None, 1]))])
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel-3"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_ensemble_classifier_onnx_matches_predict(kind, dtype, capfd):
+    X, y = _classification(kind, dtype)
+    model = TwoLayerNetClassifier(
+        hidden_size=8, n_members=3, max_iter=30, random_state=0
+    ).fit(X, y)
+    onx = _to_onnx(model, X, options={"zipmap": False})
+    labels, proba = _run(onx, X, capfd)
+    assert proba.dtype == dtype
+    np.testing.assert_allclose(proba, model.predict_proba(X), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(labels, model.predict(X))
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_ensemble_regressor_onnx_matches_predict(loss, dtype, capfd):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 6)).astype(dtype)
+    y = np.exp(X[:, :2] / 2) if loss == "poisson" else X[:, :2] @ [[1, 2], [3, -1]]
+    model = TwoLayerNetRegressor(
+        hidden_size=8, n_members=4, loss=loss, max_iter=30, random_state=0
+    ).fit(X, y)
+    (prediction,) = _run(_to_onnx(model, X), X, capfd)
+    np.testing.assert_allclose(
+        prediction, model.predict(X), rtol=1e-5, atol=1e-5 * np.abs(y).max()
+    )
