@@ -305,8 +305,12 @@ def _averaged(n_fits):
 # Each adds to the recipe what issue #31 weighs: the encoding, members.
 ADDITIONS = {
     "+ encoding 16": _with_encoding(16),
+    "+ encoding 8": _with_encoding(8),
     "+ tree encoding 16": _with_encoding(16, "tree"),
     "x5 fitted apart": _averaged(5),
+    "+ 8 members": _with_net(n_members=8),
+    "+ encoding 16, 8 memb.": _with_encoding(16, n_members=8),
+    "+ encoding 8, 8 memb.": _with_encoding(8, n_members=8),
 }
 
 
