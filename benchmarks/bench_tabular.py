@@ -302,15 +302,21 @@ def _averaged(n_fits):
     return make
 
 
-# Each adds to the recipe what issue #31 weighs: the encoding, members.
+# Each adds to the recipe what issue #31 weighs: "+ encN", the piecewise-linear
+# encoding with N bins (quantile, or tree); "xK", K members trained together
+# (n_members), "hH" their hidden units (256 otherwise); and, for the cost of
+# members trained apart, five recipes of other seeds averaged.
 ADDITIONS = {
-    "+ encoding 16": _with_encoding(16),
-    "+ encoding 8": _with_encoding(8),
-    "+ tree encoding 16": _with_encoding(16, "tree"),
+    "+ enc16": _with_encoding(16),
+    "+ enc8": _with_encoding(8),
+    "+ tree enc16": _with_encoding(16, "tree"),
     "x5 fitted apart": _averaged(5),
-    "+ 8 members": _with_net(n_members=8),
-    "+ encoding 16, 8 memb.": _with_encoding(16, n_members=8),
-    "+ encoding 8, 8 memb.": _with_encoding(8, n_members=8),
+    "x8 members": _with_net(n_members=8),
+    "+ enc16 x8": _with_encoding(16, n_members=8),
+    "+ enc8 x8": _with_encoding(8, n_members=8),
+    "+ enc16 x4": _with_encoding(16, n_members=4),
+    "+ enc16 x4 h128": _with_encoding(16, n_members=4, hidden_size=128),
+    "+ enc16 x8 h64": _with_encoding(16, n_members=8, hidden_size=64),
 }
 
 
