@@ -313,8 +313,6 @@ ADDITIONS = {
     "x5 fitted apart": _averaged(5),
     "x8 members": _with_net(n_members=8),
     "+ enc16 x8": _with_encoding(16, n_members=8),
-    "+ enc8 x8": _with_encoding(8, n_members=8),
-    "+ enc16 x4": _with_encoding(16, n_members=4),
     "+ enc16 x4 h128": _with_encoding(16, n_members=4, hidden_size=128),
     "+ enc16 x8 h64": _with_encoding(16, n_members=8, hidden_size=64),
 }
@@ -471,7 +469,11 @@ def main():
     if args.add:
         contenders.update(ADDITIONS)
     if args.contenders:
-        contenders = {n: contenders[n] for n in args.contenders.split(",")}
+        known = {**CONTENDERS, **ABLATIONS, **ADDITIONS}
+        unknown = sorted(set(args.contenders.split(",")) - set(known))
+        if unknown:
+            parser.error(f"--contenders: unknown {unknown}; known: {list(known)}")
+        contenders = {n: known[n] for n in args.contenders.split(",")}
     for variant in args.variant:
         name, params = variant.split("=", 1)
         contenders[name] = _with_net(**json.loads(params))
