@@ -12,11 +12,12 @@ import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.fixes import parse_version
 
 from skmlp_numpy import (
+    PiecewiseLinearEncoder,
     SmoothClip,
     TabularFrame,
     TwoLayerNetClassifier,
@@ -743,3 +744,39 @@ def test_float32_features_train_the_model_that_float64_features_did():
     wide.fit(X, signal > 0.5)
     assert wide[:-1].transform(X).dtype == np.float64
     assert_array_equal(pipe.predict_proba(X), wide.predict_proba(X))
+
+
+def _encoded_ensemble(task, **params):
+    """The tabular page's candidate: the encoding beside the clipped values,
+    four members of 128 units (here smaller, to be quick)."""
+    pipe = make_tabular_pipeline(task, **{"hidden_size": 128, "n_members": 4, **params})
+    numeric = FeatureUnion(
+        [
+            ("clip", SmoothClip(dtype=np.float32)),
+            ("encoding", PiecewiseLinearEncoder(16)),
+        ]
+    )
+    return pipe.set_params(preprocess__numeric__clip=numeric)
+
+
+def test_encoded_ensemble_of_the_docs_trains_exports_and_saves():
+    X, y = _onnx_table()
+    y = y > y.median()
+    pipe = _encoded_ensemble("classification", **FAST).fit(X, y)
+    net = pipe["net"]
+    assert net.coefs_[1].shape == (4, 8, 2 if net.n_outputs_ == 2 else 1)
+    names = pipe[:-1].get_feature_names_out()
+    assert any("encoding__age" in name for name in names)
+    session = _onnx_session(pipe, X)
+    for frame in (X, _onnx_table(seed=1, new=True)[0]):
+        labels, proba = session.run(None, _onnx_inputs(frame)[1])
+        assert_allclose(proba, pipe.predict_proba(frame), atol=1e-5)
+        assert_array_equal(labels, pipe.predict(frame))
+    skops = pytest.importorskip("skops.io", reason="skops lists the saved types")
+    untrusted = skops.get_untrusted_types(data=skops.dumps(pipe))
+    assert {name.split(".")[0] for name in untrusted} <= {
+        "skmlp_numpy",
+        "sklearn",
+        "numpy",
+    }
+    assert "skmlp_numpy._encoding.PiecewiseLinearEncoder" in untrusted
