@@ -625,8 +625,9 @@ def draw_busy(sections: list[Section]):
     ticks = (0.25, 0.5, 1, 2, 4, 8, 16, 32)
     axes[0, 0].set_yticks([tick for tick in ticks if low <= tick <= high])
     axes[0, 0].set_ylim(low, high)
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8)
+    # In the quiet panel's upper right, where the ratios are lowest: a figure
+    # legend outside the axes needs matplotlib 3.7.
+    axes[0, 0].legend(fontsize=7, loc="upper right")
     return fig
 
 
