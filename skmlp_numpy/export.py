@@ -12,8 +12,9 @@ like any scikit-learn model::
     onx = skl2onnx.to_onnx(model, X[:1].astype("float32"))
 
 The graph is the network's forward pass (MatMul, Add, the activation, MatMul,
-Add, the output activation; for an ensemble, ``n_members > 1``, a batched
-MatMul of the members' output layers and the mean of their outputs), then, for
+Add, the output activation; for an ensemble, ``n_members > 1``, one MatMul of
+the members' output layers as a block-diagonal matrix and the mean of their
+outputs), then, for
 the classifier, the labels: the class of highest probability, or for
 multilabel models each label whose probability exceeds 0.5. A graph computes
 in the dtype of its input, float64 for float64 input and float32 for anything
@@ -198,10 +199,10 @@ def _network(graph, operator):
     """The network's forward pass on the operator's input; its output's name.
 
     An ensemble (``n_members=k > 1``) computes its hidden layer as one net's,
-    of ``k * hidden_size`` units, then each member's outputs by one batched
-    MatMul of the (k, N, hidden_size) activations with the (k, hidden_size,
-    n_outputs) weights, the output activation on each member's outputs, and
-    their mean as one MatMul with ``k`` stacked identities over ``k`` (no
+    of ``k * hidden_size`` units, then every member's outputs by one MatMul
+    with the members' output weights as a block-diagonal matrix, the output
+    activation on each member's outputs (reshaped to a row each), and their
+    mean as one MatMul with ``k`` stacked identities over ``k`` (no
     ReduceMean, whose signature changes between opsets).
     """
     model = operator.raw_operator
@@ -231,15 +232,21 @@ def _network(graph, operator):
     if not ensemble:
         return layer
     k, n_hidden, n_outputs = W2.shape
-    groups = graph.node(
-        "Transpose", _reshape(graph, layer, (-1, k, n_hidden)), perm=[1, 0, 2]
-    )
-    W_name = graph.constant(W2.astype(numpy_dtype), W2.shape)
-    b_name = graph.constant(b2.astype(numpy_dtype), (k, 1, n_outputs))
-    linear = graph.node("Add", graph.node("MatMul", groups, W_name), b_name)
-    rows = graph.node("Transpose", linear, perm=[1, 0, 2])  # (N, k, n_outputs)
+    # The members' output layers as one block-diagonal matrix: a plain MatMul,
+    # where a batched one over transposed views made older onnxruntime fuse
+    # them into a kernel that has no float64 version.
+    blocks = np.zeros((k * n_hidden, k * n_outputs), dtype=numpy_dtype)
+    for j in range(k):
+        rows, columns = (
+            slice(j * n_hidden, (j + 1) * n_hidden),
+            slice(j * n_outputs, (j + 1) * n_outputs),
+        )
+        blocks[rows, columns] = W2[j]
+    W_name = graph.constant(blocks, blocks.shape)
+    b_name = graph.constant(b2.astype(numpy_dtype).reshape(1, -1), (1, k * n_outputs))
+    linear = graph.node("Add", graph.node("MatMul", layer, W_name), b_name)
     members = _activation(
-        graph, _reshape(graph, rows, (-1, n_outputs)), model.out_activation_
+        graph, _reshape(graph, linear, (-1, n_outputs)), model.out_activation_
     )
     mean = np.tile(np.eye(n_outputs), (k, 1)) / k
     return graph.node(
