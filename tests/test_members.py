@@ -15,6 +15,9 @@ from scipy import sparse
 from sklearn.datasets import make_regression
 from sklearn.metrics import accuracy_score, log_loss
 
+# The backpropagation tests' problems, one per output layer.
+from test_network import _problem
+
 from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
 from skmlp_numpy._layers import GroupedAffine
 from skmlp_numpy._network import TwoLayerNet, numerical_gradient
@@ -23,18 +26,6 @@ from skmlp_numpy._optimizers import SGD, Adam
 K = 3
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-def _problem(output, n_samples=7, n_features=5, n_outputs=3, seed=0):
-    rng = np.random.RandomState(seed)
-    X = rng.normal(size=(n_samples, n_features))
-    if output == "softmax":
-        y = rng.randint(0, n_outputs, size=n_samples)
-    elif output == "identity":
-        y = rng.normal(size=(n_samples, n_outputs))
-    else:
-        y = rng.randint(0, 2, size=(n_samples, n_outputs)).astype(np.float64)
-    return X, y
 
 
 def _member(net, j, trainable=True):
