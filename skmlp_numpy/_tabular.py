@@ -386,8 +386,15 @@ def _kind(label: str, column: Any) -> str:
             f"Column {label!r} holds values that cannot be categories "
             f"({error}): drop it or turn them into strings or numbers."
         ) from error
-    complex_types = (complex, np.complexfloating)
-    if dtype.kind == "c" or any(isinstance(v, complex_types) for v in values):
+    # The types of every value, not of the unique ones: True == 1, so which
+    # of them unique() keeps depends on the order of the rows.
+    if isinstance(dtype, pd.CategoricalDtype) or dtype.kind != "O":
+        types = {type(value) for value in values}
+    else:
+        types = set(map(type, column.dropna()))
+    if dtype.kind == "c" or any(
+        issubclass(t, (complex, np.complexfloating)) for t in types
+    ):
         raise ValueError(
             f"Column {label!r} holds complex numbers, which the net cannot "
             "take: split it into its real and imaginary parts."
@@ -396,8 +403,8 @@ def _kind(label: str, column: Any) -> str:
         # An object column is read by its values: numbers (Decimal from a
         # database, ints next to None), dates and durations are not
         # categories, whose every value would be rare.
-        for kind, types in _VALUE_KINDS.items():
-            if all(isinstance(value, types) for value in values):
+        for kind, kind_types in _VALUE_KINDS.items():
+            if all(issubclass(t, kind_types) for t in types):
                 return kind
     if len(values) == column.notna().sum() and len(values) > _MIN_FREQUENCY:
         warnings.warn(
@@ -410,12 +417,30 @@ def _kind(label: str, column: Any) -> str:
         )
     # The encoder sorts the categories: values of mixed types cannot be,
     # their strings can.
-    return "mixed" if len({type(value) for value in values}) > 1 else "categorical"
+    return "mixed" if len(types) > 1 else "categorical"
+
+
+# The dtype kinds (numpy's letters, which pyarrow-backed dtypes give too) that a
+# column of each kind cannot hold after fit: converted, they would be numbers
+# in another unit, silently.
+_WRONG_DTYPE_KINDS = {
+    "numeric": "Mm",
+    "time": "Mm",
+    "datetime": "biufcm",
+    "timedelta": "biufcM",
+}
 
 
 def _convert(label: str, column: Any, kind: str) -> Any:
     """One column as a numeric or an ``object`` column, by its kind."""
     pd = _pandas()
+
+    dtype_kind = getattr(column.dtype, "kind", "O")
+    if dtype_kind in _WRONG_DTYPE_KINDS.get(kind, ""):
+        raise ValueError(
+            f"Column {label!r} was a {kind} column in fit but holds "
+            f"{column.dtype} values: give it the kind of values it had in fit."
+        )
 
     if kind == "numeric":
         if isinstance(column.dtype, np.dtype) and column.dtype.kind != "O":
@@ -441,8 +466,11 @@ def _convert(label: str, column: Any, kind: str) -> Any:
         if isinstance(column.dtype, pd.PeriodDtype):
             column = column.dt.to_timestamp()
         # Seconds since the epoch (UTC for time-zone aware columns);
-        # NaT becomes NaN for the imputer.
+        # NaT becomes NaN for the imputer. pyarrow timestamps go through
+        # numpy's: pyarrow's own arithmetic overflows in nanoseconds.
         values = pd.to_datetime(column, utc=True)
+        if isinstance(values.dtype, pd.ArrowDtype):
+            values = values.astype("datetime64[ns, UTC]")
         seconds = (values - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
         return seconds.astype(np.float64)
     if kind == "timedelta":

@@ -737,13 +737,20 @@ def _convert_one_hot_encoder(scope, operator, container):
     Equal with ``0 .. width - 1`` makes the one-hot row.
     """
     encoder = operator.raw_operator
+    features = _feature_columns(operator, len(encoder.categories_))
     if not _has_infrequent_categories(encoder):
+        # skl2onnx's converter too matches strings by str(): a category
+        # "nan" beside missing values would be one input value.
+        for index, (variable, _) in enumerate(features):
+            if guess_proto_type(variable.type) == onnx_proto.TensorProto.STRING:
+                _category_keys(
+                    encoder.categories_[index], onnx_proto.TensorProto.STRING, index
+                )
         convert_sklearn_one_hot_encoder(scope, operator, container)
         return
     graph = _Graph(scope, container, _FLOAT)
     int64 = onnx_proto.TensorProto.INT64
     blocks = []
-    features = _feature_columns(operator, len(encoder.categories_))
     for index, (variable, column) in enumerate(features):
         columns, unknown, width = _one_hot_layout(encoder, index)
         if width == 0:
@@ -753,8 +760,14 @@ def _convert_one_hot_encoder(scope, operator, container):
         X = variable.full_name
         if variable.type.shape[1] > 1:
             X = graph.node("Gather", X, graph.constant([column], (1,), int64), axis=1)
-        if proto_dtype != onnx_proto.TensorProto.STRING and proto_dtype != int64:
-            X = graph.cast(X, int64)
+        if proto_dtype not in (onnx_proto.TensorProto.STRING, int64):
+            # A cast to integers would send 1.7 to the category 1.
+            raise NotImplementedError(
+                f"ONNX export of OneHotEncoder with infrequent categories: "
+                f"feature {index} is fed as {variable.type.__class__.__name__}; "
+                "feed its categories as strings (StringTensorType) or 64-bit "
+                "integers (Int64TensorType)."
+            )
         codes = graph.node(
             "LabelEncoder",
             X,

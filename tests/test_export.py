@@ -449,3 +449,29 @@ def test_ensemble_regressor_onnx_matches_predict(loss, dtype, capfd):
     np.testing.assert_allclose(
         prediction, model.predict(X), rtol=1e-5, atol=1e-5 * np.abs(y).max()
     )
+
+
+def test_a_real_nan_category_beside_missing_values_is_refused():
+    """Fed as strings, the category "nan" and a missing value are one input."""
+    pytest.importorskip("onnxruntime")
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from skl2onnx.common.data_types import StringTensorType
+    from sklearn.preprocessing import OneHotEncoder
+
+    X = np.array([["nan"], ["a"], [np.nan], ["a"]], dtype=object)
+    encoder = OneHotEncoder(handle_unknown="ignore").fit(X)
+    with pytest.raises(ValueError, match="not distinct as strings"):
+        skl2onnx.to_onnx(encoder, initial_types=[("X", StringTensorType([None, 1]))])
+
+
+def test_float_input_with_infrequent_categories_is_refused():
+    """A cast to integers would send 1.7 to the category 1."""
+    pytest.importorskip("onnxruntime")
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from skl2onnx.common.data_types import FloatTensorType
+    from sklearn.preprocessing import OneHotEncoder
+
+    X = np.array([[1.0]] * 20 + [[2.0]] * 20 + [[3.0]] * 2)
+    encoder = OneHotEncoder(min_frequency=10, handle_unknown="ignore").fit(X)
+    with pytest.raises(NotImplementedError, match="feed its categories as strings"):
+        skl2onnx.to_onnx(encoder, initial_types=[("X", FloatTensorType([None, 1]))])

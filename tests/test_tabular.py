@@ -780,3 +780,88 @@ def test_encoded_ensemble_of_the_docs_trains_exports_and_saves():
         "numpy",
     }
     assert "skmlp_numpy._encoding.PiecewiseLinearEncoder" in untrusted
+
+
+def test_a_column_given_another_kind_of_values_after_fit_is_refused_by_name():
+    """Numbers in a date column would be read in another unit, silently."""
+    X = pd.DataFrame({"when": pd.to_datetime(["2020-01-01", "2021-06-01"] * 5)})
+    X["x"] = np.arange(10.0)
+    frame = TabularFrame().fit(X)
+    swaps = {
+        "when": [X["when"].astype("int64"), np.arange(10.0), pd.to_timedelta(X["x"])],
+        "x": [X["when"], pd.to_timedelta(X["x"], unit="D")],
+    }
+    for label, columns in swaps.items():
+        for column in columns:
+            with pytest.raises(ValueError, match=f"Column '{label}' was a"):
+                frame.transform(X.assign(**{label: column}))
+
+
+def test_pyarrow_nanosecond_timestamps_are_seconds():
+    pa = pytest.importorskip("pyarrow", reason="pyarrow-backed timestamps")
+    for tz in (None, "UTC"):
+        values = [pd.Timestamp("2020-01-01", tz=tz), None]
+        X = pd.DataFrame(
+            {"t": pd.array(values, dtype=pd.ArrowDtype(pa.timestamp("ns", tz=tz)))}
+        )
+        seconds = TabularFrame().fit(X).transform(X)["t"]
+        assert seconds[0] == pd.Timestamp("2020-01-01", tz="UTC").timestamp()
+        assert np.isnan(seconds[1])
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[True, False, None, 1], [1, True, False, None], [0, 1, True], [True, 0]],
+)
+def test_the_kind_of_an_object_column_does_not_depend_on_row_order(values):
+    X = pd.DataFrame({"b": pd.Series(values * 3, dtype=object)})
+    kinds = {
+        TabularFrame().fit(X.sample(frac=1, random_state=s)).kinds_["b"]
+        for s in range(5)
+    }
+    assert kinds == {"numeric"}
+
+
+def test_the_pages_onnx_recipe_on_an_integer_label_decimals_and_booleans():
+    """docs/tabular.rst's recipe: input types from kinds_, feeds by position."""
+    rt = pytest.importorskip("onnxruntime")
+    skl2onnx = pytest.importorskip("skl2onnx")
+    from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+
+    import skmlp_numpy.export  # noqa: F401
+
+    rng = np.random.default_rng(0)
+    n = 200
+    X = pd.DataFrame(
+        {
+            0: [decimal.Decimal(int(v)) for v in rng.integers(0, 5, n)],
+            "x": rng.normal(size=n),
+            "b": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
+            "c": rng.choice(np.array(["u", "v", None], dtype=object), n),
+        }
+    )
+    pipe = make_tabular_pipeline("classification", **FAST).fit(X, rng.integers(0, 2, n))
+    kinds = pipe["frame"].kinds_
+    types = [
+        (
+            name,
+            FloatTensorType([None, 1])
+            if kind == "numeric"
+            else StringTensorType([None, 1]),
+        )
+        for name, kind in kinds.items()
+    ]
+    onx = skl2onnx.to_onnx(pipe, initial_types=types, options={"zipmap": False})
+    arrays = [
+        X[[label]].to_numpy(np.float32)
+        if kind == "numeric"
+        else np.where(X[[label]].isna(), "nan", X[[label]].astype(str).to_numpy())
+        for label, kind in zip(X.columns, kinds.values(), strict=True)
+    ]
+    session = rt.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    names = [i.name for i in session.get_inputs()]
+    labels, proba = session.run(None, dict(zip(names, arrays, strict=True)))
+    assert_allclose(proba, pipe.predict_proba(X), atol=1e-5)
+    assert_array_equal(labels, pipe.predict(X))
