@@ -96,7 +96,7 @@ class Affine:
         return dX
 
 
-class GroupedAffine:
+class GroupedAffine(Affine):
     """``k`` affine maps side by side: ``Z_j = X_j @ W[j] + b[j]``.
 
     The output layer of an ensemble of ``k`` networks. The input's columns
@@ -117,12 +117,6 @@ class GroupedAffine:
     db : ndarray of shape (k, n_out)
         Filled with the gradient with respect to ``b``.
     """
-
-    def __init__(self, W, b, dW, db):
-        self.params = {"W": W, "b": b}
-        self.grads = {"W": dW, "b": db}
-        self._X = None
-        self._ones = np.ones(0, dtype=W.dtype)
 
     @staticmethod
     def _groups(A, k):
