@@ -206,11 +206,17 @@ def check_X_for_prediction(estimator, X):
         and X.shape[1] == estimator.n_features_in_
         and not hasattr(estimator, "feature_names_in_")
         # A finite sum means finite values; an infinite one (an overflow or a
-        # NaN) takes the thorough path.
-        and (get_config()["assume_finite"] or math.isfinite(np.add.reduce(X, None)))
+        # NaN) takes the thorough path, so NumPy's overflow warning is noise.
+        and (get_config()["assume_finite"] or _finite_sum(X))
     ):
         return X
     return validate_data(estimator, X, accept_sparse="csr", dtype=X_DTYPE, reset=False)
+
+
+def _finite_sum(X):
+    """Whether the sum of ``X`` is finite, without NumPy's overflow warning."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return math.isfinite(np.add.reduce(X, None))
 
 
 def diverged(loss, rise_start, rises):

@@ -160,3 +160,18 @@ def test_settings_that_act_do_not_warn(blobs, params):
         warnings.simplefilter("error")
         warnings.simplefilter("ignore", ConvergenceWarning)
         TwoLayerNetClassifier(hidden_size=3, max_iter=3, **params).fit(*blobs)
+
+
+def test_the_fast_finiteness_check_warns_nothing_on_huge_values():
+    """The sum of large finite values overflows; NumPy's warning is noise."""
+    X = np.random.RandomState(0).normal(size=(30, 3))
+    clf = TwoLayerNetClassifier(max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, np.arange(30) % 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            clf.predict(np.full((2, 3), 1e308))
+        except ValueError:
+            pass  # refusing such rows clearly is fine; a NumPy warning is not
