@@ -237,14 +237,15 @@ class _EarlyStopping:
                 warnings.simplefilter("ignore")
                 first = self._score(network, as_model, 0.0)[0]
         except ValueError as exc:
+            hint = _scoring_hint(val, getattr(as_model(network), "classes_", None))
             raise ValueError(
-                f"{self._name()} cannot score {val.name}: {exc}\n{_scoring_hint(val)}"
+                f"{self._name()} cannot score {val.name}: {exc}\n{hint}"
             ) from exc
         if math.isnan(first):
+            hint = _scoring_hint(val, getattr(as_model(network), "classes_", None))
             raise ValueError(
                 f"{self._name()} is NaN on {val.name} before training: a score "
-                "that cannot be compared cannot guide training. "
-                f"{_scoring_hint(val)}"
+                f"that cannot be compared cannot guide training. {hint}"
             )
         if self.enabled and self.scoring != "loss" and _is_constant(val):
             self._check_ranks(network, as_model, make_network, first)
@@ -381,15 +382,19 @@ def _takes_weights(scorer):
     )
 
 
-def _scoring_hint(val):
+def _scoring_hint(val, classes=None):
     """A sentence naming scorers that fit targets like the validation set's.
 
     A constant target fits none that needs two classes or varied values:
-    then the sentence names the way out instead.
+    then the sentence names the way out instead. ``classes``, a classifier's:
+    a model of three classes or more is multiclass even where its validation
+    rows, unstratified as in MLPClassifier, hold only two of them.
     """
     if _is_constant(val):
         return f"Its target is constant. {_WAY_OUT}"
     target = type_of_target(val.y)
+    if target == "binary" and classes is not None and len(classes) > 2:
+        target = "multiclass"
     kind = "continuous" if target == "continuous-multioutput" else target
     return (
         f"The validation targets are {target}; scorers that fit them include "
