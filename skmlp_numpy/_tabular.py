@@ -251,8 +251,35 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self : TabularFrame
             The fitted transformer.
         """
+        self._fit(X)
+        return self
+
+    def fit_transform(self, X: Any, y: Any = None) -> Any:
+        """Find the kind of each column, and convert the columns by it.
+
+        Parameters
+        ----------
+        X : DataFrame (pandas or polars) or array-like of shape \
+(n_samples, n_features)
+            The raw table.
+
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        pandas.DataFrame of shape (n_samples, n_features)
+            As :meth:`transform` returns it, from the conversion that ``fit``
+            makes anyway.
+        """
+        return self._fit(X)
+
+    def _fit(self, X):
+        """Read the kinds, and return the columns converted by them."""
+        pd = _pandas()
+
         frame = _as_pandas(X)
-        kinds = {}
+        kinds, columns = {}, {}
         for label, column in frame.items():
             if column.isna().all():
                 raise ValueError(
@@ -260,12 +287,12 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
                     "drop it, the pipeline can learn nothing from it."
                 )
             kinds[label] = _kind(label, column)
-            # Converted once here so that a value the kind cannot take (an
+            # Converted in fit too, so that a value the kind cannot take (an
             # infinity) is refused by fit, naming its column.
-            _convert(label, column, kinds[label])
+            columns[label] = _convert(label, column, kinds[label])
         self.kinds_ = kinds
         self.n_features_in_ = len(self.kinds_)
-        return self
+        return pd.DataFrame(columns, index=frame.index)
 
     def transform(self, X: Any) -> Any:
         """Convert each column as its kind in ``fit`` says.
@@ -379,8 +406,9 @@ def _kind(label: str, column: Any) -> str:
     if pd.api.types.is_numeric_dtype(dtype) and dtype.kind != "c":
         if not isinstance(dtype, pd.CategoricalDtype):
             return "numeric"
+    present = column.dropna()
     try:
-        values = column.dropna().unique()
+        values = present.unique()
     except TypeError as error:
         raise ValueError(
             f"Column {label!r} holds values that cannot be categories "
@@ -391,7 +419,7 @@ def _kind(label: str, column: Any) -> str:
     if isinstance(dtype, pd.CategoricalDtype) or dtype.kind != "O":
         types = {type(value) for value in values}
     else:
-        types = set(map(type, column.dropna()))
+        types = set(map(type, present))
     if dtype.kind == "c" or any(
         issubclass(t, (complex, np.complexfloating)) for t in types
     ):
@@ -406,7 +434,7 @@ def _kind(label: str, column: Any) -> str:
         for kind, kind_types in _VALUE_KINDS.items():
             if all(issubclass(t, kind_types) for t in types):
                 return kind
-    if len(values) == column.notna().sum() and len(values) > _MIN_FREQUENCY:
+    if len(values) == len(present) and len(values) > _MIN_FREQUENCY:
         warnings.warn(
             f"Column {label!r} has a different value in every row, like an "
             "identifier or free text: as a category it is rare everywhere "
@@ -456,7 +484,7 @@ def _convert(label: str, column: Any, kind: str) -> Any:
                     f"Column {label!r} was numeric in fit but holds values "
                     f"that are not numbers: {error}."
                 ) from error
-        if np.isinf(values.to_numpy(dtype=np.float64)).any():
+        if np.isinf(values.to_numpy()).any():
             raise ValueError(
                 f"Column {label!r} holds infinite values: replace them with "
                 "NaN (a missing value) or a finite number."

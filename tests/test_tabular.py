@@ -865,3 +865,11 @@ def test_the_pages_onnx_recipe_on_an_integer_label_decimals_and_booleans():
     labels, proba = session.run(None, dict(zip(names, arrays, strict=True)))
     assert_allclose(proba, pipe.predict_proba(X), atol=1e-5)
     assert_array_equal(labels, pipe.predict(X))
+
+
+def test_fit_transform_is_fit_then_transform():
+    """fit converts every column anyway; fit_transform returns that conversion."""
+    X, _ = _kinds_table()
+    pd.testing.assert_frame_equal(
+        TabularFrame().fit_transform(X), TabularFrame().fit(X).transform(X)
+    )
