@@ -6,6 +6,7 @@ test_export.py, skops in test_ecosystem.py.
 """
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -294,3 +295,26 @@ def test_bad_input_gives_clear_errors():
         ple.transform(X[:, :2])
     with pytest.raises(ValueError, match="Unknown label type"):
         PiecewiseLinearEncoder(strategy="tree").fit(X, np.array([object()] * 300))
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        # scikit-learn#13194: nearly equal quantiles, unsorted by rounding.
+        [0.05, 0.05, 0.95],
+        # scikit-learn#15112: a column of mostly zeros.
+        [20.0, 80.0] + [0.0] * 8,
+        # scikit-learn#19416: tiny values, whose edges are close together.
+        list(np.random.default_rng(1).uniform(-1e-200, 1e-200, size=5)),
+    ],
+    ids=["close-quantiles", "mostly-zeros", "tiny-values"],
+)
+def test_edges_of_the_peers_bug_reports_are_increasing_and_encode(column):
+    X = np.asarray(column).reshape(-1, 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        encoder = PiecewiseLinearEncoder(10).fit(X)
+        encoded = encoder.transform(X)
+    assert np.all(np.diff(encoder.bin_edges_[0]) > 0)
+    assert encoded.shape == (len(column), encoder.n_bins_[0])
+    assert np.all((encoded >= 0) & (encoded <= 1))
