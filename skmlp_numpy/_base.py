@@ -47,6 +47,7 @@ from ._batches import (
     spare_core,
 )
 from ._checks import (
+    DTYPE_CONSTRAINT,
     X_DTYPE,
     check_no_missing,
     check_parameter_names,
@@ -155,12 +156,7 @@ class BaseTwoLayerNet(
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "n_members": [Interval(Integral, 1, None, closed="left")],
         "scoring": [StrOptions({"loss"}), str, callable, None],
-        "dtype": [
-            None,
-            StrOptions({"float32", "float64"}),
-            Options(type, {np.float32, np.float64}),
-            Options(np.dtype, {np.dtype(np.float32), np.dtype(np.float64)}),
-        ],
+        "dtype": DTYPE_CONSTRAINT,
     }
 
     # Targets are numbers (regression) or labels of any kind (classification).

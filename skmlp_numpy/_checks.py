@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from sklearn import get_config
+from sklearn.utils._param_validation import Options, StrOptions
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
@@ -23,6 +24,16 @@ __all__ = ["DivergenceError"]
 
 # The dtypes the network computes in; other input trains in float64.
 FLOAT_DTYPES = (np.float64, np.float32)
+
+# The ``dtype`` parameter's constraint, for the estimators and the
+# transformers that hand the net its features: None or float32/float64 named
+# as a string, a type or a dtype.
+DTYPE_CONSTRAINT = [
+    None,
+    StrOptions({"float32", "float64"}),
+    Options(type, {np.float32, np.float64}),
+    Options(np.dtype, {np.dtype(np.float32), np.dtype(np.float64)}),
+]
 
 # check_array's dtype for X: numbers and booleans keep their dtype (rows are
 # cast a batch, or a chunk, at a time, never all of X at once), an object

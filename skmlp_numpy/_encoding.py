@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
@@ -21,12 +21,18 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._checks import DTYPE_CONSTRAINT
+
 # type_of_target's answers that a regression tree fits; the other known ones
 # (binary, multiclass and their multi-output forms) a classification tree.
 _CONTINUOUS = ("continuous", "continuous-multioutput")
 
+# The rows transform encodes at a time in float64: its scratch array stays
+# near 8 MB for 128 output columns, whatever the number of rows.
+_CHUNK_ROWS = 8192
 
-def _pieces(bin_edges: Any, dtype: Any) -> tuple:
+
+def _pieces(bin_edges: Any, dtype: Any, extrapolation: str = "linear") -> tuple:
     """Per output column: its input column, left edge, width and clip bounds.
 
     The widths are differences of the float64 edges, cast afterwards, so that
@@ -42,14 +48,15 @@ def _pieces(bin_edges: Any, dtype: Any) -> tuple:
         feature.append(np.full(n_pieces, j, dtype=np.int64))
         left.append(edges[:-1])
         width.append(np.diff(edges))
-        # The paper's convention: the first piece extends linearly below the
-        # first edge and the last one above the last edge, so that values
-        # outside the training range stay distinct; the inner pieces are
-        # clipped to [0, 1].
+        # The paper's convention ("linear"): the first piece extends linearly
+        # below the first edge and the last one above the last edge, so that
+        # values outside the training range stay distinct; the inner pieces
+        # are clipped to [0, 1], and every piece under "constant".
         lo = np.zeros(n_pieces)
         hi = np.ones(n_pieces)
-        lo[0] = -np.inf
-        hi[-1] = np.inf
+        if extrapolation == "linear":
+            lo[0] = -np.inf
+            hi[-1] = np.inf
         low.append(lo)
         high.append(hi)
     if not feature:
@@ -110,6 +117,27 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
         The rows drawn by ``subsample`` and the trees' ties. Pass an int for
         the same edges at every call.
 
+    extrapolation : {'linear', 'constant'}, default='linear'
+        How a value outside the range of the edges is encoded (the names of
+        :class:`~sklearn.preprocessing.SplineTransformer`):
+
+        - ``'linear'``: the first bin goes on below :math:`b_0` (negative)
+          and the last one above :math:`b_T` (above 1), as in the paper, so
+          that such values stay distinct;
+        - ``'constant'``: every bin stays in [0, 1], so a value beyond the
+          edges is encoded as the nearest edge, and an outlier met after
+          ``fit`` stays bounded (what a scaler with :class:`SmoothClip`
+          beside the encoding keeps distinct anyway).
+
+    dtype : {np.float32, np.float64} or None, default=None
+        The output's dtype; None keeps the input's (float32 or float64).
+        The encoding is computed in float64 whatever the dtype, a chunk of
+        rows at a time, then cast: ``dtype=np.float32`` on float64 input
+        makes an output half the size, and keeps what float32 input could
+        not (the seconds of a timestamp, a column of values near 1e-40).
+        Under ``extrapolation='linear'`` a float32 output is infinite where
+        the first or last bin goes past float32's range.
+
     Attributes
     ----------
     bin_edges_ : ndarray of ndarray of shape (n_features,)
@@ -147,18 +175,20 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
         e_t(x) = \min\left(1, \max\left(0,
         \frac{x - b_{t-1}}{b_t - b_{t-1}}\right)\right),
 
-    except that the first bin is not clipped below and the last one not
-    above: a value below :math:`b_0` gives a negative :math:`e_1`, one above
-    :math:`b_T` an :math:`e_T` above 1, as in the paper's reference
-    implementation, so that values outside the training range stay distinct.
-    A column of one bin is :math:`(x - b_0) / (b_1 - b_0)`, a min-max scaling.
+    except that, under ``extrapolation='linear'``, the first bin is not
+    clipped below and the last one not above: a value below :math:`b_0`
+    gives a negative :math:`e_1`, one above :math:`b_T` an :math:`e_T` above
+    1, as in the paper's reference implementation, so that values outside
+    the training range stay distinct. A column of one bin is then
+    :math:`(x - b_0) / (b_1 - b_0)`, a min-max scaling.
 
     The output is dense: the encoding of 0 is not 0 (the bins below 0 encode
     it as 1), so a sparse input would not stay sparse. Sparse input is
     refused; pass a dense array if its dense encoding fits in memory.
 
-    The output has ``n_bins_.sum()`` columns, named ``<column>_ple<t>``, and
-    the dtype of the input, float32 or float64 (other dtypes become float64).
+    The output has ``n_bins_.sum()`` columns, named ``<column>_ple<t>``, in
+    ``dtype``, or else the dtype of the input, float32 or float64 (other
+    dtypes become float64).
 
     References
     ----------
@@ -188,6 +218,8 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
         "task": [StrOptions({"auto", "classification", "regression"})],
         "subsample": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
+        "extrapolation": [StrOptions({"linear", "constant"})],
+        "dtype": DTYPE_CONSTRAINT,
     }
 
     def __init__(
@@ -198,12 +230,16 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
         task: str = "auto",
         subsample: int | None = 200_000,
         random_state: Any = None,
+        extrapolation: str = "linear",
+        dtype: Any = None,
     ) -> None:
         self.n_bins = n_bins
         self.strategy = strategy
         self.task = task
         self.subsample = subsample
         self.random_state = random_state
+        self.extrapolation = extrapolation
+        self.dtype = dtype
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any = None) -> "PiecewiseLinearEncoder":
@@ -297,17 +333,28 @@ default=None
         -------
         ndarray of shape (n_samples, n_features_out)
             Each column's bins side by side, in the columns' order
-            (``n_features_out`` is ``n_bins_.sum()``); float32 or float64 as
-            given (other dtypes become float64).
+            (``n_features_out`` is ``n_bins_.sum()``); in ``dtype``, or else
+            float32 or float64 as given (other dtypes become float64).
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
-        feature, left, width, low, high = _pieces(self.bin_edges_, X.dtype)
-        # One array the size of the output, worked on in place.
-        out = X[:, feature]
-        out -= left
-        out /= width
-        return np.clip(out, low, high, out=out)
+        feature, left, width, low, high = _pieces(
+            self.bin_edges_, np.float64, self.extrapolation
+        )
+        out = np.empty(
+            (X.shape[0], len(feature)),
+            dtype=X.dtype if self.dtype is None else self.dtype,
+        )
+        # In float64, whatever the output's dtype: in float32, x - left would
+        # lose the seconds of a timestamp, and widths below 1e-38 would be 0.
+        # A chunk of rows at a time, so that the float64 scratch stays small
+        # beside a float32 output n_bins times as wide as X.
+        for rows in gen_batches(X.shape[0], _CHUNK_ROWS):
+            chunk = X[rows][:, feature].astype(np.float64, copy=False)
+            chunk -= left
+            chunk /= width
+            out[rows] = np.clip(chunk, low, high, out=chunk)
+        return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Get the output column names: ``<column>_ple<t>`` for bin ``t``.
@@ -337,5 +384,9 @@ default=None
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = self.strategy == "tree"
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.transformer_tags.preserves_dtype = (
+            ["float64", "float32"]
+            if self.dtype is None
+            else [np.dtype(self.dtype).name]
+        )
         return tags

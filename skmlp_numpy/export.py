@@ -385,8 +385,9 @@ def _convert_piecewise_linear(scope, operator, container):
     """Each bin's column gathered, shifted, scaled and clipped, as transform does."""
     graph = _Graph(scope, container, _compute_type(operator))
     numpy_dtype = np.float64 if graph.proto_dtype == _DOUBLE else np.float32
+    encoder = operator.raw_operator
     feature, left, width, low, high = _pieces(
-        operator.raw_operator.bin_edges_, numpy_dtype
+        encoder.bin_edges_, numpy_dtype, encoder.extrapolation
     )
     n = len(feature)
     X = graph.cast(operator.inputs[0].full_name, graph.proto_dtype)
@@ -399,7 +400,8 @@ def _convert_piecewise_linear(scope, operator, container):
         graph.constant(width, (1, n)),
     )
     # Clip takes scalar bounds only: per-column bounds, with infinities for
-    # the first and last bins, are a Max and a Min.
+    # the first and last bins under extrapolation="linear", are a Max and a
+    # Min.
     clipped = graph.node(
         "Min",
         graph.node("Max", scaled, graph.constant(low, (1, n))),

@@ -11,6 +11,7 @@ the Poisson deviance rightly refuses. tests/test_regressor.py fits multi-output
 Poisson targets instead.
 """
 
+import numpy as np
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmlp_numpy import (
@@ -49,6 +50,7 @@ from skmlp_numpy import (
         # The encoder, with edges from quantiles and from trees on y.
         PiecewiseLinearEncoder(),
         PiecewiseLinearEncoder(strategy="tree", random_state=0),
+        PiecewiseLinearEncoder(dtype=np.float32),
     ],
     expected_failed_checks=lambda estimator: (
         {

@@ -148,6 +148,69 @@ def test_float32_stays_float32(fit_dtype, dtype):
     assert_allclose(out, ple.transform(X), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, "float32", np.dtype(np.float64)])
+@pytest.mark.parametrize("input_dtype", [np.float64, np.float32, np.int64])
+def test_dtype_sets_the_output_dtype_whatever_the_input(dtype, input_dtype):
+    X = _data()
+    ple = PiecewiseLinearEncoder(n_bins=4).fit(X)
+    reference = ple.transform(X.astype(input_dtype))
+    out = ple.set_params(dtype=dtype).transform(X.astype(input_dtype))
+    assert out.dtype == np.dtype(dtype)
+    # Computed in the output's precision, not cast from the input's.
+    assert_allclose(out, reference, rtol=1e-5, atol=1e-5)
+    tags = PiecewiseLinearEncoder(dtype=dtype).__sklearn_tags__()
+    assert tags.transformer_tags.preserves_dtype == [np.dtype(dtype).name]
+
+
+def test_constant_extrapolation_keeps_every_bin_in_0_1():
+    X = _data()
+    linear = PiecewiseLinearEncoder(n_bins=4).fit(X)
+    constant = PiecewiseLinearEncoder(n_bins=4, extrapolation="constant").fit(X)
+    far = np.array([[-1e6, -1e6, -1e6], [1e6, 1e6, 1e6]])
+    assert np.all((constant.transform(far) >= 0) & (constant.transform(far) <= 1))
+    # The nearest edge's encoding: below every edge all zeros, above all ones.
+    assert_array_equal(constant.transform(far), [[0.0] * 12, [1.0] * 12])
+    # The paper's: the first bin goes on below, the last above.
+    assert linear.transform(far)[0, 0] < -1e5 and linear.transform(far)[1, 3] > 1e5
+    # Inside the training range the two agree.
+    assert_array_equal(constant.transform(X), linear.transform(X))
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        # Unix seconds of events a few seconds apart: float32 holds them to
+        # 128 s, so x - left in float32 would merge them.
+        1.7e9 + np.random.RandomState(0).uniform(0, 100, 400),
+        # p-values: widths below float32's smallest normal number.
+        np.r_[np.zeros(300), np.random.RandomState(1).uniform(1, 2, 100) * 1e-50],
+        # Beyond float32's range, in training.
+        np.random.RandomState(2).normal(size=400) * 1e40,
+    ],
+    ids=["timestamps", "tiny", "huge"],
+)
+def test_a_float32_output_is_the_float64_encoding_cast(column):
+    # Computed in float32, these encode as NaN, infinities or a handful of
+    # distinct rows; the output is cast only once encoded.
+    X = column.reshape(-1, 1)
+    ple = PiecewiseLinearEncoder(n_bins=8, extrapolation="constant").fit(X)
+    encoded = ple.set_params(dtype=np.float32).transform(X)
+    assert encoded.dtype == np.float32
+    assert np.isfinite(encoded).all()
+    assert_array_equal(encoded, ple.set_params(dtype=None).transform(X).astype("f4"))
+    assert len(np.unique(encoded, axis=0)) == len(np.unique(X))
+
+
+def test_rows_are_encoded_a_chunk_at_a_time_alike(monkeypatch):
+    from skmlp_numpy import _encoding
+
+    X = _data(n=50)
+    ple = PiecewiseLinearEncoder(n_bins=5, dtype=np.float32).fit(X)
+    whole = ple.transform(X)
+    monkeypatch.setattr(_encoding, "_CHUNK_ROWS", 7)
+    assert_array_equal(ple.transform(X), whole)
+
+
 def test_integers_become_float64():
     X = np.arange(20).reshape(10, 2)
     out = PiecewiseLinearEncoder(n_bins=2).fit_transform(X)
@@ -267,6 +330,9 @@ def test_pickle_round_trip():
         ({"task": "binary"}, "task"),
         ({"subsample": 0}, "subsample"),
         ({"random_state": "seed"}, "random_state"),
+        ({"dtype": np.float16}, "dtype"),
+        ({"dtype": "int32"}, "dtype"),
+        ({"extrapolation": "periodic"}, "extrapolation"),
     ],
 )
 def test_bad_parameters_are_named(params, name):

@@ -154,18 +154,21 @@ def test_boolean_and_integral_float_labels_export_as_integers(classes, capfd):
     np.testing.assert_array_equal(labels, model.predict(X))
 
 
+@pytest.mark.parametrize("extrapolation", ["linear", "constant"])
 @pytest.mark.parametrize("strategy", ["quantile", "tree"])
 @pytest.mark.parametrize("fit_dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_piecewise_linear_encoder_onnx_matches_transform(
-    strategy, fit_dtype, dtype, capfd
+    strategy, fit_dtype, dtype, extrapolation, capfd
 ):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(300, 4))
     X[:, 2] = np.round(X[:, 2])  # few values: merged edges, fewer bins
     X[:, 3] = 1.0  # constant: no bin
     y = X[:, 0] + X[:, 1] ** 2
-    encoder = PiecewiseLinearEncoder(n_bins=8, strategy=strategy, random_state=0)
+    encoder = PiecewiseLinearEncoder(
+        n_bins=8, strategy=strategy, random_state=0, extrapolation=extrapolation
+    )
     encoder.fit(X.astype(fit_dtype), y)
     # Values beyond the training range too, where the end bins extrapolate.
     X_test = (3 * rng.normal(size=(200, 4))).astype(dtype)
