@@ -6,6 +6,7 @@ against the default bit for bit, and what must keep working with several
 members: pickling, partial_fit and warm start (k + k == 2k), early stopping.
 """
 
+import functools
 import pickle
 
 import numpy as np
@@ -321,3 +322,69 @@ def test_skops_round_trip(blobs):
     ]
     loaded = sio.loads(data, trusted=sio.get_untrusted_types(data=data))
     assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "call, solver",
+    [
+        ("fit", "adam"),
+        ("warm_fit", "adam"),
+        ("warm_fit", "sgd"),
+        ("warm_fit", "lbfgs"),
+        ("partial_fit", "adam"),
+    ],
+)
+def test_a_failed_call_leaves_the_ensemble_as_it_was(blobs, monkeypatch, call, solver):
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        hidden_size=5,
+        n_members=K,
+        solver=solver,
+        batch_size=20,  # six steps an epoch: a partial_fit fails in its fifth
+        max_iter=3,
+        random_state=0,
+    ).fit(X, y)
+    clf.set_params(warm_start=call == "warm_fit", max_iter=10)
+    before = pickle.dumps(clf)
+    if solver == "lbfgs":  # no optimizer step: fail in the loss L-BFGS evaluates
+        real, target, name = TwoLayerNet.loss_grad, TwoLayerNet, "loss_grad"
+    else:
+        optimizer = Adam if solver == "adam" else SGD
+        real, target, name = optimizer.step, optimizer, "step"
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 5:
+            raise MemoryError("out of memory")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, failing)
+    with pytest.raises(MemoryError):
+        if call == "partial_fit":
+            clf.partial_fit(X, y)
+        else:
+            clf.fit(X, y)
+    assert pickle.dumps(clf) == before
+
+
+def test_a_partial_fit_costs_the_same_after_any_number_of_them(blobs, gather_ahead):
+    # The single net's promise (test_fit_state), kept by an ensemble: the
+    # n-th call of a stream calls as many functions as the 10th and holds no
+    # copy of what grows with the calls.
+    from test_fit_state import _work
+
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        hidden_size=3, n_members=K, n_iter_no_change=np.inf, random_state=0
+    )
+    n_calls = 500
+    work = {}
+    with gather_ahead.forced(False):
+        for i in range(1, n_calls + 1):
+            call = functools.partial(clf.partial_fit, X, y, classes=[0, 1, 2])
+            work[i] = _work(call) if i in (9, 10, n_calls) else call()
+    assert len(clf.loss_curve_) == n_calls
+    (calls_10, memory_10), (calls_n, memory_n) = work[10], work[n_calls]
+    assert calls_n == calls_10
+    assert memory_n < memory_10 + 4 * n_calls
