@@ -23,10 +23,11 @@ from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from sklearn.utils._param_validation import Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._checks import DTYPE_CONSTRAINT
 from ._classifier import TwoLayerNetClassifier
+from ._encoding import PiecewiseLinearEncoder
 from ._regressor import TwoLayerNetRegressor
 
 _NETS = {"classification": TwoLayerNetClassifier, "regression": TwoLayerNetRegressor}
@@ -34,7 +35,8 @@ _NETS = {"classification": TwoLayerNetClassifier, "regression": TwoLayerNetRegre
 # The net's settings shared by both tasks; each one is justified, with the
 # benchmark's numbers, on the "Tables (DataFrames)" page.
 _NET_SETTINGS = {
-    "hidden_size": 256,
+    "hidden_size": 128,
+    "n_members": 4,
     "learning_rate": "cosine",
     "learning_rate_init": 2e-3,
     "beta_2": 0.95,
@@ -45,6 +47,10 @@ _NET_SETTINGS = {
     "scoring": "loss",
     "dtype": np.float32,
 }
+
+# The piecewise-linear encoding's bins per numeric column (docs/tabular.rst,
+# "The encoding and members").
+_N_BINS = 8
 
 # A category seen fewer times than this in training is grouped with the other
 # rare ones, so that no weight is learned from a handful of rows.
@@ -122,12 +128,7 @@ class SmoothClip(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "dtype": [
-            None,
-            StrOptions({"float32", "float64"}),
-            Options(type, {np.float32, np.float64}),
-            Options(np.dtype, {np.dtype(np.float32), np.dtype(np.float64)}),
-        ],
+        "dtype": DTYPE_CONSTRAINT,
     }
 
     def __init__(self, *, dtype: Any = None) -> None:
@@ -551,26 +552,34 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
       indicator column per column that had missing values in training; then
       :class:`~sklearn.preprocessing.StandardScaler` and :class:`SmoothClip`,
       :math:`x / \sqrt{1 + (x / 3)^2}`, which bounds outliers smoothly in
-      (-3, 3);
+      (-3, 3); and beside them, each numeric column (its missing values
+      replaced by the median) as its :class:`PiecewiseLinearEncoder` over 8
+      quantile bins, which gives the net a different slope in each bin of a
+      column (each bin kept in [0, 1], so that an outlier after ``fit``
+      stays bounded here too);
     - categorical columns are one-hot encoded, missing values as a category
       of their own; categories seen fewer than 10 times in training share
       one "infrequent" column; a category never seen in training is encoded
       as all zeros in its column's block (it predicts like none of the
       known ones), whether or not some were rare;
-    - the net: 256 ReLU units, float32, Adam with ``beta_2=0.95`` and a
+    - the net: ``n_members=4`` nets of 128 ReLU units trained together on
+      the same batches and averaged, float32, Adam with ``beta_2=0.95`` and a
       learning rate of 2e-3 that decays along a half cosine over
-      ``max_iter=200`` epochs; early stopping on the loss of 15% of the
-      training rows held out, after 20 epochs without improvement, keeping
-      the best epoch's weights.
+      ``max_iter=200`` epochs; early stopping on the members' mean loss on
+      15% of the training rows held out, after 20 epochs without improvement,
+      keeping the best epoch's weights.
 
     The steps are named ``"frame"`` (a :class:`TabularFrame`),
     ``"preprocess"`` (a :class:`~sklearn.compose.ColumnTransformer` with the
-    transformers ``"numeric"`` and ``"categorical"``) and ``"net"``, so that
-    ``set_params(net__alpha=1e-3)`` or a grid over ``net__hidden_size`` reach
-    the net as in any pipeline. The features are dense and in the net's
-    ``dtype`` (float32 unless ``dtype`` is given here; set at construction,
-    a later ``set_params(net__dtype=...)`` leaves them as they were), so
-    that ``set_output(transform="pandas")`` (or ``"polars"``) makes
+    transformers ``"numeric"``, ``"encoding"`` and ``"categorical"``) and
+    ``"net"``, so that ``set_params(net__alpha=1e-3)`` or a grid over
+    ``net__hidden_size`` reach the net as in any pipeline, and
+    ``set_params(preprocess__encoding="drop", net__n_members=1,
+    net__hidden_size=256)`` gives back the recipe of version 0.4. The
+    features are dense and in the net's ``dtype`` (float32 unless ``dtype``
+    is given here; set at construction, a later
+    ``set_params(net__dtype=...)`` leaves them as they were), so that
+    ``set_output(transform="pandas")`` (or ``"polars"``) makes
     ``pipe[:-1].transform(X)`` a frame with named columns.
 
     Parameters
@@ -619,13 +628,17 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     its predictions match to 1e-5, missing-value indicators and infrequent
     categories included (:doc:`/tabular`). Datetime, timedelta, time-of-day and mixed
     columns are refused by name. Saved with ``skops.io``, the
-    pipeline names, besides the net's types, ``skmlp_numpy._tabular.SmoothClip``
-    and ``skmlp_numpy._tabular.TabularFrame``.
+    pipeline names, besides the net's types, ``skmlp_numpy._tabular.SmoothClip``,
+    ``skmlp_numpy._tabular.TabularFrame`` and
+    ``skmlp_numpy._encoding.PiecewiseLinearEncoder``.
 
     References
     ----------
     D. Holzmüller, L. Grinsztajn and I. Steinwart, "Better by Default: Strong
     Pre-Tuned MLPs and Boosted Trees on Tabular Data", NeurIPS 2024.
+
+    Y. Gorishniy, I. Rubachev and A. Babenko, "On Embeddings for Numerical
+    Features in Tabular Deep Learning", NeurIPS 2022.
 
     Examples
     --------
@@ -641,8 +654,8 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     >>> pipe = make_tabular_pipeline("classification", random_state=0)
     >>> pipe.fit(X, y).score(X, y) > 0.9
     True
-    >>> pipe.named_steps["net"].hidden_size
-    256
+    >>> pipe.named_steps["net"].n_members, pipe.named_steps["net"].hidden_size
+    (4, 128)
     """
     if not isinstance(task, str) or task.lower() not in _NETS:
         raise ValueError(
@@ -661,6 +674,23 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
             ("clip", SmoothClip(dtype=dtype)),
         ]
     )
+    # The same columns again, each as its bins; the indicators are in
+    # "numeric" already. Quantile edges are the same before or after scaling,
+    # so the encoding skips the scaler; random_state only draws the rows of a
+    # table over subsample rows, fixed so that the edges never change. The
+    # bins stay in [0, 1] ("constant"), so that an outlier met after fit is
+    # as bounded here as SmoothClip keeps it in "numeric".
+    encoding = Pipeline(
+        [
+            ("impute", SimpleImputer(strategy="median")),
+            (
+                "bins",
+                PiecewiseLinearEncoder(
+                    _N_BINS, random_state=0, extrapolation="constant", dtype=dtype
+                ),
+            ),
+        ]
+    )
     # Dense: the net gathers every batch of a sparse matrix densely, so
     # sparse storage would save memory but no time (and min_frequency bounds
     # the number of one-hot columns); dense output also goes into pandas or
@@ -674,6 +704,7 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     preprocess = ColumnTransformer(
         [
             ("numeric", numeric, make_column_selector(dtype_include="number")),
+            ("encoding", encoding, make_column_selector(dtype_include="number")),
             (
                 "categorical",
                 categorical,

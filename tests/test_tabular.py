@@ -79,6 +79,85 @@ def test_fits_raw_dataframe_and_predicts_unseen_categories(task, net):
     assert np.all(np.isfinite(pipe[:-1].transform(X_new)))
 
 
+def test_the_recipe_bins_numeric_columns_and_trains_four_members():
+    X, signal = _table()
+    pipe = make_tabular_pipeline("classification", random_state=0, max_iter=5)
+    pipe.fit(X, signal > 0.5)
+    names = pipe[:-1].get_feature_names_out().tolist()
+    # Each numeric column: its clipped value, then its 8 quantile bins apart.
+    encoder = pipe["preprocess"].named_transformers_["encoding"]["bins"]
+    assert encoder.n_bins_.tolist() == [8, 8]
+    for column in ("age", "income"):
+        assert f"numeric__{column}" in names
+        bins = [n for n in names if n.startswith(f"encoding__{column}_ple")]
+        assert len(bins) == 8
+    assert not any(n.startswith("encoding__missingindicator") for n in names)
+    net = pipe["net"]
+    assert (net.n_members, net.hidden_size) == (4, 128)
+    assert net.coefs_[0].shape == (len(names), 4 * 128)
+    assert net.coefs_[1].shape == (4, 128, 1)
+
+
+def test_an_outlier_met_after_fit_stays_bounded():
+    # The encoding's end bins are clipped as SmoothClip clips the values: a
+    # value far beyond the training range predicts like the largest one.
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=300)})
+    y = np.tanh(X["a"].to_numpy())
+    pipe = make_tabular_pipeline("regression", **FAST).fit(X, y)
+    far = pipe.predict(pd.DataFrame({"a": [100.0, 1e4, 1e39]}))
+    assert np.isfinite(far).all()
+    assert_allclose(far, far[-1], atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        np.r_[np.zeros(300), np.random.RandomState(1).uniform(1, 2, 100) * 1e-50],
+        np.random.RandomState(2).normal(size=400) * 1e40,
+    ],
+    ids=["p-values", "beyond-float32"],
+)
+def test_columns_of_tiny_or_huge_values_fit(column):
+    # Finite values the net's float32 cannot hold as they are: the encoding
+    # computes in float64 and casts what it made.
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame({"v": column})
+    y = column > np.median(column)
+    pipe = make_tabular_pipeline("classification", **{**FAST, "max_iter": 50})
+    pipe.fit(X, y)
+    assert np.isfinite(pipe[:-1].transform(X)).all()
+    assert pipe.score(X, y) > 0.9
+
+
+def test_timestamps_a_second_apart_keep_their_bins():
+    # Ten minutes of events: as Unix seconds, float32 would hold them to
+    # 128 s and give the encoding a handful of distinct rows.
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    seconds = np.sort(rng.uniform(0, 600, 400))
+    X = pd.DataFrame({"t": pd.Timestamp("2026-01-01") + pd.to_timedelta(seconds, "s")})
+    pipe = make_tabular_pipeline("classification", **FAST)
+    pipe.fit(X, (seconds // 60) % 2 == 0)
+    names = pipe[:-1].get_feature_names_out()
+    bins = pipe[:-1].transform(X)[:, np.char.startswith(names.astype(str), "encoding")]
+    assert len(np.unique(bins, axis=0)) > 300
+
+
+def test_the_recipe_of_0_4_is_one_set_params_away():
+    # As docs/tabular.rst writes it: no encoding, one net of 256 units.
+    X, signal = _table()
+    pipe = make_tabular_pipeline(
+        "classification", n_members=1, hidden_size=256, random_state=0, max_iter=5
+    ).set_params(preprocess__encoding="drop")
+    pipe.fit(X, signal > 0.5)
+    names = pipe[:-1].get_feature_names_out()
+    assert not any(n.startswith("encoding__") for n in names)
+    assert pipe["net"].coefs_[0].shape == (len(names), 256)
+    assert pipe.score(X, signal > 0.5) > 0.5
+
+
 def test_many_categories_give_dense_float32_training():
     # 60 frequent categories make the one-hot matrix about 3% dense; the net
     # trains in float32 on what the pipeline hands it.
@@ -90,7 +169,8 @@ def test_many_categories_give_dense_float32_training():
     pipe = make_tabular_pipeline("classification", **FAST).fit(X, y)
     features = pipe[:-1].transform(X)
     assert isinstance(features, np.ndarray)
-    assert features.shape == (1200, 61)
+    # x, its 8 bins, and the 60 categories.
+    assert features.shape == (1200, 1 + 8 + 60)
     assert pipe[-1].coefs_[0].dtype == np.float32
 
 
@@ -516,6 +596,7 @@ def test_skops_lists_only_public_names():
     ours = {name for name in untrusted if name.startswith("skmlp_numpy")}
     assert ours == {
         "skmlp_numpy._classifier.TwoLayerNetClassifier",
+        "skmlp_numpy._encoding.PiecewiseLinearEncoder",
         "skmlp_numpy._tabular.SmoothClip",
         "skmlp_numpy._tabular.TabularFrame",
     }
@@ -718,6 +799,25 @@ def test_default_pipeline_with_one_categorical_column_converts_to_onnx():
         labels, proba = session.run(None, _onnx_inputs(frame)[1])
         assert_allclose(proba, pipe.predict_proba(frame), atol=1e-5)
         assert_array_equal(labels, pipe.predict(frame))
+
+
+def test_default_pipeline_with_constant_and_binary_columns_converts_to_onnx():
+    # The encoding gives a constant column no bin, and a 0/1 column two (the
+    # interpolated median is an edge); a table whose only numeric column is
+    # constant has no encoded column.
+    X, y = _onnx_table()
+    y = y > y.median()
+    X = X.assign(constant=3.0, flag=np.arange(len(X)) % 2)
+    for columns in (list(X.columns), ["constant", "city"]):
+        pipe = make_tabular_pipeline("classification", **FAST).fit(X[columns], y)
+        n_bins = pipe["preprocess"].named_transformers_["encoding"]["bins"].n_bins_
+        assert n_bins.tolist() == ([8, 8, 0, 2] if len(columns) > 2 else [0])
+        session = _onnx_session(pipe, X[columns])
+        new = _onnx_table(seed=1, new=True)[0].assign(constant=2.0, flag=1)
+        for frame in (X[columns], new[columns]):
+            labels, proba = session.run(None, _onnx_inputs(frame)[1])
+            assert_allclose(proba, pipe.predict_proba(frame), atol=1e-5)
+            assert_array_equal(labels, pipe.predict(frame))
 
 
 def test_onnx_refusals_name_their_cause():

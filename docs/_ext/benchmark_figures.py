@@ -14,8 +14,9 @@ disagree with the numbers below them:
   TwoLayerNetRegressor relative to MLPRegressor, per case;
 - ``results-mnist-record-<machine>.txt`` (``bench_mnist_record.py``): the
   test accuracy of each round by epoch;
-- ``results-tabular-<machine>.txt`` (``bench_tabular.py``): per table, each
-  contender's score (accuracy or R²) minus MLP*'s.
+- ``results-tabular-<machine>.txt`` and ``results-tabular-<run>-<machine>.txt``
+  (``bench_tabular.py``, its ``--held-out`` and ten-split runs): per table,
+  each contender's score (accuracy or R²) minus MLP*'s.
 - ``results-warm-start-<machine>.txt`` (``bench_warm_start.py``): the time
   of a warm fit and of a ``partial_fit`` call early and late in a long run
   of them, ours beside MLPClassifier's. Its rows read as the regressor's.
@@ -30,8 +31,10 @@ disagree with the numbers below them:
 ``results-main-<machine>.txt`` (``bench_main_job.py``: the main job's scores
 and fit times, quoted in the Results tables) and
 ``results-tabular-scale-<machine>.txt`` (``bench_tabular.py --scale``: three
-contenders' seconds and memory on one large table) are text only, with no
-figure.
+contenders' seconds and memory on one large table) and
+``results-tabular-add-<machine>.txt`` (``bench_tabular.py --add``, whose
+summary the tabular page quotes in a table; its HGB and recipe bars would
+repeat the main run's) are text only, with no figure.
 
 Each other ``results-X.txt`` becomes ``generated/benchmarks/results-X.png`` beside
 this folder's parent. Offline, with matplotlib's Agg canvas and no pyplot (so
@@ -211,6 +214,8 @@ def _kind(path: Path) -> str:
         return "regressor"
     if path.name.startswith("results-tabular-scale-"):
         return "tabular-scale"
+    if path.name.startswith("results-tabular-add-"):
+        return "tabular-add"
     if path.name.startswith("results-tabular-"):
         return "tabular"
     if path.name.startswith("results-mnist-record-"):
@@ -483,10 +488,9 @@ def _draw_cases(sections, title, peer, unit, xlabel):
 
 
 # The contenders drawn against MLP*: the ablations are read in the text, and
-# "ours default" equals MLP* (the parity the tests hold it to). "+ enc16 x4
-# h128", the recipe with the encoding and 4 members of 128 units (``--add``),
-# where it was run.
-_TABULAR_SHOWN = {"HGB": BASELINE, "recipe": OURS, "+ enc16 x4 h128": PEER}
+# "ours default" equals MLP* (the parity the tests hold it to). "0.4
+# recipe", one net without the encoding (``--ablate``), where it was run.
+_TABULAR_SHOWN = {"HGB": BASELINE, "recipe": OURS, "0.4 recipe": PEER}
 
 
 def draw_tabular(sections: list[Section]):
