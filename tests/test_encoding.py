@@ -201,6 +201,35 @@ def test_a_float32_output_is_the_float64_encoding_cast(column):
     assert len(np.unique(encoded, axis=0)) == len(np.unique(X))
 
 
+@pytest.mark.parametrize("extrapolation", ["linear", "constant"])
+@pytest.mark.parametrize("dtype", [None, np.float32])
+@pytest.mark.parametrize("noise", [0.0, 1e-16, 1e-17])
+def test_near_constant_columns_encode_finite(noise, dtype, extrapolation):
+    # scikit-learn #26390: SplineTransformer gave NaN for a column of ones
+    # plus noise of 1e-16; here such a column has one bin or none, and every
+    # value, beyond the edges too, encodes finite.
+    rng = np.random.RandomState(10)
+    X = 1 + noise * rng.randn(5, 1)
+    ple = PiecewiseLinearEncoder(4, extrapolation=extrapolation, dtype=dtype).fit(X)
+    encoded = ple.transform(np.r_[X, [[X.max() + 1], [X.min() - 1]]])
+    assert encoded.shape[1] == ple.n_bins_.sum() <= 2
+    assert np.isfinite(encoded).all()
+
+
+@pytest.mark.parametrize("extrapolation", ["linear", "constant"])
+def test_the_largest_value_and_beyond_encode_as_all_bins_passed(extrapolation):
+    # PreTab #12: a spline basis encoded the maximum seen in training, and
+    # every value beyond it, as an all-zero row. Here the maximum has gone
+    # through every bin (all ones), and a value beyond it too.
+    X = np.arange(10.0).reshape(-1, 1)
+    ple = PiecewiseLinearEncoder(3, extrapolation=extrapolation).fit(X)
+    encoded = ple.transform([[9.0], [10.0], [0.0]])
+    assert_array_equal(encoded[0], [1.0, 1.0, 1.0])
+    assert_array_equal(encoded[1, :2], [1.0, 1.0])
+    assert encoded[1, 2] == (1.0 if extrapolation == "constant" else 4 / 3)
+    assert_array_equal(encoded[2], [0.0, 0.0, 0.0])
+
+
 def test_rows_are_encoded_a_chunk_at_a_time_alike(monkeypatch):
     from skmlp_numpy import _encoding
 
