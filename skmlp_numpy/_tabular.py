@@ -48,6 +48,9 @@ _NET_SETTINGS = {
     "dtype": np.float32,
 }
 
+# Where smooth_clip's value is 3 * sign(x) in float32 and float64 alike.
+_CLIP_FROM = 3e18
+
 # The piecewise-linear encoding's bins per numeric column (docs/tabular.rst,
 # "The encoding and members").
 _N_BINS = 8
@@ -85,6 +88,10 @@ def smooth_clip(X: Any) -> Any:
     ndarray of shape (n_samples, n_features)
         The clipped values, of the same dtype.
     """
+    # Beyond 3e18, (x / 3) ** 2 would overflow float32 (and beyond 1e154
+    # float64) to inf, and x / inf is 0: clipped there first, x is 3 * sign(x)
+    # to the last bit, and every value below keeps its exact result.
+    X = np.clip(X, -_CLIP_FROM, _CLIP_FROM)
     return X / np.sqrt(1 + (X / 3) ** 2)
 
 

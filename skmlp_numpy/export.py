@@ -79,7 +79,7 @@ from sklearn.preprocessing import OneHotEncoder
 from ._classifier import TwoLayerNetClassifier
 from ._encoding import PiecewiseLinearEncoder, _pieces
 from ._regressor import TwoLayerNetRegressor
-from ._tabular import SmoothClip, TabularFrame
+from ._tabular import _CLIP_FROM, SmoothClip, TabularFrame
 
 __all__ = [
     "ALIAS",
@@ -361,6 +361,8 @@ def _convert_smooth_clip(scope, operator, container):
     """x / sqrt(1 + (x / 3)^2), as :func:`skmlp_numpy.smooth_clip` computes it."""
     graph = _Graph(scope, container, _compute_type(operator))
     X = graph.cast(operator.inputs[0].full_name, graph.proto_dtype)
+    # As smooth_clip: clipped first, so that the square cannot overflow.
+    X = graph.node("Clip", X, graph.constant(-_CLIP_FROM), graph.constant(_CLIP_FROM))
     scaled = graph.node("Div", X, graph.constant(3.0))
     root = graph.node(
         "Sqrt",

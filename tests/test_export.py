@@ -179,6 +179,16 @@ def test_piecewise_linear_encoder_onnx_matches_transform(
     np.testing.assert_allclose(encoded, expected, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_smooth_clip_converts_huge_values_to_the_bound(dtype, capfd):
+    # The square of a huge value overflows: ONNX must clip as smooth_clip does.
+    X = np.array([[2.0], [1e20], [-1e30], [-0.5]], dtype=dtype)
+    clip = SmoothClip().fit(X)
+    (clipped,) = _run(_to_onnx(clip, X), X, capfd)
+    np.testing.assert_allclose(clipped, clip.transform(X), rtol=1e-6)
+    np.testing.assert_allclose(clipped[1:3, 0], [3, -3], rtol=1e-6)
+
+
 def test_piecewise_linear_encoder_in_a_pipeline_converts(capfd):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(200, 3)).astype(np.float32)

@@ -200,6 +200,20 @@ def test_numeric_columns_are_standardised_and_smoothly_clipped():
     assert_allclose(smooth_clip(np.array([0.0, 3.0, -1e9])), [0, 3 / np.sqrt(2), -3])
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_smooth_clip_bounds_values_whose_square_overflows(dtype):
+    # (x / 3) ** 2 overflows to inf beyond ~5e19 in float32 (~1e154 in
+    # float64), and x / inf would be 0: a huge outlier must clip to +-3.
+    huge = np.finfo(dtype).max
+    X = np.array([[huge, -huge, 1e20, -1e30, 2.0]], dtype=dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clipped = smooth_clip(X)
+    assert clipped.dtype == dtype
+    assert_allclose(clipped[0, :4], [3, -3, 3, -3], rtol=1e-6)
+    assert clipped[0, 4] == (X[0, 4] / np.sqrt(1 + (X[0, 4] / 3) ** 2))
+
+
 def test_params_override_the_recipe():
     pipe = make_tabular_pipeline("classification", hidden_size=7, beta_2=0.9)
     net = pipe.named_steps["net"]
