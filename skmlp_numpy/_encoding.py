@@ -62,9 +62,17 @@ def _pieces(bin_edges: Any, dtype: Any, extrapolation: str = "linear") -> tuple:
     if not feature:
         empty = np.empty(0, dtype=dtype)
         return np.empty(0, dtype=np.int64), empty, empty, empty, empty
+    left, width, low, high = (
+        np.concatenate(part).astype(dtype) for part in (left, width, low, high)
+    )
+    # A width below the dtype's smallest normal number (1e-38 in float32)
+    # would be 0, or a subnormal that a runtime may flush to 0: 0 / 0 is NaN.
     return (
         np.concatenate(feature),
-        *(np.concatenate(part).astype(dtype) for part in (left, width, low, high)),
+        left,
+        np.maximum(width, np.finfo(dtype).tiny),
+        low,
+        high,
     )
 
 
@@ -276,6 +284,18 @@ default=None
             X = validate_data(self, X, dtype=(np.float64, np.float32))
             self.task_ = None
 
+        # The edges' differences (the bins' widths) must be finite: np.quantile
+        # interpolates through them, and the transform divides by them.
+        with np.errstate(over="ignore"):
+            span = X.max(axis=0).astype(np.float64) - X.min(axis=0).astype(np.float64)
+        if not np.isfinite(span).all():
+            j = int(np.flatnonzero(~np.isfinite(span))[0])
+            raise ValueError(
+                f"Column {j} of X spans more than float64 can hold (from "
+                f"{X[:, j].min():.3g} to {X[:, j].max():.3g}): its bins' widths "
+                "would overflow. Rescale the column."
+            )
+
         rng = check_random_state(self.random_state)
         if self.subsample is not None and X.shape[0] > self.subsample:
             rows = rng.choice(X.shape[0], self.subsample, replace=False)
@@ -316,9 +336,19 @@ default=None
         # max_leaf_nodes grows the tree best split first, so n_bins leaves
         # are the n_bins - 1 splits that reduce the impurity most.
         tree = Tree(max_leaf_nodes=self.n_bins, random_state=rng)
-        tree.fit(column.reshape(-1, 1), y)
+        # The tree casts its input to float32, which would merge the values
+        # of a column far from unit scale (1e-50, or 1e8 + row number) or
+        # refuse it (1e40): it splits the ranks of the distinct values
+        # instead (exact in float32 below 2**24 of them, beyond subsample's
+        # default), the same splits, as splits depend only on the order.
+        values, ranks = np.unique(column, return_inverse=True)
+        tree.fit(ranks.reshape(-1, 1).astype(np.float32), y)
         split = tree.tree_.children_left != tree.tree_.children_right
-        thresholds = tree.tree_.threshold[split]
+        # A threshold between ranks r and r + 1: the midpoint of their values,
+        # as a tree on the float64 values would put it (halves first, which
+        # cannot overflow).
+        below = np.floor(tree.tree_.threshold[split]).astype(np.intp)
+        thresholds = values[below] / 2 + values[below + 1] / 2
         return np.unique(np.concatenate([[column.min(), column.max()], thresholds]))
 
     def transform(self, X: Any) -> np.ndarray:

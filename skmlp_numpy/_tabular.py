@@ -48,6 +48,10 @@ _NET_SETTINGS = {
     "dtype": np.float32,
 }
 
+# The largest magnitude of a numeric column in fit: the scaler's sum of
+# squares stays finite for up to ~1e8 rows below it.
+_LARGEST_MAGNITUDE = 1e150
+
 # Where smooth_clip's value is 3 * sign(x) in float32 and float64 alike.
 _CLIP_FROM = 3e18
 
@@ -211,7 +215,9 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     A column it cannot use raises a ``ValueError`` that names it: one with
     no value at all in ``fit``, one holding unhashable values (lists, dicts)
     or complex numbers, a numeric one holding an infinity (in ``fit`` or
-    after), two columns with one label. A categorical column with a
+    after) or, in ``fit``, a value beyond 1e150 in magnitude (whose square,
+    as the scaler computes the variance, would overflow), two columns with
+    one label. A categorical column with a
     different value in every row (an identifier, free text), which would
     encode as one constant column, warns, naming it.
 
@@ -225,6 +231,12 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         The kind, ``"numeric"``, ``"datetime"``, ``"timedelta"``,
         ``"time"``, ``"categorical"`` or ``"mixed"``, of each column, by its
         label as a string.
+
+    tz_aware_ : dict
+        For each ``"datetime"`` column, by its label as a string, whether its
+        datetimes were time-zone aware in ``fit``: after ``fit``, a column of
+        the other sort is refused by name (naive datetimes would be read as
+        UTC, hours away from aware ones).
 
     n_features_in_ : int
         Number of columns seen in ``fit``.
@@ -287,7 +299,7 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         pd = _pandas()
 
         frame = _as_pandas(X)
-        kinds, columns = {}, {}
+        kinds, columns, aware = {}, {}, {}
         for label, column in frame.items():
             if column.isna().all():
                 raise ValueError(
@@ -298,7 +310,12 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             # Converted in fit too, so that a value the kind cannot take (an
             # infinity) is refused by fit, naming its column.
             columns[label] = _convert(label, column, kinds[label])
+            if kinds[label] == "numeric":
+                _check_magnitude(label, columns[label])
+            if kinds[label] == "datetime":
+                aware[label] = _tz_aware(column)
         self.kinds_ = kinds
+        self.tz_aware_ = aware
         self.n_features_in_ = len(self.kinds_)
         return pd.DataFrame(columns, index=frame.index)
 
@@ -323,6 +340,16 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         missing = [label for label in self.kinds_ if label not in frame.columns]
         if missing:
             raise ValueError(f"Columns {missing} seen in fit are missing from X.")
+        for label, was_aware in self.tz_aware_.items():
+            aware = _tz_aware(frame[label])
+            if aware is not None and aware != was_aware:
+                sorts = ("naive", "time-zone aware")
+                raise ValueError(
+                    f"Column {label!r} held {sorts[was_aware]} datetimes in fit "
+                    f"but holds {sorts[aware]} ones: naive datetimes are read as "
+                    "UTC, so the two would be hours apart. Give it the sort it "
+                    "had in fit (Series.dt.tz_localize or .dt.tz_convert(None))."
+                )
         columns = {
             label: _convert(label, frame[label], kind)
             for label, kind in self.kinds_.items()
@@ -456,6 +483,38 @@ def _kind(label: str, column: Any) -> str:
     return "mixed" if len(types) > 1 else "categorical"
 
 
+def _check_magnitude(label: str, values: Any) -> None:
+    """Refuse, naming the column, values whose squares would overflow float64.
+
+    The scaler's variance squares the values: beyond 1e150 in magnitude the
+    sum overflows, and the error that follows speaks of NaN, which the user
+    never gave.
+    """
+    largest = np.nanmax(np.abs(values.to_numpy(dtype=np.float64, na_value=np.nan)))
+    if largest > _LARGEST_MAGNITUDE:
+        raise ValueError(
+            f"Column {label!r} holds values up to {largest:.3g} in magnitude, "
+            f"beyond {_LARGEST_MAGNITUDE:.0e}: standardising it would overflow "
+            "float64. Rescale the column (divide it by a power of ten) or take "
+            "its logarithm."
+        )
+
+
+def _tz_aware(column: Any) -> bool | None:
+    """Whether a column's datetimes are time-zone aware; None if it cannot tell.
+
+    A column of datetime dtype says so in its dtype; an ``object`` column of
+    datetimes by its first value (None when it has none); periods are naive.
+    """
+    try:
+        return column.dt.tz is not None
+    except AttributeError:
+        present = column.dropna()
+        if present.empty:
+            return None
+        return getattr(present.iloc[0], "tzinfo", None) is not None
+
+
 # The dtype kinds (numpy's letters, which pyarrow-backed dtypes give too) that a
 # column of each kind cannot hold after fit: converted, they would be numbers
 # in another unit, silently.
@@ -554,7 +613,9 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
       ``None``, ``NaN`` and pyarrow nulls being one missing value; an
       ``object`` column of numbers, dates or durations is read as its values
       are. A column it cannot use (no value in training, unhashable or
-      complex values, an infinity) raises a ``ValueError`` that names it;
+      complex values, an infinity, a value beyond 1e150 in training) raises
+      a ``ValueError`` that names it, as does a datetime column that was
+      time-zone aware in training and is naive after, or the reverse;
     - numeric columns: missing values are replaced by the median, with one
       indicator column per column that had missing values in training; then
       :class:`~sklearn.preprocessing.StandardScaler` and :class:`SmoothClip`,
@@ -631,11 +692,14 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     with skl2onnx once :mod:`skmlp_numpy.export` is imported, given one input
     per column named as the column (``FloatTensorType([None, 1])`` for
     numeric columns, ``StringTensorType([None, 1])`` for categorical ones,
-    each value as its ``str()`` and a missing one as the string ``"nan"``);
-    its predictions match to 1e-5, missing-value indicators and infrequent
-    categories included (:doc:`/tabular`). Datetime, timedelta, time-of-day and mixed
-    columns are refused by name. Saved with ``skops.io``, the
-    pipeline names, besides the net's types, ``skmlp_numpy._tabular.SmoothClip``,
+    each value as its ``str()`` and a missing one as the string ``"nan"``;
+    skl2onnx may respell a label that is not an identifier, ``_0`` for
+    ``0``: feed the session's own input names); its predictions match to
+    1e-5, missing-value indicators and infrequent categories included, on
+    columns whose values float32 holds (:doc:`/tabular`). Datetime,
+    timedelta, time-of-day and mixed columns are refused by name. Saved with
+    ``skops.io``, the pipeline names, besides the net's types,
+    ``skmlp_numpy._tabular.SmoothClip``,
     ``skmlp_numpy._tabular.TabularFrame`` and
     ``skmlp_numpy._encoding.PiecewiseLinearEncoder``.
 

@@ -262,6 +262,22 @@ def test_tree_edges_follow_the_target():
     assert_allclose(quantile.bin_edges_[0][1], np.median(X))
 
 
+@pytest.mark.parametrize(
+    "scale, offset", [(1e-50, 0.0), (1e40, 0.0), (1.0, 1e8), (1e300, 0.0)]
+)
+def test_tree_edges_do_not_depend_on_the_column_scale(scale, offset):
+    # DecisionTree* casts X to float32: on the raw values a column of 1e-50
+    # lost its split, one of 1e40 was refused, 1e8 + row merged rows.
+    rng = np.random.RandomState(0)
+    x = rng.permutation(500).astype(np.float64).reshape(-1, 1)
+    y = (x[:, 0] > 250.5).astype(int) + (x[:, 0] > 100.5)
+    reference = PiecewiseLinearEncoder(4, strategy="tree", random_state=0).fit(x, y)
+    ple = PiecewiseLinearEncoder(4, strategy="tree", random_state=0)
+    ple.fit(x * scale + offset, y)
+    assert_allclose(ple.bin_edges_[0], reference.bin_edges_[0] * scale + offset)
+    assert_allclose(reference.bin_edges_[0], [0, 100.5, 250.5, 499])
+
+
 def test_tree_task_is_read_from_y_or_given():
     X = _data()
     ple = PiecewiseLinearEncoder(n_bins=4, strategy="tree", random_state=0)
@@ -390,6 +406,11 @@ def test_bad_input_gives_clear_errors():
         ple.transform(X[:, :2])
     with pytest.raises(ValueError, match="Unknown label type"):
         PiecewiseLinearEncoder(strategy="tree").fit(X, np.array([object()] * 300))
+    # Finite values whose range overflows float64: the widths would be inf
+    # and np.quantile's interpolation NaN.
+    huge = np.array([[1.0, -1.7e308], [2.0, 1.7e308], [3.0, 0.0]])
+    with pytest.raises(ValueError, match="Column 1 of X spans more than float64"):
+        PiecewiseLinearEncoder(2).fit(huge)
 
 
 @pytest.mark.parametrize(

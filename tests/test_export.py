@@ -189,6 +189,17 @@ def test_smooth_clip_converts_huge_values_to_the_bound(dtype, capfd):
     np.testing.assert_allclose(clipped[1:3, 0], [3, -3], rtol=1e-6)
 
 
+@pytest.mark.parametrize("extrapolation", ["linear", "constant"])
+def test_piecewise_linear_widths_below_float32s_range_give_no_nan(extrapolation, capfd):
+    # Widths of 1e-300 are 0 in float32: the graph divided 0 by 0.
+    X = np.array([[0.0], [1e-300], [2e-300], [3e-300]])
+    encoder = PiecewiseLinearEncoder(n_bins=2, extrapolation=extrapolation).fit(X)
+    X32 = X.astype(np.float32)
+    (encoded,) = _run(_to_onnx(encoder, X32), X32, capfd)
+    assert np.isfinite(encoded).all()
+    np.testing.assert_allclose(encoded, encoder.transform(X32), atol=1e-6)
+
+
 def test_piecewise_linear_encoder_in_a_pipeline_converts(capfd):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(200, 3)).astype(np.float32)

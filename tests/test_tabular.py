@@ -923,6 +923,47 @@ def test_encoded_ensemble_of_the_docs_trains_exports_and_saves():
     assert "skmlp_numpy._encoding.PiecewiseLinearEncoder" in untrusted
 
 
+def test_values_whose_squares_overflow_are_refused_by_name_in_fit():
+    # StandardScaler's variance overflowed to NaN, and the error spoke of
+    # missing values the user never gave (HGB fits such a column).
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"ok": rng.normal(size=60), "huge": rng.normal(size=60) * 1e200})
+    y = (X["ok"] > 0).astype(int)
+    pipe = make_tabular_pipeline("classification", max_iter=5, random_state=0)
+    with pytest.raises(ValueError, match="Column 'huge' holds values up to .*1e\\+150"):
+        pipe.fit(X, y)
+    # After fit such a value is only scaled and clipped, never squared.
+    pipe.fit(X.assign(huge=X["huge"] / 1e190), y)
+    proba = pipe.predict_proba(X.iloc[:3])
+    assert np.isfinite(proba).all()
+
+
+@pytest.mark.parametrize("fit_tz, predict_tz", [("US/Eastern", None), (None, "UTC")])
+def test_aware_and_naive_datetimes_are_not_mixed_after_fit(fit_tz, predict_tz):
+    # Naive datetimes are read as UTC: hours away from aware ones, silently.
+    dates = pd.Series(pd.date_range("2021-01-01", periods=40, freq="D"))
+    frame = TabularFrame().fit(pd.DataFrame({"when": dates.dt.tz_localize(fit_tz)}))
+    assert frame.tz_aware_ == {"when": fit_tz is not None}
+    other = pd.DataFrame({"when": dates.dt.tz_localize(predict_tz)})
+    sorts = ("naive", "time-zone aware")
+    with pytest.raises(
+        ValueError,
+        match=f"Column 'when' held {sorts[fit_tz is not None]} datetimes in fit "
+        f"but holds {sorts[predict_tz is not None]} ones",
+    ):
+        frame.transform(other)
+    # Another time zone, or no value to tell, is fine.
+    same = dates.dt.tz_localize(fit_tz)
+    if fit_tz is not None:
+        same = same.dt.tz_convert("Asia/Tokyo")
+    assert_array_equal(
+        frame.transform(pd.DataFrame({"when": same}))["when"],
+        frame.transform(pd.DataFrame({"when": dates.dt.tz_localize(fit_tz)}))["when"],
+    )
+    empty = pd.DataFrame({"when": pd.Series([None, None], dtype=object)})
+    assert frame.transform(empty)["when"].isna().all()
+
+
 def test_a_column_given_another_kind_of_values_after_fit_is_refused_by_name():
     """Numbers in a date column would be read in another unit, silently."""
     X = pd.DataFrame({"when": pd.to_datetime(["2020-01-01", "2021-06-01"] * 5)})
