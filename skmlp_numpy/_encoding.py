@@ -10,6 +10,7 @@ from numbers import Integral
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils import check_random_state, gen_batches
@@ -73,6 +74,27 @@ def _pieces(bin_edges: Any, dtype: Any, extrapolation: str = "linear") -> tuple:
         np.maximum(width, np.finfo(dtype).tiny),
         low,
         high,
+    )
+
+
+def _check_zero_encodes_as_zero(bin_edges: Any, extrapolation: str) -> None:
+    """Refuse sparse input unless every column encodes 0 as all zeros.
+
+    A column's encoding of 0 is 0 when its first edge is 0 or above (its
+    smallest value in fit: no bin lies below 0), and, under ``'linear'``, not
+    above 0 either (the first bin would go negative below it). A column of
+    counts or TF-IDF weights, whose zeros were in fit, always qualifies.
+    """
+    feature, left, width, low, high = _pieces(bin_edges, np.float64, extrapolation)
+    zero = np.clip((0.0 - left) / width, low, high)
+    if not zero.any():
+        return
+    j = int(feature[np.flatnonzero(zero)[0]])
+    raise ValueError(
+        f"Sparse X: column {j} encodes 0 as nonzero bins (its bins start at "
+        f"{bin_edges[j][0]:.6g}, not 0), so the output could not stay sparse. "
+        "Pass X.toarray() if its dense encoding fits in memory, or shift the "
+        "column so that its smallest value is 0."
     )
 
 
@@ -190,9 +212,15 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
     the training range stay distinct. A column of one bin is then
     :math:`(x - b_0) / (b_1 - b_0)`, a min-max scaling.
 
-    The output is dense: the encoding of 0 is not 0 (the bins below 0 encode
-    it as 1), so a sparse input would not stay sparse. Sparse input is
-    refused; pass a dense array if its dense encoding fits in memory.
+    Sparse input (CSR or CSC, matrix or array) gives a sparse CSR output of
+    the same kind, with only the stored values encoded: for a column whose
+    bins start at 0, as counts and TF-IDF weights do (their zeros are in
+    ``fit``), the encoding of 0 is all zeros. A column whose bins start
+    elsewhere (one with negative values: the bins below 0 encode it as 1)
+    would not stay sparse: ``fit`` and ``transform`` refuse it with a
+    ``ValueError`` that names it; pass a dense array if its dense encoding
+    fits in memory. The quantiles and trees count a sparse column's zeros as
+    values, as they would dense. ONNX export takes dense input.
 
     The output has ``n_bins_.sum()`` columns, named ``<column>_ple<t>``, in
     ``dtype``, or else the dtype of the input, float32 or float64 (other
@@ -277,23 +305,34 @@ default=None
                     "target y is None (or use strategy='quantile')."
                 )
             X, y = validate_data(
-                self, X, y, dtype=(np.float64, np.float32), multi_output=True
+                self,
+                X,
+                y,
+                accept_sparse="csc",
+                dtype=(np.float64, np.float32),
+                multi_output=True,
             )
             self.task_ = self._task(y)
         else:
-            X = validate_data(self, X, dtype=(np.float64, np.float32))
+            X = validate_data(
+                self, X, accept_sparse="csc", dtype=(np.float64, np.float32)
+            )
             self.task_ = None
 
         # The edges' differences (the bins' widths) must be finite: np.quantile
         # interpolates through them, and the transform divides by them.
+        low, high = (
+            np.ravel(extreme.toarray() if sparse.issparse(extreme) else extreme)
+            for extreme in (X.min(axis=0), X.max(axis=0))
+        )
         with np.errstate(over="ignore"):
-            span = X.max(axis=0).astype(np.float64) - X.min(axis=0).astype(np.float64)
+            span = high.astype(np.float64) - low.astype(np.float64)
         if not np.isfinite(span).all():
             j = int(np.flatnonzero(~np.isfinite(span))[0])
             raise ValueError(
                 f"Column {j} of X spans more than float64 can hold (from "
-                f"{X[:, j].min():.3g} to {X[:, j].max():.3g}): its bins' widths "
-                "would overflow. Rescale the column."
+                f"{low[j]:.3g} to {high[j]:.3g}): its bins' widths would "
+                "overflow. Rescale the column."
             )
 
         rng = check_random_state(self.random_state)
@@ -302,14 +341,30 @@ default=None
             X = X[rows]
             y = y[rows] if y is not None else None
 
+        if sparse.issparse(X):
+            # A column at a time, dense: subsample bounds its rows, and its
+            # zeros are values like any other for the quantiles and trees.
+            columns = (X[:, [j]].toarray().ravel() for j in range(X.shape[1]))
+        else:
+            columns = X.T
         if self.strategy == "quantile":
             quantiles = np.linspace(0.0, 1.0, self.n_bins + 1)
             # float64 edges whatever the input's dtype, as KBinsDiscretizer
             # keeps them; np.unique merges the coincident ones.
-            edges = np.quantile(X.astype(np.float64, copy=False), quantiles, axis=0)
+            if sparse.issparse(X):
+                edges = np.array(
+                    [
+                        np.quantile(column.astype(np.float64), quantiles)
+                        for column in columns
+                    ]
+                ).T
+            else:
+                edges = np.quantile(X.astype(np.float64, copy=False), quantiles, axis=0)
             bin_edges = [np.unique(column) for column in edges.T]
         else:
-            bin_edges = [self._tree_edges(column, y, rng) for column in X.T]
+            bin_edges = [self._tree_edges(column, y, rng) for column in columns]
+        if sparse.issparse(X):
+            _check_zero_encodes_as_zero(bin_edges, self.extrapolation)
 
         self.bin_edges_ = np.empty(len(bin_edges), dtype=object)
         self.bin_edges_[:] = bin_edges
@@ -367,7 +422,11 @@ default=None
             float32 or float64 as given (other dtypes become float64).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False
+        )
+        if sparse.issparse(X):
+            return self._transform_sparse(X)
         feature, left, width, low, high = _pieces(
             self.bin_edges_, np.float64, self.extrapolation
         )
@@ -384,6 +443,50 @@ default=None
             chunk -= left
             chunk /= width
             out[rows] = np.clip(chunk, low, high, out=chunk)
+        return out
+
+    def _transform_sparse(self, X):
+        """The encoding of a CSR matrix, as a CSR matrix of its kind.
+
+        Only the stored values are encoded: a zero encodes as zeros (fit
+        checked it), so an entry of column ``j`` becomes at most
+        ``n_bins_[j]`` entries, those that are not 0.
+        """
+        _check_zero_encodes_as_zero(self.bin_edges_, self.extrapolation)
+        if not X.has_canonical_format:
+            # Duplicate entries of one cell add up to its value, but their
+            # encodings would not add up to its encoding.
+            X = X.copy()
+            X.sum_duplicates()
+        _, left, width, low, high = _pieces(
+            self.bin_edges_, np.float64, self.extrapolation
+        )
+        # Where each input column's pieces start among the output columns.
+        first = np.concatenate([[0], np.cumsum(self.n_bins_)])
+        dtype = X.dtype if self.dtype is None else self.dtype
+        blocks = []
+        for rows in gen_batches(X.shape[0], _CHUNK_ROWS):
+            chunk = X[rows]
+            # Each stored entry, repeated once per piece of its column.
+            counts = self.n_bins_[chunk.indices]
+            entry = np.repeat(np.arange(chunk.nnz), counts)
+            starts = np.repeat(np.cumsum(counts) - counts, counts)
+            piece = first[chunk.indices][entry] + np.arange(entry.size) - starts
+            values = chunk.data[entry].astype(np.float64)
+            values -= left[piece]
+            values /= width[piece]
+            np.clip(values, low[piece], high[piece], out=values)
+            row = np.repeat(np.arange(chunk.shape[0]), np.diff(chunk.indptr))[entry]
+            kept = values != 0
+            blocks.append(
+                sparse.csr_matrix(
+                    (values[kept].astype(dtype), (row[kept], piece[kept])),
+                    shape=(chunk.shape[0], first[-1]),
+                )
+            )
+        out = sparse.vstack(blocks, format="csr")
+        if isinstance(X, sparse.sparray):
+            return sparse.csr_array(out)
         return out
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
@@ -413,6 +516,7 @@ default=None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
         tags.target_tags.required = self.strategy == "tree"
         tags.transformer_tags.preserves_dtype = (
             ["float64", "float32"]

@@ -240,6 +240,88 @@ def test_rows_are_encoded_a_chunk_at_a_time_alike(monkeypatch):
     assert_array_equal(ple.transform(X), whole)
 
 
+def _counts(n=400, seed=0):
+    """Sparse-looking non-negative columns: counts and TF-IDF-like weights."""
+    rng = np.random.RandomState(seed)
+    X = np.column_stack(
+        [
+            rng.poisson(0.7, size=n),
+            rng.exponential(size=n) * (rng.uniform(size=n) < 0.3),
+            np.zeros(n),
+            rng.uniform(size=n) * (rng.uniform(size=n) < 0.05),
+        ]
+    ).astype(np.float64)
+    y = (X[:, 0] + X[:, 1] > 1).astype(int)
+    return X, y
+
+
+@pytest.mark.parametrize(
+    "container",
+    [sparse.csr_matrix, sparse.csc_matrix, sparse.csr_array, sparse.csc_array],
+)
+@pytest.mark.parametrize("strategy", ["quantile", "tree"])
+@pytest.mark.parametrize("extrapolation", ["linear", "constant"])
+@pytest.mark.parametrize("dtype", [None, np.float32])
+def test_sparse_input_encodes_as_dense_and_stays_sparse(
+    container, strategy, extrapolation, dtype
+):
+    X, y = _counts()
+    params = dict(strategy=strategy, extrapolation=extrapolation, dtype=dtype)
+    dense = PiecewiseLinearEncoder(8, random_state=0, **params).fit(X, y)
+    ple = PiecewiseLinearEncoder(8, random_state=0, **params).fit(container(X), y)
+    for ours, theirs in zip(ple.bin_edges_, dense.bin_edges_, strict=True):
+        assert_array_equal(ours, theirs)
+    # New rows, beyond the training range too.
+    X_new = X * 1.5
+    encoded = ple.transform(container(X_new))
+    assert sparse.isspmatrix_csr(encoded) or isinstance(encoded, sparse.csr_array)
+    assert isinstance(encoded, sparse.sparray) == issubclass(container, sparse.sparray)
+    assert encoded.dtype == dense.transform(X_new).dtype
+    assert_array_equal(encoded.toarray(), dense.transform(X_new))
+    # No stored zeros: a cell's zero encodings are not kept.
+    assert np.all(encoded.data != 0)
+    assert encoded.nnz < np.count_nonzero(X_new) * ple.n_bins_.max() + 1
+
+
+def test_sparse_duplicate_entries_encode_as_their_sum():
+    X, _ = _counts()
+    ple = PiecewiseLinearEncoder(8).fit(X)
+    # Row 0, column 1 stored twice: scipy reads the cell as the sum.
+    duplicated = sparse.csr_matrix(
+        (np.array([0.5, 0.25, 2.0]), np.array([1, 1, 0]), np.array([0, 2, 3])),
+        shape=(2, X.shape[1]),
+    )
+    assert not duplicated.has_canonical_format
+    assert_array_equal(
+        ple.transform(duplicated).toarray(), ple.transform(duplicated.toarray())
+    )
+
+
+def test_sparse_tf_idf_into_a_net():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from skmlp_numpy import TwoLayerNetClassifier
+
+    rng = np.random.RandomState(0)
+    words = np.array(["red", "green", "blue", "cat", "dog", "fish", "tree", "sky"])
+    docs = [" ".join(rng.choice(words, size=rng.randint(2, 8))) for _ in range(120)]
+    y = np.array(["cat" in d for d in docs])
+    pipe = make_pipeline(
+        TfidfVectorizer(),
+        PiecewiseLinearEncoder(4),
+        TwoLayerNetClassifier(
+            hidden_size=8, max_iter=300, learning_rate_init=0.01, random_state=0
+        ),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning
+        pipe.fit(docs, y)
+    encoded = pipe[:-1].transform(docs)
+    assert sparse.issparse(encoded)
+    assert encoded.shape[1] == pipe[1].n_bins_.sum()
+    assert pipe.score(docs, y) > 0.9
+
+
 def test_integers_become_float64():
     X = np.arange(20).reshape(10, 2)
     out = PiecewiseLinearEncoder(n_bins=2).fit_transform(X)
@@ -397,10 +479,10 @@ def test_bad_input_gives_clear_errors():
     ple = PiecewiseLinearEncoder().fit(X)
     with pytest.raises(ValueError, match="Input X contains NaN"):
         ple.transform(with_nan)
-    # The encoding of 0 is not 0: sparse input is refused, not densified.
-    with pytest.raises(TypeError, match="dense data is required"):
+    # Columns with negative values encode 0 as 1s: refused sparse, by name.
+    with pytest.raises(ValueError, match="Sparse X: column 0 encodes 0 as nonzero"):
         PiecewiseLinearEncoder().fit(sparse.csr_matrix(X))
-    with pytest.raises(TypeError, match="dense data is required"):
+    with pytest.raises(ValueError, match="Sparse X: column 0 encodes 0 as nonzero"):
         ple.transform(sparse.csr_matrix(X))
     with pytest.raises(ValueError, match="3 features"):
         ple.transform(X[:, :2])
