@@ -77,24 +77,39 @@ def _pieces(bin_edges: Any, dtype: Any, extrapolation: str = "linear") -> tuple:
     )
 
 
-def _check_zero_encodes_as_zero(bin_edges: Any, extrapolation: str) -> None:
+def _check_zero_encodes_as_zero(
+    bin_edges: Any, extrapolation: str, names: Any = None
+) -> None:
     """Refuse sparse input unless every column encodes 0 as all zeros.
 
     A column's encoding of 0 is 0 when its first edge is 0 or above (its
     smallest value in fit: no bin lies below 0), and, under ``'linear'``, not
     above 0 either (the first bin would go negative below it). A column of
-    counts or TF-IDF weights, whose zeros were in fit, always qualifies.
+    counts or TF-IDF weights qualifies whenever it had a zero in fit, and
+    under ``'constant'`` always. ``names`` names the columns in the message.
     """
     feature, left, width, low, high = _pieces(bin_edges, np.float64, extrapolation)
     zero = np.clip((0.0 - left) / width, low, high)
     if not zero.any():
         return
     j = int(feature[np.flatnonzero(zero)[0]])
+    column = f"column {j}" if names is None else f"column {names[j]!r}"
+    start = bin_edges[j][0]
+    if start > 0:
+        # Only the linear first bin, which goes negative below its start.
+        way_out = (
+            "Under extrapolation='linear' its first bin goes on below that, to "
+            "a negative value at 0: extrapolation='constant' encodes 0 as 0."
+        )
+    else:
+        way_out = (
+            "Its values below 0 make every bin below 0 encode 0 as 1: shift "
+            "the column so that its smallest value is 0."
+        )
     raise ValueError(
-        f"Sparse X: column {j} encodes 0 as nonzero bins (its bins start at "
-        f"{bin_edges[j][0]:.6g}, not 0), so the output could not stay sparse. "
-        "Pass X.toarray() if its dense encoding fits in memory, or shift the "
-        "column so that its smallest value is 0."
+        f"Sparse X: {column} encodes 0 as nonzero bins (its bins start at "
+        f"{start:.6g}), so the output could not stay sparse. {way_out} Or pass "
+        "X.toarray() if its dense encoding fits in memory."
     )
 
 
@@ -214,13 +229,20 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
 
     Sparse input (CSR or CSC, matrix or array) gives a sparse CSR output of
     the same kind, with only the stored values encoded: for a column whose
-    bins start at 0, as counts and TF-IDF weights do (their zeros are in
-    ``fit``), the encoding of 0 is all zeros. A column whose bins start
-    elsewhere (one with negative values: the bins below 0 encode it as 1)
-    would not stay sparse: ``fit`` and ``transform`` refuse it with a
-    ``ValueError`` that names it; pass a dense array if its dense encoding
-    fits in memory. The quantiles and trees count a sparse column's zeros as
-    values, as they would dense. ONNX export takes dense input.
+    bins start at 0, as those of counts and TF-IDF weights with a zero in
+    ``fit`` do, the encoding of 0 is all zeros. A column whose bins start
+    elsewhere would not stay sparse: one with negative values (the bins
+    below 0 encode 0 as 1), or, under ``extrapolation='linear'``, one
+    without a zero in ``fit`` (its first bin goes negative below its start;
+    ``'constant'`` encodes 0 as 0). ``fit`` and ``transform`` refuse such a
+    column with a ``ValueError`` that names it; pass a dense array if its
+    dense encoding fits in memory. The quantiles and trees count a sparse
+    column's zeros as values, as they would dense: a column that is zero
+    in most rows has most of its quantile edges at 0, merged into one, and
+    so few bins (one, a min-max scaling, where more than ``n_bins - 1`` of
+    ``n_bins`` rows are zero); ``strategy='tree'`` places its edges by the
+    target instead. ``fit`` reads each sparse column densely, one at a
+    time. ONNX export takes dense input.
 
     The output has ``n_bins_.sum()`` columns, named ``<column>_ple<t>``, in
     ``dtype``, or else the dtype of the input, float32 or float64 (other
@@ -364,7 +386,9 @@ default=None
         else:
             bin_edges = [self._tree_edges(column, y, rng) for column in columns]
         if sparse.issparse(X):
-            _check_zero_encodes_as_zero(bin_edges, self.extrapolation)
+            _check_zero_encodes_as_zero(
+                bin_edges, self.extrapolation, getattr(self, "feature_names_in_", None)
+            )
 
         self.bin_edges_ = np.empty(len(bin_edges), dtype=object)
         self.bin_edges_[:] = bin_edges
@@ -440,8 +464,12 @@ default=None
         # beside a float32 output n_bins times as wide as X.
         for rows in gen_batches(X.shape[0], _CHUNK_ROWS):
             chunk = X[rows][:, feature].astype(np.float64, copy=False)
-            chunk -= left
-            chunk /= width
+            # A value far beyond the edges of a column spanning near float64's
+            # limit overflows to an infinity, which the clip bounds (or, under
+            # 'linear', keeps: the extrapolation's limit).
+            with np.errstate(over="ignore"):
+                chunk -= left
+                chunk /= width
             out[rows] = np.clip(chunk, low, high, out=chunk)
         return out
 
@@ -452,7 +480,11 @@ default=None
         checked it), so an entry of column ``j`` becomes at most
         ``n_bins_[j]`` entries, those that are not 0.
         """
-        _check_zero_encodes_as_zero(self.bin_edges_, self.extrapolation)
+        _check_zero_encodes_as_zero(
+            self.bin_edges_,
+            self.extrapolation,
+            getattr(self, "feature_names_in_", None),
+        )
         if not X.has_canonical_format:
             # Duplicate entries of one cell add up to its value, but their
             # encodings would not add up to its encoding.
@@ -473,14 +505,17 @@ default=None
             starts = np.repeat(np.cumsum(counts) - counts, counts)
             piece = first[chunk.indices][entry] + np.arange(entry.size) - starts
             values = chunk.data[entry].astype(np.float64)
-            values -= left[piece]
-            values /= width[piece]
+            with np.errstate(over="ignore"):  # as in transform
+                values -= left[piece]
+                values /= width[piece]
             np.clip(values, low[piece], high[piece], out=values)
             row = np.repeat(np.arange(chunk.shape[0]), np.diff(chunk.indptr))[entry]
+            # After the cast: a value that float32 rounds to 0 is not stored.
+            values = values.astype(dtype, copy=False)
             kept = values != 0
             blocks.append(
                 sparse.csr_matrix(
-                    (values[kept].astype(dtype), (row[kept], piece[kept])),
+                    (values[kept], (row[kept], piece[kept])),
                     shape=(chunk.shape[0], first[-1]),
                 )
             )

@@ -313,7 +313,7 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             if kinds[label] == "numeric":
                 _check_magnitude(label, columns[label])
             if kinds[label] == "datetime":
-                aware[label] = _tz_aware(column)
+                aware[label] = _tz_aware(label, column)
         self.kinds_ = kinds
         self.tz_aware_ = aware
         self.n_features_in_ = len(self.kinds_)
@@ -341,7 +341,7 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         if missing:
             raise ValueError(f"Columns {missing} seen in fit are missing from X.")
         for label, was_aware in self.tz_aware_.items():
-            aware = _tz_aware(frame[label])
+            aware = _tz_aware(label, frame[label])
             if aware is not None and aware != was_aware:
                 sorts = ("naive", "time-zone aware")
                 raise ValueError(
@@ -500,19 +500,36 @@ def _check_magnitude(label: str, values: Any) -> None:
         )
 
 
-def _tz_aware(column: Any) -> bool | None:
+def _tz_aware(label: str, column: Any) -> bool | None:
     """Whether a column's datetimes are time-zone aware; None if it cannot tell.
 
-    A column of datetime dtype says so in its dtype; an ``object`` column of
-    datetimes by its first value (None when it has none); periods are naive.
+    A column of datetime dtype says so in its dtype, periods are naive, and
+    an ``object`` column (datetimes, or strings that may carry an offset) by
+    each of its values, as pandas reads them: one that mixes the two sorts is
+    refused, naming it. None for a column without a value, or with one
+    pandas cannot read (the conversion then says so).
     """
+    pd = _pandas()
+
+    if isinstance(column.dtype, pd.PeriodDtype):
+        return False
+    present = column.dropna()
+    if present.empty:
+        return None
     try:
         return column.dt.tz is not None
     except AttributeError:
-        present = column.dropna()
-        if present.empty:
-            return None
-        return getattr(present.iloc[0], "tzinfo", None) is not None
+        pass
+    try:
+        sorts = {pd.Timestamp(value).tzinfo is not None for value in present}
+    except (TypeError, ValueError):
+        return None
+    if len(sorts) > 1:
+        raise ValueError(
+            f"Column {label!r} mixes time-zone aware and naive datetimes: naive "
+            "ones would be read as UTC. Give every value a time zone, or none."
+        )
+    return sorts.pop()
 
 
 # The dtype kinds (numpy's letters, which pyarrow-backed dtypes give too) that a
@@ -546,6 +563,12 @@ def _convert(label: str, column: Any, kind: str) -> Any:
                     column.to_numpy(dtype=np.float64, na_value=np.nan),
                     index=column.index,
                 )
+            except OverflowError as error:
+                # A Python int beyond float64 (10**400).
+                raise ValueError(
+                    f"Column {label!r} holds a number beyond float64's range "
+                    "(about 1.8e308): rescale the column or take its logarithm."
+                ) from error
             except (TypeError, ValueError) as error:
                 raise ValueError(
                     f"Column {label!r} was numeric in fit but holds values "

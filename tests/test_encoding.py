@@ -283,6 +283,33 @@ def test_sparse_input_encodes_as_dense_and_stays_sparse(
     assert encoded.nnz < np.count_nonzero(X_new) * ple.n_bins_.max() + 1
 
 
+def test_sparse_refusals_name_the_column_and_the_way_out():
+    pd = pytest.importorskip("pandas")
+    X, _ = _counts()
+    # A word in every document: no zero in fit, bins start above 0.
+    X[:, 0] += 1
+    frame = pd.DataFrame(X, columns=["word", "b", "c", "d"])
+    with pytest.raises(ValueError, match="column 0 .*extrapolation='constant'"):
+        PiecewiseLinearEncoder().fit(sparse.csr_matrix(X))
+    ple = PiecewiseLinearEncoder(extrapolation="constant").fit(sparse.csr_matrix(X))
+    assert_array_equal(ple.transform(sparse.csr_matrix(X)).toarray(), ple.transform(X))
+    # Negative values: shift the column; names from fit name it.
+    frame["word"] = -frame["word"]
+    dense = PiecewiseLinearEncoder().fit(frame)
+    sparse_frame = frame.astype(pd.SparseDtype(float, 0.0))
+    with pytest.raises(ValueError, match="column 'word' .*shift the column"):
+        dense.transform(sparse_frame)
+
+
+def test_float32_sparse_output_stores_no_zero():
+    # 1e-50 above the first edge: not 0 in float64, 0 in float32.
+    X = np.array([[0.0], [1.0], [2.0], [0.0]])
+    ple = PiecewiseLinearEncoder(2, dtype=np.float32).fit(X)
+    encoded = ple.transform(sparse.csr_matrix(np.array([[1e-50], [1.5]])))
+    assert np.all(encoded.data != 0)
+    assert_array_equal(encoded.toarray(), ple.transform(np.array([[1e-50], [1.5]])))
+
+
 def test_sparse_duplicate_entries_encode_as_their_sum():
     X, _ = _counts()
     ple = PiecewiseLinearEncoder(8).fit(X)

@@ -960,8 +960,40 @@ def test_aware_and_naive_datetimes_are_not_mixed_after_fit(fit_tz, predict_tz):
         frame.transform(pd.DataFrame({"when": same}))["when"],
         frame.transform(pd.DataFrame({"when": dates.dt.tz_localize(fit_tz)}))["when"],
     )
-    empty = pd.DataFrame({"when": pd.Series([None, None], dtype=object)})
-    assert frame.transform(empty)["when"].isna().all()
+    # No value to tell by: an object column of None, or all NaT of either sort.
+    for empty in (
+        pd.Series([None, None], dtype=object),
+        pd.Series([pd.NaT, pd.NaT], dtype="datetime64[ns]"),
+        pd.Series([pd.NaT, pd.NaT], dtype="datetime64[ns, UTC]"),
+    ):
+        assert frame.transform(pd.DataFrame({"when": empty}))["when"].isna().all()
+    # Strings are read as pandas reads them: with an offset, aware.
+    as_text = pd.DataFrame({"when": dates.dt.tz_localize(fit_tz).astype(str)})
+    assert_array_equal(
+        frame.transform(as_text)["when"],
+        frame.transform(pd.DataFrame({"when": dates.dt.tz_localize(fit_tz)}))["when"],
+    )
+    other_text = pd.DataFrame({"when": dates.dt.tz_localize(predict_tz).astype(str)})
+    with pytest.raises(ValueError, match="Column 'when' held"):
+        frame.transform(other_text)
+
+
+def test_a_column_mixing_aware_and_naive_datetimes_is_refused_by_name():
+    naive = [datetime.datetime(2024, 1, day) for day in range(1, 5)]
+    aware = [d.replace(tzinfo=datetime.timezone.utc) for d in naive]
+    mixed = pd.DataFrame({"when": pd.Series(naive[:2] + aware[2:], dtype=object)})
+    match = "Column 'when' mixes time-zone aware and naive datetimes"
+    with pytest.raises(ValueError, match=match):
+        TabularFrame().fit(mixed)
+    frame = TabularFrame().fit(pd.DataFrame({"when": pd.Series(naive, dtype=object)}))
+    with pytest.raises(ValueError, match=match):
+        frame.transform(mixed)
+
+
+def test_a_python_int_beyond_float64_is_refused_by_name():
+    X = pd.DataFrame({"big": pd.Series([10**400, 1, None, 2], dtype=object)})
+    with pytest.raises(ValueError, match="Column 'big' holds a number beyond float64"):
+        TabularFrame().fit(X)
 
 
 def test_a_column_given_another_kind_of_values_after_fit_is_refused_by_name():
