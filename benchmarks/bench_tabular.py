@@ -47,6 +47,10 @@ time relative to MLP*'s.
 Run ``python benchmarks/bench_tabular.py`` (about 2 minutes on two cores;
 about 6 with ``--ablate``) or ``--quick`` (2,000 rows at most, one split).
 ``--variant NAME=JSON`` adds the recipe with other net parameters.
+``--predict`` also times the predictions: ``predict_proba`` (or ``predict``)
+on each test split, summed, and ``predict`` on one row of it at a time (the
+median of 25 calls a split, after two untimed ones), as a service calls a
+fitted pipeline; then each contender's times against MLP*'s.
 
 ``--scale N`` instead times a synthetic mixed table of ``N`` rows and 30
 columns (20 float columns with 5% missing values, 10 string columns of 5 to
@@ -419,20 +423,53 @@ ADDITIONS = {
 
 # ------------------------------------------------------------ the scoring
 
+# One-row predictions timed per contender and split (--predict): the median
+# of this many calls, each on one row of the test split.
+ONE_ROW_CALLS = 25
+
 
 def score(model, task, X_test, y_test):
-    """The primary score (accuracy or R²) and, for classifiers, the log loss."""
+    """The primary score (accuracy or R²), for classifiers the log loss, and
+    the seconds of the prediction (``predict_proba`` or ``predict``)."""
+    start = time.perf_counter()
     if task == "regression":
-        return r2_score(y_test, model.predict(X_test)), np.nan
+        prediction = model.predict(X_test)
+        seconds = time.perf_counter() - start
+        return r2_score(y_test, prediction), np.nan, seconds
     proba = model.predict_proba(X_test)
+    seconds = time.perf_counter() - start
     labels = model.classes_
     accuracy = accuracy_score(y_test, labels[np.argmax(proba, axis=1)])
-    return accuracy, log_loss(y_test, proba, labels=labels)
+    return accuracy, log_loss(y_test, proba, labels=labels), seconds
 
 
-def run_table(table, contenders, max_rows, repeats):
+def one_row_milliseconds(model, X_test, n_calls=ONE_ROW_CALLS):
+    """The median milliseconds of ``predict`` on one row, as a service calls it.
+
+    After two calls untimed, which pay what a first call pays once.
+    """
+    for i in range(2):
+        model.predict(X_test.iloc[[i % len(X_test)]])
+    times = []
+    for i in range(n_calls):
+        row = X_test.iloc[[i % len(X_test)]]
+        start = time.perf_counter()
+        model.predict(row)
+        times.append(time.perf_counter() - start)
+    return 1000 * float(np.median(times))
+
+
+def run_table(table, contenders, max_rows, repeats, predict=False):
+    """Fit and score every contender on ``repeats`` splits of ``table``.
+
+    Returns the task, the rows used and the table's, its columns, and per
+    contender (mean score, mean log loss, fit seconds summed over the
+    splits); with ``predict``, also (predict seconds on the test splits,
+    summed; median one-row predict milliseconds) per contender.
+    """
     X, y, task, n_rows = load(table, max_rows)
     results = {name: [] for name in contenders}
+    timings = {name: [] for name in contenders}
     for seed in range(repeats):
         X_train, X_test, y_train, y_test = train_test_split(
             X,
@@ -449,7 +486,11 @@ def run_table(table, contenders, max_rows, repeats):
             start = time.perf_counter()
             model.fit(X_train, y_train)
             seconds = time.perf_counter() - start
-            results[name].append((*score(model, task, X_test, y_test), seconds))
+            main_score, loss, predict_seconds = score(model, task, X_test, y_test)
+            results[name].append((main_score, loss, seconds))
+            if predict:
+                one_row = one_row_milliseconds(model, X_test)
+                timings[name].append((predict_seconds, one_row))
     summary = {
         name: (
             np.mean([r[0] for r in runs]),
@@ -458,7 +499,13 @@ def run_table(table, contenders, max_rows, repeats):
         )
         for name, runs in results.items()
     }
-    return task, len(X), n_rows, X.shape[1], summary
+    if not predict:
+        return task, len(X), n_rows, X.shape[1], summary
+    predict_summary = {
+        name: (np.sum([t[0] for t in runs]), np.median([t[1] for t in runs]))
+        for name, runs in timings.items()
+    }
+    return task, len(X), n_rows, X.shape[1], summary, predict_summary
 
 
 def synthetic_table(n_rows, seed=0):
@@ -538,6 +585,11 @@ def main():
         action="store_true",
         help="add the encodings and the averaged fits (issue #31)",
     )
+    parser.add_argument(
+        "--predict",
+        action="store_true",
+        help="also time predictions: the test split, and one row at a time",
+    )
     parser.add_argument("--max-rows", type=int, default=None)
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--tables", default=None, help="comma-separated names")
@@ -591,23 +643,38 @@ def main():
     )
     print("one BLAS/OpenMP thread; fit seconds summed over the splits")
     print(f"\n=== at most {max_rows} rows per table, {repeats} split(s) of 75/25 ===")
-    totals = {}
+    if args.predict:
+        print(
+            "predict s: predict_proba (classification) or predict on the test "
+            "splits, summed;\n1 row ms: predict on one row of a test split, the "
+            f"median of {ONE_ROW_CALLS} calls a split"
+        )
+    totals, predict_totals = {}, {}
     for table in tables:
         with warnings.catch_warnings(), threadpool_limits(1):
             warnings.simplefilter("ignore", ConvergenceWarning)
-            task, n_used, n_rows, n_columns, summary = run_table(
-                table, contenders, max_rows, repeats
+            task, n_used, n_rows, n_columns, summary, *timed = run_table(
+                table, contenders, max_rows, repeats, predict=args.predict
             )
         primary = "accuracy" if task == "classification" else "R2"
         print(
             f"\n{table.__name__} ({task}, {n_used} of {n_rows} rows, "
             f"{n_columns} columns)"
         )
-        print(f"  {'contender':<22}{primary:>10}{'log loss':>10}{'fit s':>9}")
+        header = f"  {'contender':<22}{primary:>10}{'log loss':>10}{'fit s':>9}"
+        if args.predict:
+            header += f"{'predict s':>11}{'1 row ms':>10}"
+        print(header)
         for name, (main_score, loss, seconds) in summary.items():
             loss_text = "" if np.isnan(loss) else f"{loss:.4f}"
-            print(f"  {name:<22}{main_score:>10.4f}{loss_text:>10}{seconds:>9.2f}")
+            line = f"  {name:<22}{main_score:>10.4f}{loss_text:>10}{seconds:>9.2f}"
+            if args.predict:
+                predict_seconds, one_row = timed[0][name]
+                line += f"{predict_seconds:>11.3f}{one_row:>10.2f}"
+            print(line)
         totals[table.__name__] = summary
+        if args.predict:
+            predict_totals[table.__name__] = timed[0]
 
     if not {"MLP*", "HGB", "recipe"} <= set(contenders):
         return
@@ -640,6 +707,35 @@ def main():
         )
     print("  (mean gap closed: mean gain / mean gap; time x: geometric mean)")
     _against_hgb(totals, contenders)
+    if args.predict:
+        _predict_against_mlp(predict_totals, contenders)
+
+
+def _predict_against_mlp(predict_totals, contenders):
+    """Each contender's prediction times against MLP*'s, over the tables."""
+    names = [n for n in contenders if n != "MLP*"]
+    for what, index in (("the test splits", 0), ("one row", 1)):
+        print(f"\nprediction time on {what}, x MLP*'s (lower is faster)")
+        print(f"  {'table':<16}" + "".join(f"{n:>14}" for n in names))
+        for table, timed in predict_totals.items():
+            ratios = [timed[n][index] / timed["MLP*"][index] for n in names]
+            print(f"  {table:<16}" + "".join(f"{r:>14.2f}" for r in ratios))
+        means = [
+            np.exp(
+                np.mean(
+                    [
+                        np.log(t[n][index] / t["MLP*"][index])
+                        for t in predict_totals.values()
+                    ]
+                )
+            )
+            for n in names
+        ]
+        print(f"  {'geometric mean':<16}" + "".join(f"{m:>14.2f}" for m in means))
+    print("\none row, median over the tables (ms)")
+    for n in ["MLP*", *names]:
+        one_row = np.median([t[n][1] for t in predict_totals.values()])
+        print(f"  {n:<16}{one_row:>8.2f}")
 
 
 def _against_hgb(totals, contenders):

@@ -47,8 +47,14 @@ DOCS = ROOT / "docs"
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 RESULTS = sorted((ROOT / "benchmarks").glob("results-*.txt"))
 # The main job's results are quoted in tables, the tabular pipeline's at scale
-# in text, its --add run's summary in a table: not drawn.
-TEXT_ONLY = ("results-main-", "results-tabular-scale-", "results-tabular-add-")
+# and its prediction times in text, its --add run's summary in a table: not
+# drawn.
+TEXT_ONLY = (
+    "results-main-",
+    "results-tabular-scale-",
+    "results-tabular-add-",
+    "results-tabular-predict-",
+)
 FIGURES = [path for path in RESULTS if not path.name.startswith(TEXT_ONLY)]
 
 # Parameters the migration table lists ahead of the code that adds them (they

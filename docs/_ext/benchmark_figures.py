@@ -34,7 +34,9 @@ and fit times, quoted in the Results tables) and
 contenders' seconds and memory on one large table) and
 ``results-tabular-add-<machine>.txt`` (``bench_tabular.py --add``, whose
 summary the tabular page quotes in a table; its HGB and recipe bars would
-repeat the main run's) are text only, with no figure.
+repeat the main run's) and ``results-tabular-predict-<machine>.txt``
+(``bench_tabular.py --predict``: prediction times, quoted in the text; its
+score bars would repeat the main run's) are text only, with no figure.
 
 Each other ``results-X.txt`` becomes ``generated/benchmarks/results-X.png`` beside
 this folder's parent. Offline, with matplotlib's Agg canvas and no pyplot (so
@@ -216,6 +218,8 @@ def _kind(path: Path) -> str:
         return "tabular-scale"
     if path.name.startswith("results-tabular-add-"):
         return "tabular-add"
+    if path.name.startswith("results-tabular-predict-"):
+        return "tabular-predict"
     if path.name.startswith("results-tabular-"):
         return "tabular"
     if path.name.startswith("results-mnist-record-"):
