@@ -92,9 +92,10 @@ def smooth_clip(X: Any) -> Any:
     ndarray of shape (n_samples, n_features)
         The clipped values, of the same dtype.
     """
-    # Beyond 3e18, (x / 3) ** 2 would overflow float32 (and beyond 1e154
-    # float64) to inf, and x / inf is 0: clipped there first, x is 3 * sign(x)
-    # to the last bit, and every value below keeps its exact result.
+    # (x / 3) ** 2 overflows to inf beyond about 6e19 in float32 (4e154 in
+    # float64), and x / inf is 0: clipped first at 3e18, below either, x is
+    # 3 * sign(x) to the last bit, and every value below keeps its exact
+    # result.
     X = np.clip(X, -_CLIP_FROM, _CLIP_FROM)
     return X / np.sqrt(1 + (X / 3) ** 2)
 

@@ -202,7 +202,7 @@ def test_numeric_columns_are_standardised_and_smoothly_clipped():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_smooth_clip_bounds_values_whose_square_overflows(dtype):
-    # (x / 3) ** 2 overflows to inf beyond ~5e19 in float32 (~1e154 in
+    # (x / 3) ** 2 overflows to inf beyond ~6e19 in float32 (~4e154 in
     # float64), and x / inf would be 0: a huge outlier must clip to +-3.
     huge = np.finfo(dtype).max
     X = np.array([[huge, -huge, 1e20, -1e30, 2.0]], dtype=dtype)
