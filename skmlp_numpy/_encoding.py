@@ -78,7 +78,7 @@ def _pieces(bin_edges: Any, dtype: Any, extrapolation: str = "linear") -> tuple:
 
 
 def _check_zero_encodes_as_zero(
-    bin_edges: Any, extrapolation: str, names: Any = None
+    pieces: tuple, bin_edges: Any, names: Any = None
 ) -> None:
     """Refuse sparse input unless every column encodes 0 as all zeros.
 
@@ -86,9 +86,10 @@ def _check_zero_encodes_as_zero(
     smallest value in fit: no bin lies below 0), and, under ``'linear'``, not
     above 0 either (the first bin would go negative below it). A column of
     counts or TF-IDF weights qualifies whenever it had a zero in fit, and
-    under ``'constant'`` always. ``names`` names the columns in the message.
+    under ``'constant'`` always. ``pieces`` are :func:`_pieces` of
+    ``bin_edges`` in float64; ``names`` names the columns in the message.
     """
-    feature, left, width, low, high = _pieces(bin_edges, np.float64, extrapolation)
+    feature, left, width, low, high = pieces
     zero = np.clip((0.0 - left) / width, low, high)
     if not zero.any():
         return
@@ -374,20 +375,22 @@ default=None
             # float64 edges whatever the input's dtype, as KBinsDiscretizer
             # keeps them; np.unique merges the coincident ones.
             if sparse.issparse(X):
-                edges = np.array(
-                    [
-                        np.quantile(column.astype(np.float64), quantiles)
-                        for column in columns
-                    ]
-                ).T
+                edges = (
+                    np.quantile(column.astype(np.float64), quantiles)
+                    for column in columns
+                )
             else:
-                edges = np.quantile(X.astype(np.float64, copy=False), quantiles, axis=0)
-            bin_edges = [np.unique(column) for column in edges.T]
+                edges = np.quantile(
+                    X.astype(np.float64, copy=False), quantiles, axis=0
+                ).T
+            bin_edges = [np.unique(column_edges) for column_edges in edges]
         else:
             bin_edges = [self._tree_edges(column, y, rng) for column in columns]
         if sparse.issparse(X):
             _check_zero_encodes_as_zero(
-                bin_edges, self.extrapolation, getattr(self, "feature_names_in_", None)
+                _pieces(bin_edges, np.float64, self.extrapolation),
+                bin_edges,
+                getattr(self, "feature_names_in_", None),
             )
 
         self.bin_edges_ = np.empty(len(bin_edges), dtype=object)
@@ -480,19 +483,16 @@ default=None
         checked it), so an entry of column ``j`` becomes at most
         ``n_bins_[j]`` entries, those that are not 0.
         """
+        pieces = _pieces(self.bin_edges_, np.float64, self.extrapolation)
         _check_zero_encodes_as_zero(
-            self.bin_edges_,
-            self.extrapolation,
-            getattr(self, "feature_names_in_", None),
+            pieces, self.bin_edges_, getattr(self, "feature_names_in_", None)
         )
         if not X.has_canonical_format:
             # Duplicate entries of one cell add up to its value, but their
             # encodings would not add up to its encoding.
             X = X.copy()
             X.sum_duplicates()
-        _, left, width, low, high = _pieces(
-            self.bin_edges_, np.float64, self.extrapolation
-        )
+        _, left, width, low, high = pieces
         # Where each input column's pieces start among the output columns.
         first = np.concatenate([[0], np.cumsum(self.n_bins_)])
         dtype = X.dtype if self.dtype is None else self.dtype
