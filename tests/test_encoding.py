@@ -310,6 +310,18 @@ def test_float32_sparse_output_stores_no_zero():
     assert_array_equal(encoded.toarray(), ple.transform(np.array([[1e-50], [1.5]])))
 
 
+def test_sparse_output_under_pandas_output_is_a_clear_error():
+    # scikit-learn #25224 (KBinsDiscretizer): set_output(transform="pandas")
+    # on sparse output. A clear ValueError saying so, not a wrong frame.
+    pytest.importorskip("pandas")
+    X, _ = _counts()
+    ple = PiecewiseLinearEncoder(4).set_output(transform="pandas")
+    with pytest.raises(ValueError, match="[Ss]parse"):
+        ple.fit_transform(sparse.csr_matrix(X))
+    # Dense input still gives a frame.
+    assert list(ple.fit_transform(X).columns) == list(ple.get_feature_names_out())
+
+
 def test_sparse_duplicate_entries_encode_as_their_sum():
     X, _ = _counts()
     ple = PiecewiseLinearEncoder(8).fit(X)
