@@ -114,6 +114,46 @@ def _check_zero_encodes_as_zero(
     )
 
 
+def _sorted_sparse_at(stored: np.ndarray, n: int, i: np.ndarray) -> np.ndarray:
+    """The values at positions ``i`` of a sparse column of ``n`` rows, sorted.
+
+    ``stored`` are its stored values, sorted; its other rows are zeros, which
+    sort between the negative values and the others.
+    """
+    n_zeros = n - stored.size
+    start = np.searchsorted(stored, 0.0)
+    index = np.where(i < start, i, i - n_zeros)
+    index[(i >= start) & (i < start + n_zeros)] = stored.size
+    return np.append(stored, 0.0)[index]
+
+
+def _sparse_quantiles(X: Any, quantiles: np.ndarray) -> list:
+    """Each column's quantiles, as :func:`numpy.quantile` of the dense column.
+
+    ``X`` is CSC without duplicate entries. A column's zeros (stored or not)
+    are one run of its sorted values, between the negative and the positive
+    stored ones, so only the stored values are sorted: the work grows with
+    ``X.nnz``, not with ``X.shape[0]`` times the number of columns.
+    """
+    n = X.shape[0]
+    # numpy.quantile's default 'linear' method: the value at position
+    # (n - 1) * q of the sorted column, interpolated between its neighbours
+    # (numpy's formula, exact at both ends).
+    position = (n - 1) * quantiles
+    below = np.floor(position).astype(np.intp)
+    above = np.minimum(below + 1, n - 1)
+    t = position - below
+    edges = []
+    for j in range(X.shape[1]):
+        stored = np.sort(X.data[X.indptr[j] : X.indptr[j + 1]].astype(np.float64))
+        a, b = (_sorted_sparse_at(stored, n, i) for i in (below, above))
+        difference = b - a
+        value = a + difference * t
+        np.subtract(b, difference * (1 - t), out=value, where=t >= 0.5)
+        edges.append(value)
+    return edges
+
+
 class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
     r"""Encode numeric columns piecewise linearly between bin edges.
 
@@ -242,8 +282,9 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
     in most rows has most of its quantile edges at 0, merged into one, and
     so few bins (one, a min-max scaling, where more than ``n_bins - 1`` of
     ``n_bins`` rows are zero); ``strategy='tree'`` places its edges by the
-    target instead. ``fit`` reads each sparse column densely, one at a
-    time. ONNX export takes dense input.
+    target instead. The quantiles of a sparse column are computed from its
+    stored values alone; ``strategy='tree'`` reads each sparse column
+    densely, one at a time. ONNX export takes dense input.
 
     The output has ``n_bins_.sum()`` columns, named ``<column>_ple<t>``, in
     ``dtype``, or else the dtype of the input, float32 or float64 (other
@@ -364,27 +405,28 @@ default=None
             X = X[rows]
             y = y[rows] if y is not None else None
 
-        if sparse.issparse(X):
-            # A column at a time, dense: subsample bounds its rows, and its
-            # zeros are values like any other for the quantiles and trees.
-            columns = (X[:, [j]].toarray().ravel() for j in range(X.shape[1]))
-        else:
-            columns = X.T
+        if sparse.issparse(X) and not X.has_canonical_format:
+            # A duplicate entry's value is the sum, as in X.toarray().
+            X = X.copy()
+            X.sum_duplicates()
         if self.strategy == "quantile":
             quantiles = np.linspace(0.0, 1.0, self.n_bins + 1)
             # float64 edges whatever the input's dtype, as KBinsDiscretizer
             # keeps them; np.unique merges the coincident ones.
             if sparse.issparse(X):
-                edges = (
-                    np.quantile(column.astype(np.float64), quantiles)
-                    for column in columns
-                )
+                edges = _sparse_quantiles(X, quantiles)
             else:
                 edges = np.quantile(
                     X.astype(np.float64, copy=False), quantiles, axis=0
                 ).T
             bin_edges = [np.unique(column_edges) for column_edges in edges]
         else:
+            if sparse.issparse(X):
+                # The trees read a column at a time, dense: subsample bounds
+                # its rows, and its zeros are values like any other.
+                columns = (X[:, [j]].toarray().ravel() for j in range(X.shape[1]))
+            else:
+                columns = X.T
             bin_edges = [self._tree_edges(column, y, rng) for column in columns]
         if sparse.issparse(X):
             _check_zero_encodes_as_zero(

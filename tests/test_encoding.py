@@ -283,6 +283,43 @@ def test_sparse_input_encodes_as_dense_and_stays_sparse(
     assert encoded.nnz < np.count_nonzero(X_new) * ple.n_bins_.max() + 1
 
 
+@pytest.mark.parametrize("n_rows", [1, 2, 3, 10, 257])
+@pytest.mark.parametrize("density", [0.0, 0.05, 0.5, 1.0])
+def test_sparse_quantiles_are_those_of_the_dense_column(n_rows, density):
+    from skmlp_numpy._encoding import _sparse_quantiles
+
+    rng = np.random.RandomState(n_rows)
+    X = sparse.random(n_rows, 5, density=density, format="csc", random_state=rng)
+    # Negative values, ties, stored zeros and a column of one repeated value.
+    X.data = np.round(rng.normal(size=X.nnz) * 3, 1)
+    X.data[::5] = 0.0
+    X = sparse.hstack([X, np.full((n_rows, 1), 2.5)], format="csc")
+    quantiles = np.linspace(0.0, 1.0, 9)
+    dense = np.quantile(X.toarray(), quantiles, axis=0).T
+    # numpy's own interpolation, so the same bits.
+    assert_array_equal(_sparse_quantiles(X, quantiles), dense)
+
+
+def test_sparse_fit_reads_only_the_stored_values():
+    import tracemalloc
+
+    # Ten million rows, a few values stored: a dense column would be 80 MB.
+    n_rows = 10_000_000
+    X = sparse.csc_matrix(
+        (np.array([1.0, 2.0, 3.0]), (np.array([5, 500, 5_000_000]), [0, 1, 1])),
+        shape=(n_rows, 2),
+    )
+    tracemalloc.start()
+    ple = PiecewiseLinearEncoder(4, subsample=None, extrapolation="constant")
+    ple.fit(X)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 8e6
+    # Almost every row is 0: every quantile edge but the maximum is 0.
+    assert_array_equal(ple.bin_edges_[0], [0.0, 1.0])
+    assert_array_equal(ple.bin_edges_[1], [0.0, 3.0])
+
+
 def test_sparse_refusals_name_the_column_and_the_way_out():
     pd = pytest.importorskip("pandas")
     X, _ = _counts()
