@@ -18,7 +18,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     _check_feature_names_in,
+    check_array,
     check_is_fitted,
+    check_X_y,
     validate_data,
 )
 
@@ -127,13 +129,16 @@ def _sorted_sparse_at(stored: np.ndarray, n: int, i: np.ndarray) -> np.ndarray:
     return np.append(stored, 0.0)[index]
 
 
-def _sparse_quantiles(X: Any, quantiles: np.ndarray) -> list:
+def _sparse_quantiles(X: Any, quantiles: np.ndarray) -> np.ndarray:
     """Each column's quantiles, as :func:`numpy.quantile` of the dense column.
+
+    Returns an array of shape (n_features, n_quantiles).
 
     ``X`` is CSC without duplicate entries. A column's zeros (stored or not)
     are one run of its sorted values, between the negative and the positive
     stored ones, so only the stored values are sorted: the work grows with
-    ``X.nnz``, not with ``X.shape[0]`` times the number of columns.
+    ``X.nnz`` and the number of columns that store a value, not with
+    ``X.shape[0]`` times the number of columns.
     """
     n = X.shape[0]
     # numpy.quantile's default 'linear' method: the value at position
@@ -143,14 +148,16 @@ def _sparse_quantiles(X: Any, quantiles: np.ndarray) -> list:
     below = np.floor(position).astype(np.intp)
     above = np.minimum(below + 1, n - 1)
     t = position - below
-    edges = []
-    for j in range(X.shape[1]):
+    # A column that stores nothing (a hashed text's many unused columns) is
+    # all zeros, and so are its quantiles: no work for it.
+    edges = np.zeros((X.shape[1], quantiles.size))
+    for j in np.flatnonzero(np.diff(X.indptr)):
         stored = np.sort(X.data[X.indptr[j] : X.indptr[j + 1]].astype(np.float64))
         a, b = (_sorted_sparse_at(stored, n, i) for i in (below, above))
         difference = b - a
         value = a + difference * t
         np.subtract(b, difference * (1 - t), out=value, where=t >= 0.5)
-        edges.append(value)
+        edges[j] = value
     return edges
 
 
@@ -368,20 +375,33 @@ default=None
                     "trees on the targets: it requires y to be passed, but the "
                     "target y is None (or use strategy='quantile')."
                 )
-            X, y = validate_data(
-                self,
+            # Checked here, the names and number of the columns set at the
+            # end (validate_data would set them now): a refused fit leaves a
+            # fitted encoder as it was.
+            X_checked, y = check_X_y(
                 X,
                 y,
                 accept_sparse="csc",
                 dtype=(np.float64, np.float32),
                 multi_output=True,
+                estimator=self,
             )
-            self.task_ = self._task(y)
+            task = self._task(y)
         else:
-            X = validate_data(
-                self, X, accept_sparse="csc", dtype=(np.float64, np.float32)
+            X_checked = check_array(
+                X,
+                accept_sparse="csc",
+                dtype=(np.float64, np.float32),
+                estimator=self,
+                input_name="X",
             )
-            self.task_ = None
+            task = None
+        columns_given, X = X, X_checked
+        if sparse.issparse(X) and not X.has_canonical_format:
+            # A duplicate entry's value is the sum, as in X.toarray(); on a
+            # copy, as min and max below would sum them in the caller's X.
+            X = X.copy()
+            X.sum_duplicates()
 
         # The edges' differences (the bins' widths) must be finite: np.quantile
         # interpolates through them, and the transform divides by them.
@@ -405,21 +425,22 @@ default=None
             X = X[rows]
             y = y[rows] if y is not None else None
 
-        if sparse.issparse(X) and not X.has_canonical_format:
-            # A duplicate entry's value is the sum, as in X.toarray().
-            X = X.copy()
-            X.sum_duplicates()
         if self.strategy == "quantile":
             quantiles = np.linspace(0.0, 1.0, self.n_bins + 1)
             # float64 edges whatever the input's dtype, as KBinsDiscretizer
-            # keeps them; np.unique merges the coincident ones.
+            # keeps them.
             if sparse.issparse(X):
                 edges = _sparse_quantiles(X, quantiles)
             else:
                 edges = np.quantile(
                     X.astype(np.float64, copy=False), quantiles, axis=0
                 ).T
-            bin_edges = [np.unique(column_edges) for column_edges in edges]
+            # Each column's edges, coincident ones merged: np.unique of each
+            # row, without a call per column (a hashed text has a million).
+            edges = np.sort(edges, axis=1)
+            distinct = np.ones(edges.shape, dtype=bool)
+            distinct[:, 1:] = edges[:, 1:] != edges[:, :-1]
+            bin_edges = [row[keep] for row, keep in zip(edges, distinct, strict=True)]
         else:
             if sparse.issparse(X):
                 # The trees read a column at a time, dense: subsample bounds
@@ -427,7 +448,7 @@ default=None
                 columns = (X[:, [j]].toarray().ravel() for j in range(X.shape[1]))
             else:
                 columns = X.T
-            bin_edges = [self._tree_edges(column, y, rng) for column in columns]
+            bin_edges = [self._tree_edges(column, y, task, rng) for column in columns]
         if sparse.issparse(X):
             _check_zero_encodes_as_zero(
                 _pieces(bin_edges, np.float64, self.extrapolation),
@@ -435,6 +456,8 @@ default=None
                 getattr(self, "feature_names_in_", None),
             )
 
+        validate_data(self, columns_given, skip_check_array=True)
+        self.task_ = task
         self.bin_edges_ = np.empty(len(bin_edges), dtype=object)
         self.bin_edges_[:] = bin_edges
         self.n_bins_ = np.array([len(e) - 1 for e in bin_edges], dtype=np.int64)
@@ -453,9 +476,14 @@ default=None
             )
         return "regression" if kind in _CONTINUOUS else "classification"
 
-    def _tree_edges(self, column: np.ndarray, y: np.ndarray, rng: Any) -> np.ndarray:
+    def _tree_edges(
+        self, column: np.ndarray, y: np.ndarray, task: str, rng: Any
+    ) -> np.ndarray:
         """The column's range and its tree's thresholds, sorted, unique."""
-        regression = self.task_ == "regression"
+        # In float64, as the quantiles: a float32 midpoint would round onto
+        # one of its two values, and the bin between them would vanish.
+        column = column.astype(np.float64, copy=False)
+        regression = task == "regression"
         Tree = DecisionTreeRegressor if regression else DecisionTreeClassifier
         # max_leaf_nodes grows the tree best split first, so n_bins leaves
         # are the n_bins - 1 splits that reduce the impurity most.

@@ -587,11 +587,24 @@ def _convert(label: str, column: Any, kind: str) -> Any:
         # Seconds since the epoch (UTC for time-zone aware columns);
         # NaT becomes NaN for the imputer. pyarrow timestamps go through
         # numpy's: pyarrow's own arithmetic overflows in nanoseconds.
-        values = pd.to_datetime(column, utc=True)
+        try:
+            values = pd.to_datetime(column, utc=True)
+        except pd.errors.OutOfBoundsDatetime as error:
+            # pandas < 3 reads datetime objects in nanoseconds, which end in
+            # 2262; a datetime64[s] column holds any year.
+            raise ValueError(
+                f"Column {label!r} holds a date that this pandas cannot read "
+                f"in nanoseconds ({error}): give the column a datetime64[s] "
+                "dtype, or replace such dates (a 9999-12-31 'no end', say) "
+                "with missing values."
+            ) from error
         if isinstance(values.dtype, pd.ArrowDtype):
-            values = values.astype("datetime64[ns, UTC]")
-        seconds = (values - pd.Timestamp(0, tz="UTC")).dt.total_seconds()
-        return seconds.astype(np.float64)
+            unit = values.dtype.pyarrow_dtype.unit
+            values = values.astype(f"datetime64[{unit}, UTC]")
+        # The epoch in seconds, so that the difference keeps the column's
+        # unit: in nanoseconds, a date after 2262 (9999-12-31) overflows.
+        epoch = pd.Timestamp(0, tz="UTC").as_unit("s")
+        return (values - epoch).dt.total_seconds().astype(np.float64)
     if kind == "timedelta":
         try:
             values = pd.to_timedelta(column)

@@ -320,6 +320,50 @@ def test_sparse_fit_reads_only_the_stored_values():
     assert_array_equal(ple.bin_edges_[1], [0.0, 3.0])
 
 
+def test_tree_edges_of_float32_input_are_those_of_float64():
+    # Midpoints in float32 round onto one of their values: bins vanished.
+    X = np.array([[16777216.0], [16777218.0], [16777220.0]], dtype=np.float32)
+    y = [0, 1, 0]
+    ple = PiecewiseLinearEncoder(4, strategy="tree").fit(X, y)
+    reference = PiecewiseLinearEncoder(4, strategy="tree").fit(X.astype(float), y)
+    assert ple.bin_edges_[0].dtype == np.float64
+    assert_array_equal(ple.bin_edges_[0], reference.bin_edges_[0])
+    assert ple.n_bins_[0] == 3
+
+
+def test_fit_leaves_the_callers_sparse_matrix_as_it_was():
+    # Two entries of one cell and unsorted rows: scipy's min and max would
+    # sum them in place.
+    X = sparse.csc_matrix(
+        (np.array([1.0, 2.0, 3.0]), np.array([1, 0, 1]), np.array([0, 3])),
+        shape=(3, 1),
+    )
+    PiecewiseLinearEncoder(2).fit(X)
+    assert X.nnz == 3
+    assert_array_equal(X.data, [1.0, 2.0, 3.0])
+    assert_array_equal(X.indices, [1, 0, 1])
+
+
+@pytest.mark.parametrize(
+    "refused",
+    [
+        # Sparse, with a column whose bins start above 0.
+        sparse.csr_matrix(np.array([[1.0, 0, 0, 0, 0], [2.0, 1, 1, 1, 1]])),
+        # A span beyond float64.
+        np.array([[1e308, 0, 0, 0, 0], [-1e308, 1, 1, 1, 1]]),
+    ],
+    ids=["sparse", "span"],
+)
+def test_a_refused_refit_leaves_the_encoder_as_it_was(refused):
+    ple = PiecewiseLinearEncoder(2).fit(np.array([[0.0, 1, 2], [1, 2, 3], [2, 3, 4]]))
+    before = pickle.dumps(ple)
+    with pytest.raises(ValueError):
+        ple.fit(refused)
+    assert pickle.dumps(ple) == before
+    with pytest.raises(ValueError, match="3 features"):
+        ple.transform(np.ones((1, 5)))
+
+
 def test_sparse_refusals_name_the_column_and_the_way_out():
     pd = pytest.importorskip("pandas")
     X, _ = _counts()

@@ -2,6 +2,7 @@
 
 import datetime
 import decimal
+import importlib.util
 import pickle
 import re
 import warnings
@@ -991,6 +992,34 @@ def test_a_column_mixing_aware_and_naive_datetimes_is_refused_by_name():
     frame = TabularFrame().fit(pd.DataFrame({"when": pd.Series(naive, dtype=object)}))
     with pytest.raises(ValueError, match=match):
         frame.transform(mixed)
+
+
+def test_dates_after_2262_are_seconds_or_refused_by_name():
+    # A "valid to" of 9999-12-31 ("no end"), common in real tables, is beyond
+    # nanoseconds (2262): the seconds were computed in nanoseconds.
+    expected = [253402214400.0, 1577836800.0]
+    stamps = np.array(["9999-12-31", "2020-01-01"], dtype="datetime64[s]")
+    columns = [pd.Series(stamps), pd.Series(stamps).dt.tz_localize("UTC")]
+    if importlib.util.find_spec("pyarrow") is not None:
+        columns.append(pd.Series(stamps).astype("timestamp[us][pyarrow]"))
+    for column in columns:
+        seconds = TabularFrame().fit_transform(pd.DataFrame({"valid_to": column}))
+        assert_array_equal(np.asarray(seconds, dtype=float).ravel(), expected)
+    objects = pd.DataFrame(
+        {
+            "valid_to": pd.Series(
+                [datetime.datetime(9999, 12, 31), datetime.datetime(2020, 1, 1)],
+                dtype=object,
+            )
+        }
+    )
+    if parse_version(pd.__version__) >= parse_version("3.0"):
+        seconds = TabularFrame().fit_transform(objects)
+        assert_array_equal(np.asarray(seconds, dtype=float).ravel(), expected)
+    else:
+        # pandas 2 reads datetime objects in nanoseconds only.
+        with pytest.raises(ValueError, match=r"Column 'valid_to'.*datetime64\[s\]"):
+            TabularFrame().fit(objects)
 
 
 def test_a_python_int_beyond_float64_is_refused_by_name():
