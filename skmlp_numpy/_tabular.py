@@ -213,8 +213,12 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
       sort) make it ``"mixed"``, its values written as strings, in ``fit``
       and after.
 
-    A column it cannot use raises a ``ValueError`` that names it: one with
-    no value at all in ``fit``, one holding unhashable values (lists, dicts)
+    A column with no value at all in ``fit`` (a rare column can be all
+    missing in a cross-validation fold's training rows) is left out, with a
+    warning naming it, as :class:`~sklearn.impute.SimpleImputer` leaves out
+    such a feature: its kind is ``"empty"``, and its values after ``fit`` are
+    not read. A column it cannot use raises a ``ValueError`` that names it:
+    one holding unhashable values (lists, dicts)
     or complex numbers, a numeric one holding an infinity (in ``fit`` or
     after) or, in ``fit``, a value beyond 1e150 in magnitude (whose square,
     as the scaler computes the variance, would overflow), two columns with
@@ -230,8 +234,8 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     ----------
     kinds_ : dict
         The kind, ``"numeric"``, ``"datetime"``, ``"timedelta"``,
-        ``"time"``, ``"categorical"`` or ``"mixed"``, of each column, by its
-        label as a string.
+        ``"time"``, ``"categorical"``, ``"mixed"`` or ``"empty"`` (left out),
+        of each column, by its label as a string.
 
     tz_aware_ : dict
         For each ``"datetime"`` column, by its label as a string, whether its
@@ -300,13 +304,27 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         pd = _pandas()
 
         frame = _as_pandas(X)
+        # A rare column can be all missing in a cross-validation fold's
+        # training rows: left out, as SimpleImputer leaves out such a feature.
+        empty = [label for label, column in frame.items() if column.isna().all()]
+        if empty and len(empty) == frame.shape[1]:
+            raise ValueError(
+                "No column of X has a value in the training data: the pipeline "
+                "has nothing to learn from."
+            )
+        if empty:
+            warnings.warn(
+                f"Columns {empty} have no value in the training data: they are "
+                "left out (their values after fit too), as the pipeline can "
+                "learn nothing from them.",
+                UserWarning,
+                stacklevel=3,
+            )
         kinds, columns, aware = {}, {}, {}
         for label, column in frame.items():
-            if column.isna().all():
-                raise ValueError(
-                    f"Column {label!r} has no value in the training data: "
-                    "drop it, the pipeline can learn nothing from it."
-                )
+            if label in empty:
+                kinds[label] = "empty"
+                continue
             kinds[label] = _kind(label, column)
             # Converted in fit too, so that a value the kind cannot take (an
             # infinity) is refused by fit, naming its column.
@@ -354,6 +372,7 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         columns = {
             label: _convert(label, frame[label], kind)
             for label, kind in self.kinds_.items()
+            if kind != "empty"
         }
         return pd.DataFrame(columns, index=frame.index)
 
@@ -371,7 +390,10 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             The column labels, as strings.
         """
         check_is_fitted(self)
-        return np.asarray(list(self.kinds_), dtype=object)
+        return np.asarray(
+            [label for label, kind in self.kinds_.items() if kind != "empty"],
+            dtype=object,
+        )
 
     def set_output(self, *, transform: Any = None) -> "TabularFrame":
         """Accept an output container and keep returning pandas frames.
@@ -649,9 +671,10 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
       ``category`` and ``object`` columns are categorical, ``pd.NA``,
       ``None``, ``NaN`` and pyarrow nulls being one missing value; an
       ``object`` column of numbers, dates or durations is read as its values
-      are. A column it cannot use (no value in training, unhashable or
-      complex values, an infinity, a value beyond 1e150 in training) raises
-      a ``ValueError`` that names it, as does a datetime column that was
+      are. A column with no value in training is left out with a warning
+      that names it. A column it cannot use (unhashable or complex values,
+      an infinity, a value beyond 1e150 in training) raises a
+      ``ValueError`` that names it, as does a datetime column that was
       time-zone aware in training and is naive after, or the reverse;
     - numeric columns: missing values are replaced by the median, with one
       indicator column per column that had missing values in training; then
@@ -734,7 +757,8 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     ``0``: feed the session's own input names); its predictions match to
     1e-5, missing-value indicators and infrequent categories included, on
     columns whose values float32 holds (:doc:`/tabular`). Datetime,
-    timedelta, time-of-day and mixed columns are refused by name. Saved with
+    timedelta, time-of-day, mixed and left-out (empty) columns are refused
+    by name. Saved with
     ``skops.io``, the pipeline names, besides the net's types,
     ``skmlp_numpy._tabular.SmoothClip``,
     ``skmlp_numpy._tabular.TabularFrame`` and

@@ -422,10 +422,16 @@ def _parse_tabular_frame(scope, model, inputs, custom_parsers=None):
     refused = {
         label: kind
         for label, kind in kinds.items()
-        if kind in ("datetime", "timedelta", "time", "mixed")
+        if kind in ("datetime", "timedelta", "time", "mixed", "empty")
     }
     if refused:
         label, kind = next(iter(refused.items()))
+        if kind == "empty":
+            raise NotImplementedError(
+                f"ONNX export of TabularFrame: column {label!r} had no value in "
+                "fit and was left out, which the graph's inputs cannot say. "
+                "Drop the column from the DataFrame before fitting."
+            )
         raise NotImplementedError(
             f"ONNX export of TabularFrame: column {label!r} is a {kind} column, "
             "which the graph cannot convert from its raw values. Convert it to "

@@ -12,7 +12,7 @@ import pytest
 import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.fixes import parse_version
@@ -465,19 +465,41 @@ def test_output_containers(output):
 @pytest.mark.parametrize(
     "column, reason",
     [
-        ([np.nan] * 120, "no value"),
         ([[1, 2]] * 120, "cannot be categories"),
         (np.arange(120) + 1j, "complex numbers"),
         (np.array([1.5, 2] * 59 + [1 + 1j, None], dtype=object), "complex numbers"),
         ([np.inf] + [1.0] * 119, "infinite values"),
     ],
-    ids=["all-missing", "lists", "complex", "complex-objects", "infinity"],
+    ids=["lists", "complex", "complex-objects", "infinity"],
 )
 def test_unusable_column_is_refused_by_name(column, reason):
     X, signal = _table()
     X["bad"] = column
     with pytest.raises(ValueError, match=f"Column 'bad' .*{reason}"):
         make_tabular_pipeline("regression", **FAST).fit(X, signal)
+
+
+def test_a_column_empty_in_a_folds_training_rows_is_left_out_with_a_warning():
+    # A rare column, all missing in the first fold's training rows.
+    X, signal = _table()
+    X["rare"] = np.where(np.arange(len(X)) >= 100, 1.0, np.nan)
+    pipe = make_tabular_pipeline("regression", **FAST)
+    with pytest.warns(UserWarning, match=r"Columns \['rare'\] have no value"):
+        pipe.fit(X.iloc[:100], signal[:100])
+    assert pipe["frame"].kinds_["rare"] == "empty"
+    assert "rare" not in pipe["frame"].get_feature_names_out()
+    # Its values after fit are not read, whatever they are.
+    assert_array_equal(
+        pipe.predict(X.iloc[100:]), pipe.predict(X.iloc[100:].assign(rare="text"))
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        scores = cross_val_score(
+            make_tabular_pipeline("regression", **FAST), X, signal, cv=KFold(6)
+        )
+    assert np.isfinite(scores).all()
+    with pytest.raises(ValueError, match="No column of X has a value"):
+        TabularFrame().fit(pd.DataFrame({"a": [np.nan] * 3, "b": [None] * 3}))
 
 
 def test_infinity_or_text_in_a_numeric_column_at_predict_is_refused_by_name():
@@ -852,6 +874,13 @@ def test_onnx_refusals_name_their_cause():
     date_types = types + [("when", types[0][1])]
     with pytest.raises(NotImplementedError, match="column 'when' is a datetime"):
         skl2onnx.to_onnx(pipe, initial_types=date_types)
+    # A column left out for having no value in fit.
+    with pytest.warns(UserWarning, match="no value"):
+        pipe = make_tabular_pipeline("classification", **FAST).fit(
+            X.assign(rare=np.nan), y
+        )
+    with pytest.raises(NotImplementedError, match="column 'rare' had no value"):
+        skl2onnx.to_onnx(pipe, initial_types=types + [("rare", types[0][1])])
 
 
 @pytest.mark.parametrize(
