@@ -49,6 +49,7 @@ from ._batches import (
 from ._checks import (
     DTYPE_CONSTRAINT,
     X_DTYPE,
+    check_fits_dtype,
     check_no_missing,
     check_parameter_names,
     check_resumable,
@@ -463,6 +464,7 @@ class BaseTwoLayerNet(
         X, y = self._check_data(X, y, reset=not resume)
         # The fitted weights' dtype; else ``dtype``, else X's (MLPClassifier's rule).
         dtype = fitted_dtype or training_dtype(X, self.dtype)
+        check_fits_dtype(X, dtype)
         targets = self._targets(y, classes, resume, incremental)
         Y, class_weight = self._encode_targets(y, targets, "y", dtype)
         sample_weight = combine_weights(sample_weight, class_weight, X.shape[0], dtype)

@@ -74,6 +74,27 @@ def training_dtype(X, dtype):
     return X.dtype if X.dtype in FLOAT_DTYPES else np.dtype(np.float64)
 
 
+def check_fits_dtype(X, dtype, name="X"):
+    """Refuse values of ``X`` that the cast to ``dtype`` would make infinite.
+
+    float64 data beyond float32's range (about 3.4e38) would train, in
+    float32, on infinities: a divergence at the first epoch, blamed on the
+    learning rate. ``X`` is validated (no NaN), dense or sparse.
+    """
+    if np.dtype(dtype) != np.float32 or X.dtype != np.float64:
+        return
+    values = X.data if sparse.issparse(X) else X
+    largest = np.finfo(np.float32).max
+    # max and min, not abs: no copy of X.
+    if values.size and not (-largest <= values.min() and values.max() <= largest):
+        raise ValueError(
+            f"{name} holds values beyond float32's range (about 3.4e38), which "
+            "training in float32 would make infinite: scale the features (a "
+            "StandardScaler in a Pipeline), or train in float64 "
+            "(dtype=np.float64)."
+        )
+
+
 def check_parameter_names(estimator_name, known, given):
     """Name the way out when a constructor is given a name it does not take.
 
@@ -244,8 +265,14 @@ def diverged(loss, rise_start, rises):
     return rises >= DIVERGENCE_RISES and loss > DIVERGENCE_GROWTH * max(rise_start, 1.0)
 
 
-def divergence_error(epoch, loss=math.nan, rise_start=None, rises=0):
-    """The error of a fit that diverged at ``epoch`` (see :func:`diverged`)."""
+def divergence_error(
+    epoch, loss=math.nan, rise_start=None, rises=0, solver="adam", regression=False
+):
+    """The error of a fit that diverged at ``epoch`` (see :func:`diverged`).
+
+    Its advice fits the fit: no learning rate for ``'lbfgs'``, which has
+    none; the targets' scale for a regressor (``regression``).
+    """
     if math.isfinite(loss):
         what = (
             f"the loss grew to {loss:.3g}, more than {DIVERGENCE_GROWTH:g} times "
@@ -254,11 +281,25 @@ def divergence_error(epoch, loss=math.nan, rise_start=None, rises=0):
         )
     else:
         what = "the loss or the weights became non-finite (inf or NaN)"
+    if solver == "lbfgs":
+        advice = (
+            "The features may be unscaled: put a StandardScaler before the estimator."
+        )
+    else:
+        advice = (
+            "The learning rate (learning_rate_init) may be too high, or the "
+            "features unscaled: try a smaller learning rate, or put a "
+            "StandardScaler before the estimator."
+        )
+    if regression:
+        advice += (
+            " Or the targets may be far from unit scale, or grow along a "
+            "partial_fit stream: scale them (a TransformedTargetRegressor with a "
+            "StandardScaler)."
+        )
     return DivergenceError(
-        f"Training diverged at epoch {epoch}: {what}. The learning rate "
-        "(learning_rate_init) may be too high, or the features unscaled: try a "
-        "smaller learning rate, or put a StandardScaler before the estimator. "
-        "The estimator was left as it was before this call."
+        f"Training diverged at epoch {epoch}: {what}. {advice} The estimator was "
+        "left as it was before this call."
     )
 
 

@@ -19,6 +19,7 @@ rank models, so that early stopping never keeps an arbitrary epoch.
 
 import inspect
 import math
+import numbers
 import warnings
 
 import numpy as np
@@ -30,7 +31,14 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, validate_data
 
 from ._batches import forward_in_chunks
-from ._checks import X_DTYPE, check_no_missing, check_target_shape, combine_weights
+from ._checks import (
+    X_DTYPE,
+    check_fits_dtype,
+    check_no_missing,
+    check_target_shape,
+    combine_weights,
+    warn,
+)
 
 IMPROVED, WAITING, STALLED, CANNOT_RANK = (
     "improved",
@@ -97,15 +105,32 @@ def check_validation_set(estimator, X_val, y_val, sample_weight_val, targets, dt
                 else "."
             )
         )
+    if not sparse.issparse(X_val) and np.ndim(X_val) != 2:
+        raise ValueError(
+            f"X_val must be 2-D, (n_samples, n_features) like X; got "
+            f"{np.ndim(X_val)} dimension(s)."
+        )
     # Kept in its dtype: validation casts a chunk at a time.
     X = check_array(X_val, accept_sparse="csr", dtype=X_DTYPE, input_name="X_val")
+    check_fits_dtype(X, dtype, "X_val")
     if X.shape[1] != estimator.n_features_in_:
         raise ValueError(
             f"X_val has {X.shape[1]} features, but the training data X has "
             f"{estimator.n_features_in_}."
         )
-    # The column names of a DataFrame X_val must match X's.
-    validate_data(estimator, X_val, reset=False, skip_check_array=True)
+    # The column names of a DataFrame X_val must match X's; scikit-learn's
+    # words about them say "X", which here is X_val.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            validate_data(estimator, X_val, reset=False, skip_check_array=True)
+        except ValueError as error:
+            raise ValueError(
+                f"X_val's columns must be X's, in X's order. {error}"
+            ) from error
+    for warning in caught:
+        message = str(warning.message).replace("X does not", "X_val does not")
+        warn(message, warning.category)
     check_no_missing(y_val, "y_val")
     y = check_array(
         y_val, accept_sparse=False, ensure_2d=False, dtype=None, input_name="y_val"
@@ -346,6 +371,18 @@ class _EarlyStopping:
             # already, are gone, and scikit-learn would warn about that.
             warnings.filterwarnings("ignore", "X does not have valid feature names")
             score = self.scorer(as_model(network), val.X, val.y, **kwargs)
+        # A forgotten return (None), or an array of several scores.
+        real = isinstance(score, numbers.Real) or (
+            isinstance(score, np.ndarray)
+            and score.ndim == 0
+            and score.dtype.kind in "biuf"
+        )
+        if not real:
+            raise TypeError(
+                f"scoring={self.scoring!r} returned {score!r} "
+                f"({type(score).__name__}): a scorer must return one real number, "
+                "higher for a better model."
+            )
         return float(score), loss
 
 

@@ -147,7 +147,7 @@ class _Fit:
                 # Only inf and NaN: one batch's loss is too noisy to judge
                 # growth by (a batch of outliers), the epoch's mean is not.
                 if not math.isfinite(loss):
-                    raise divergence_error(self.progress.n_iter + 1)
+                    raise self._divergence(self.progress.n_iter + 1)
                 optimizer.step(net.params, net.grads)
                 n = X_batch.shape[0]
                 total += loss * n
@@ -199,7 +199,7 @@ class _Fit:
             },
         )
         if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
-            raise divergence_error(self.progress.n_iter + 1)
+            raise self._divergence(self.progress.n_iter + 1)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
             n_iter = _check_optimize_result("lbfgs", result, self.estimator.max_iter)
@@ -210,6 +210,17 @@ class _Fit:
         progress.n_iter, progress.loss = n_iter, members_mean(float(result.fun))
         progress.plateau = progress.plateau.update(-progress.loss)
         self._commit(result.x)
+
+    def _divergence(self, epoch, loss=math.nan, rise_start=None, rises=0):
+        """The :class:`~._checks.DivergenceError` of this fit at ``epoch``."""
+        return divergence_error(
+            epoch,
+            loss,
+            rise_start,
+            rises,
+            solver=self.estimator.solver,
+            regression=self.estimator._y_numeric,
+        )
 
     def _end_epoch(self, task, loss, penalty_scale, params):
         """Record an epoch, ask early stopping, call back, commit; True to stop.
@@ -223,7 +234,7 @@ class _Fit:
         # NaN and inf show in the extremes (min and max propagate NaN):
         # np.isfinite would make an array of flags as long as the weights.
         if not (math.isfinite(net.params.min()) and math.isfinite(net.params.max())):
-            raise divergence_error(progress.n_iter + 1)
+            raise self._divergence(progress.n_iter + 1)
         # Growth is judged on the rise that this epoch ends or continues, which
         # a stochastic fit carries over from the last epoch, of any call.
         rises, rise_start = 0, None
@@ -231,7 +242,7 @@ class _Fit:
             rises = progress.rises + 1
             rise_start = loss if rises == 1 else progress.rise_start
         if diverged(loss, rise_start, rises):
-            raise divergence_error(progress.n_iter + 1, loss, rise_start, rises)
+            raise self._divergence(progress.n_iter + 1, loss, rise_start, rises)
         progress.rises, progress.rise_start = rises, rise_start
         progress.n_iter += 1
         if self.stochastic:
@@ -251,7 +262,7 @@ class _Fit:
                 lambda network: self.estimator._as_model(self.targets, network),
             )
         except NetworkOverflowError as exc:
-            raise divergence_error(progress.n_iter) from exc
+            raise self._divergence(progress.n_iter) from exc
         if verdict == CANNOT_RANK:
             raise early_stopping.cannot_rank_error(progress.n_iter)
         if self.estimator.verbose and early_stopping.validation is not None:

@@ -7,7 +7,9 @@ import joblib
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy import sparse
 from sklearn.base import clone
+from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
@@ -185,6 +187,35 @@ def test_divergence_raises_and_leaves_the_model_as_it_was(blobs):
     for c, saved in zip(clf.coefs_, coefs, strict=True):
         assert_array_equal(c, saved)
     assert clf.loss_curve_ == curve
+
+
+def test_float64_values_beyond_float32_are_refused_before_training(blobs):
+    # The cast to float32 would make them infinite: a divergence at epoch 1,
+    # blamed on the learning rate.
+    X, y = blobs
+    clf = TwoLayerNetClassifier(dtype=np.float32, random_state=0)
+    with pytest.raises(ValueError, match="X holds values beyond float32's range"):
+        clf.fit(X * 1e40, y)
+    assert not hasattr(clf, "coefs_")
+    clf.set_params(early_stopping=True)
+    match = "X_val holds values beyond float32's range"
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y, X_val=sparse.csr_matrix(X * -1e40), y_val=y)
+    assert not hasattr(clf, "coefs_")
+    fit_quietly(clf, X * 1e37, y)  # within float32's range
+
+
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_a_regressors_divergence_points_at_the_targets_too(solver):
+    # Scaled features, targets of 1e6 (1e200 for L-BFGS): the advice is to
+    # scale the targets, and a learning rate only where there is one.
+    X, y = make_regression(200, 4, random_state=0)
+    y = (y / y.std()) * (1e6 if solver == "sgd" else 1e200)
+    reg = TwoLayerNetRegressor(solver=solver, random_state=0)
+    with pytest.raises(DivergenceError) as error:
+        fit_quietly(reg, X, y)
+    assert "TransformedTargetRegressor" in str(error.value)
+    assert ("learning_rate_init" in str(error.value)) == (solver == "sgd")
 
 
 def _exploding_regression(blobs):

@@ -7,6 +7,7 @@ whose score cannot rank models.
 ``steps`` fixture); "unchanged" means equal pickled bytes.
 """
 
+import functools
 import math
 import pickle
 import warnings
@@ -83,6 +84,7 @@ def _held_out_rows(X, y, **params):
         (dict(X_val=np.ones((5, 4)), y_val=np.zeros(4)), "y_val has 4 samples"),
         (dict(X_val=np.ones((5, 4)), y_val=np.full(5, 7)), "`y_val` has classes"),
         (dict(X_val=np.ones((5, 4)), y_val=[0, 1, 2, 0, np.nan]), "y_val has a miss"),
+        (dict(X_val=np.ones(5), y_val=np.zeros(5)), "X_val must be 2-D"),
         (dict(X_val=np.ones((5, 4))), "X_val and y_val must be given together"),
         (dict(y_val=np.zeros(5)), "X_val and y_val must be given together"),
         (
@@ -163,6 +165,38 @@ def test_scorer_on_a_dataframe_validation_set_is_silent(blobs):
         clf.fit(frame, y, X_val=frame[:30], y_val=y[:30])
     assert len(clf.validation_scores_) == 3
     assert list(clf.feature_names_in_) == ["a", "b", "c", "d"]
+
+
+def test_a_dataframe_validation_set_with_other_columns_is_named(blobs):
+    pd = pytest.importorskip("pandas")
+    X, y = blobs
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    clf = TwoLayerNetClassifier(
+        hidden_size=4, max_iter=30, early_stopping=True, random_state=0
+    ).fit(frame, y)
+    before = pickle.dumps(clf)
+    for other in (frame[["b", "a", "c", "d"]], frame.rename(columns={"a": "z"})):
+        with pytest.raises(ValueError, match="X_val's columns must be X's"):
+            clf.fit(frame, y, X_val=other, y_val=y)
+        assert pickle.dumps(clf) == before
+    with pytest.warns(UserWarning, match="X_val does not have valid feature names"):
+        clf.fit(frame, y, X_val=X, y_val=y)
+
+
+def _returns(score, estimator, X, y):
+    """A scorer that returns ``score``, whatever the model."""
+    return score
+
+
+@pytest.mark.parametrize(
+    "score", [None, np.array([0.5, 0.7]), 0.5 + 1j], ids=["None", "array", "complex"]
+)
+def test_a_scorer_that_returns_no_number_is_named(fitted, blobs, score):
+    fitted.set_params(early_stopping=True, scoring=functools.partial(_returns, score))
+    before = pickle.dumps(fitted)
+    with pytest.raises(TypeError, match="a scorer must return one real number"):
+        fitted.fit(*blobs)
+    assert pickle.dumps(fitted) == before
 
 
 # ---------------------------------------------------- a validation set held out
