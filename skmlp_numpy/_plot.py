@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["LossCurveDisplay"]
@@ -106,7 +107,8 @@ class LossCurveDisplay:
         ----------
         estimator : TwoLayerNetClassifier or TwoLayerNetRegressor
             A fitted estimator, or any estimator with ``loss_curve_`` (such
-            as scikit-learn's MLPClassifier and MLPRegressor).
+            as scikit-learn's MLPClassifier and MLPRegressor), or a fitted
+            :class:`~sklearn.pipeline.Pipeline` that ends in one.
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure is made when None.
         name : str, default=None
@@ -118,7 +120,17 @@ class LossCurveDisplay:
             The display, with its curves drawn.
         """
         _pyplot(f"{cls.__name__}.from_estimator")
-        check_is_fitted(estimator, "loss_curve_")
+        if isinstance(estimator, Pipeline):
+            estimator = estimator[-1]
+        check_is_fitted(estimator)
+        if not hasattr(estimator, "loss_curve_"):
+            raise TypeError(
+                f"{type(estimator).__name__} has no loss_curve_: "
+                f"{cls.__name__} plots the loss curves of a net trained by "
+                "gradient steps (TwoLayerNetClassifier, TwoLayerNetRegressor, "
+                "MLPClassifier and MLPRegressor, whose solver='lbfgs' keeps no "
+                "curve)."
+            )
         display = cls(
             loss_curve=estimator.loss_curve_,
             validation_loss_curve=getattr(estimator, "validation_loss_curve_", None),

@@ -66,6 +66,21 @@ def test_display_without_validation_and_on_given_axes(blobs, pyplot):
     assert ax.get_title() == "mine"
 
 
+def test_display_of_a_pipeline_draws_its_nets_curves(blobs, pyplot):
+    from sklearn.exceptions import NotFittedError
+    from sklearn.linear_model import LogisticRegression
+
+    pipe = make_pipeline(StandardScaler(), TwoLayerNetClassifier(max_iter=5))
+    with pytest.raises(NotFittedError):
+        LossCurveDisplay.from_estimator(pipe)
+    display = LossCurveDisplay.from_estimator(pipe.fit(*blobs))
+    assert_array_equal(display.line_.get_ydata(), pipe[-1].loss_curve_)
+    assert display.ax_.get_title() == "TwoLayerNetClassifier"
+    # A fitted estimator without curves is told so, not "not fitted".
+    with pytest.raises(TypeError, match="LogisticRegression has no loss_curve_"):
+        LossCurveDisplay.from_estimator(LogisticRegression().fit(*blobs))
+
+
 def _legend_hides(legend, lines):
     """The data points of ``lines`` that fall inside the drawn legend's box."""
     legend.figure.canvas.draw()
