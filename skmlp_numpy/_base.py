@@ -554,7 +554,12 @@ class BaseTwoLayerNet(
         A new network and a fresh progress, or the fitted network and the
         committed progress, resumed (see :meth:`_Progress.resumed`).
         """
-        plateau = _Plateau(self.tol, self.n_iter_no_change, stopping.monitors)
+        plateau = _Plateau(
+            self.tol,
+            self.n_iter_no_change,
+            stopping.monitors,
+            scorer=stopping.scorer_name,
+        )
         # L-BFGS's line search needs a deterministic loss: no dropout (a
         # warning says so).
         dropout = self.dropout if stochastic else 0.0
@@ -564,7 +569,10 @@ class BaseTwoLayerNet(
             )
             if stochastic:
                 plateau = self._progress.plateau.resumed(
-                    self.tol, self.n_iter_no_change, stopping.monitors
+                    self.tol,
+                    self.n_iter_no_change,
+                    stopping.monitors,
+                    stopping.scorer_name,
                 )
             return network, self._progress.resumed(
                 stochastic=stochastic,

@@ -231,6 +231,24 @@ class _EarlyStopping:
         """What the stopping rule follows."""
         return "validation score" if self.enabled else "training loss"
 
+    @property
+    def scorer_name(self):
+        """The name of the validation score's scorer, which a pickle keeps.
+
+        None without early stopping. A callable is named by its qualified
+        name; its ``repr`` only when that holds no address.
+        """
+        if not self.enabled:
+            return None
+        scoring = self.scoring
+        if scoring is None or isinstance(scoring, str):
+            return str(scoring)
+        name = getattr(scoring, "__qualname__", None)
+        if name is not None:
+            return f"{getattr(scoring, '__module__', '')}.{name}"
+        text = repr(scoring)
+        return type(scoring).__qualname__ if " at 0x" in text else text
+
     # ---------------------------------------------------------- before training
 
     def check(self, network, as_model, estimator, make_network):

@@ -24,10 +24,11 @@ class _Plateau:
     """The stopping rule: no improvement of ``tol`` for ``patience`` epochs.
 
     It follows a value where higher is better: the validation score with early
-    stopping, else the negated training loss; ``monitors`` says which, so that
-    a rule is never carried over to a fit that follows the other. Immutable,
-    so that the rule of a committed epoch can never be changed by a later one
-    that fails.
+    stopping, else the negated training loss; ``monitors`` says which, and
+    ``scorer`` names the validation score's scorer (None: unknown, in a rule
+    of 0.4), so that a rule is never carried over to a fit that follows
+    another value. Immutable, so that the rule of a committed epoch can never
+    be changed by a later one that fails.
     """
 
     tol: float
@@ -35,6 +36,7 @@ class _Plateau:
     monitors: str
     best: float = -np.inf
     count: int = 0
+    scorer: str | None = None
 
     def update(self, value):
         """The rule after one more epoch that scored ``value``."""
@@ -50,11 +52,16 @@ class _Plateau:
         """The rule after the learning rate was lowered: the count starts over."""
         return replace(self, count=0)
 
-    def resumed(self, tol, patience, monitors):
-        """This rule under a new fit's settings: carried over, or a fresh one."""
-        if monitors != self.monitors:
-            return _Plateau(tol, patience, monitors)
-        return replace(self, tol=tol, patience=patience)
+    def resumed(self, tol, patience, monitors, scorer=None):
+        """This rule under a new fit's settings: carried over, or a fresh one.
+
+        Fresh when the new fit follows another value, or scores it with
+        another scorer: a best accuracy is no bar for a log loss.
+        """
+        other_scorer = None not in (scorer, self.scorer) and scorer != self.scorer
+        if monitors != self.monitors or other_scorer:
+            return _Plateau(tol, patience, monitors, scorer=scorer)
+        return replace(self, tol=tol, patience=patience, scorer=scorer)
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,19 @@ import functools
 import math
 import pickle
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, make_scorer, recall_score
 from sklearn.neural_network import MLPClassifier
 
 from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
+from skmlp_numpy._early_stopping import _EarlyStopping
+from skmlp_numpy._fit_state import _Plateau
 from skmlp_numpy._optimizers import SGD, Adam
 
 pytestmark = pytest.mark.usefixtures("quiet")
@@ -197,6 +201,50 @@ def test_a_scorer_that_returns_no_number_is_named(fitted, blobs, score):
     with pytest.raises(TypeError, match="a scorer must return one real number"):
         fitted.fit(*blobs)
     assert pickle.dumps(fitted) == before
+
+
+def test_a_warm_start_scored_by_another_scorer_starts_the_best_over():
+    # The best accuracy of the first fit was a bar that no log loss could
+    # reach: the new epochs were thrown away, silently.
+    X, y = make_classification(600, 6, n_informative=4, n_classes=3, random_state=0)
+    clf = TwoLayerNetClassifier(
+        hidden_size=16,
+        max_iter=30,
+        learning_rate_init=0.01,
+        early_stopping=True,
+        warm_start=True,
+        n_iter_no_change=100,
+        random_state=0,
+    )
+    clf.fit(X, y)
+    first = clf.coefs_[0].copy()
+    clf.set_params(scoring="neg_log_loss").fit(X, y)
+    assert not np.array_equal(clf.coefs_[0], first)
+    assert clf.best_validation_score_ == max(clf.validation_scores_[30:]) < 0
+
+
+def test_the_stopping_rule_carries_over_under_the_same_scorer_only():
+    rule = _Plateau(0.0, 10, "validation score", best=0.9, count=3, scorer="accuracy")
+    carried = rule.resumed(1e-4, 20, "validation score", "accuracy")
+    assert (carried.best, carried.count, carried.tol) == (0.9, 3, 1e-4)
+    fresh = rule.resumed(1e-4, 20, "validation score", "neg_log_loss")
+    assert (fresh.best, fresh.count, fresh.scorer) == (-np.inf, 0, "neg_log_loss")
+    assert rule.resumed(0.0, 10, "training loss").best == -np.inf
+    # A rule pickled by 0.4 names no scorer: carried over, as it was.
+    legacy = replace(rule, scorer=None)
+    assert legacy.resumed(0.0, 10, "validation score", "accuracy").best == 0.9
+
+    # A callable is named so that a pickle round trip, which makes a new
+    # scorer object, keeps the name; another scorer has another.
+    def name(scoring):
+        return _EarlyStopping(
+            None, enabled=True, scoring=scoring, default_score=None
+        ).scorer_name
+
+    scorer = make_scorer(recall_score, average="macro")
+    assert name(pickle.loads(pickle.dumps(scorer))) == name(scorer)
+    assert name(make_scorer(recall_score, average="micro")) != name(scorer)
+    assert name(plain_accuracy).endswith("test_early_stopping.plain_accuracy")
 
 
 # ---------------------------------------------------- a validation set held out
