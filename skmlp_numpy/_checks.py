@@ -530,7 +530,21 @@ def class_weights(class_weight, y, classes, multilabel):
     if class_weight is None:
         return None
     if multilabel:
-        weights = compute_sample_weight(class_weight, y)
+        if isinstance(class_weight, dict):
+            raise ValueError(
+                "class_weight for a multilabel y is a list of one dict per label "
+                "column, such as [{0: 1, 1: 5}, {0: 1, 1: 1}], or 'balanced'; "
+                f"got the dict {plain(class_weight)!r}."
+            )
+        try:
+            weights = compute_sample_weight(class_weight, y)
+        except ValueError as exc:
+            raise ValueError(f"Invalid class_weight: {exc}") from exc
+    elif isinstance(class_weight, list):
+        raise ValueError(
+            "class_weight as a list (one dict per label column) is for a "
+            "multilabel y; for one target pass a dict {label: weight}."
+        )
     else:
         try:
             per_class = compute_class_weight(class_weight, classes=classes, y=y)

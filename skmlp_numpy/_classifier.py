@@ -173,10 +173,12 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
     max_fun : int, default=15000
         Maximum number of loss evaluations of 'lbfgs'.
 
-    class_weight : dict, 'balanced' or None, default=None
+    class_weight : dict, list of dict, 'balanced' or None, default=None
         Weights of the classes, multiplied into ``sample_weight``: a dict
         ``{label: weight}``, or 'balanced' for weights inversely proportional
-        to the class frequencies in ``y``. Not in MLPClassifier.
+        to the class frequencies in ``y``; for a multilabel ``y``, a list of
+        one dict ``{0: weight, 1: weight}`` per label column (a row's weight
+        is the product of its columns'), or 'balanced'. Not in MLPClassifier.
 
     dropout : float, default=0.0
         Fraction of hidden units dropped at random at each training step
@@ -363,7 +365,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
 
     _parameter_constraints: dict = {
         **BaseTwoLayerNet._parameter_constraints,
-        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "class_weight": [dict, list, StrOptions({"balanced"}), None],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
 
@@ -403,7 +405,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         epsilon: float = 1e-8,
         n_iter_no_change: int | float = 10,
         max_fun: int = 15000,
-        class_weight: dict[Any, float] | str | None = None,
+        class_weight: dict[Any, float] | list[dict[Any, float]] | str | None = None,
         dropout: float = 0.0,
         label_smoothing: float = 0.0,
         scoring: str | Any | None = None,

@@ -20,6 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import recall_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
+from sklearn.utils.class_weight import compute_sample_weight
 
 from skmlp_numpy import TwoLayerNetClassifier
 from skmlp_numpy._network import TwoLayerNet
@@ -179,6 +180,29 @@ def test_class_weight_dict_equals_sample_weight(blobs):
         sample_weight=np.array([3.0, 1.0, 0.5])[y],
     )
     assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-12)
+
+
+def test_multilabel_class_weight_is_one_dict_per_label_column(blobs):
+    X, y = blobs
+    Y = np.column_stack([y == 0, y == 1, y == 2]).astype(int)
+    weights = [{0: 1.0, 1: 5.0}, {0: 1.0, 1: 1.0}, {0: 2.0, 1: 1.0}]
+    params = dict(hidden_size=5, max_iter=5, shuffle=False, random_state=0)
+    a = fit_quietly(TwoLayerNetClassifier(class_weight=weights, **params), X, Y)
+    b = fit_quietly(
+        TwoLayerNetClassifier(**params),
+        X,
+        Y,
+        sample_weight=compute_sample_weight(weights, Y),
+    )
+    assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-12)
+    # A dict, which the error of scikit-learn's helper asked to make a list,
+    # is refused with the shape to give; a list for one target likewise.
+    with pytest.raises(ValueError, match="a list of one dict per label column"):
+        TwoLayerNetClassifier(class_weight={0: 1.0, 1: 5.0}, **params).fit(X, Y)
+    with pytest.raises(ValueError, match="is for a multilabel y"):
+        TwoLayerNetClassifier(class_weight=weights, **params).fit(X, y)
+    with pytest.raises(ValueError, match="Invalid class_weight"):
+        TwoLayerNetClassifier(class_weight=weights[:1], **params).fit(X, Y)
 
 
 def test_partial_fit_accepts_a_class_weight_dict_whose_classes_a_batch_lacks(blobs):
