@@ -811,14 +811,19 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     # so the encoding skips the scaler; random_state only draws the rows of a
     # table over subsample rows, fixed so that the edges never change. The
     # bins stay in [0, 1] ("constant"), so that an outlier met after fit is
-    # as bounded here as SmoothClip keeps it in "numeric".
+    # as bounded here as SmoothClip keeps it in "numeric". The task is the
+    # pipeline's, for strategy="tree": read from y, counts would be classes.
     encoding = Pipeline(
         [
             ("impute", SimpleImputer(strategy="median")),
             (
                 "bins",
                 PiecewiseLinearEncoder(
-                    _N_BINS, random_state=0, extrapolation="constant", dtype=dtype
+                    _N_BINS,
+                    task=task.lower(),
+                    random_state=0,
+                    extrapolation="constant",
+                    dtype=dtype,
                 ),
             ),
         ]

@@ -281,8 +281,29 @@ def _class_labels(model, nocl):
     )
 
 
+def _check_one_input(operator):
+    """Refuse several inputs: a DataFrame converts as one input per column.
+
+    The graphs read one matrix of every column; over several inputs they
+    would read the first alone (a MatMul of the wrong width, or silently
+    one column's values).
+    """
+    if len(operator.inputs) != 1:
+        model = operator.raw_operator
+        n_features = getattr(model, "n_features_in_", "n_features")
+        raise RuntimeError(
+            f"ONNX export of {type(model).__name__} takes one input holding "
+            f"every column, of shape [None, {n_features}]; got "
+            f"{len(operator.inputs)} inputs {[v.raw_name for v in operator.inputs]} "
+            "(a DataFrame converts as one input per column). Convert with "
+            f"X.to_numpy(np.float32)[:1], or initial_types=[('X', "
+            f"FloatTensorType([None, {n_features}]))]."
+        )
+
+
 def _classifier_shape(operator):
     """skl2onnx's classifier outputs, with multilabel labels as a matrix."""
+    _check_one_input(operator)
     calculate_linear_classifier_output_shapes(operator)
     model = operator.raw_operator
     if _is_multilabel(model):
@@ -326,6 +347,7 @@ def _convert_classifier(scope, operator, container):
 
 def _regressor_shape(operator):
     """Outputs of shape (N, n_outputs), in the float type the graph computes in."""
+    _check_one_input(operator)
     model = operator.raw_operator
     float_type = (
         DoubleTensorType if _compute_type(operator) == _DOUBLE else FloatTensorType
@@ -350,6 +372,7 @@ def _convert_regressor(scope, operator, container):
 
 def _smooth_clip_shape(operator):
     """Same shape as the input, in the float type the graph computes in."""
+    _check_one_input(operator)
     float_type = (
         DoubleTensorType if _compute_type(operator) == _DOUBLE else FloatTensorType
     )
@@ -375,6 +398,7 @@ def _convert_smooth_clip(scope, operator, container):
 
 def _piecewise_linear_shape(operator):
     """One column per bin, in the float type the graph computes in."""
+    _check_one_input(operator)
     float_type = (
         DoubleTensorType if _compute_type(operator) == _DOUBLE else FloatTensorType
     )
@@ -386,30 +410,34 @@ def _piecewise_linear_shape(operator):
 def _convert_piecewise_linear(scope, operator, container):
     """Each bin's column gathered, shifted, scaled and clipped, as transform does."""
     graph = _Graph(scope, container, _compute_type(operator))
-    numpy_dtype = np.float64 if graph.proto_dtype == _DOUBLE else np.float32
     encoder = operator.raw_operator
     feature, left, width, low, high = _pieces(
-        encoder.bin_edges_, numpy_dtype, encoder.extrapolation
+        encoder.bin_edges_, np.float64, encoder.extrapolation
     )
     n = len(feature)
-    X = graph.cast(operator.inputs[0].full_name, graph.proto_dtype)
+    # In float64, whatever the graph's type, as transform computes: a float32
+    # value minus float32-rounded edges would be off by a whole bin's share
+    # on a column far from 0 (a million plus noise).
+    X = graph.cast(operator.inputs[0].full_name, _DOUBLE)
     gathered = graph.node(
         "Gather", X, graph.constant(feature, (n,), onnx_proto.TensorProto.INT64), axis=1
     )
     scaled = graph.node(
         "Div",
-        graph.node("Sub", gathered, graph.constant(left, (1, n))),
-        graph.constant(width, (1, n)),
+        graph.node("Sub", gathered, graph.constant(left, (1, n), _DOUBLE)),
+        graph.constant(width, (1, n), _DOUBLE),
     )
     # Clip takes scalar bounds only: per-column bounds, with infinities for
     # the first and last bins under extrapolation="linear", are a Max and a
     # Min.
     clipped = graph.node(
         "Min",
-        graph.node("Max", scaled, graph.constant(low, (1, n))),
-        graph.constant(high, (1, n)),
+        graph.node("Max", scaled, graph.constant(low, (1, n), _DOUBLE)),
+        graph.constant(high, (1, n), _DOUBLE),
     )
-    apply_identity(scope, clipped, operator.outputs[0].full_name, container)
+    apply_cast(
+        scope, clipped, operator.outputs[0].full_name, container, to=graph.proto_dtype
+    )
 
 
 def _parse_tabular_frame(scope, model, inputs, custom_parsers=None):
@@ -704,18 +732,36 @@ def _feature_columns(operator, n_features):
     ]
 
 
-def _category_keys(categories, proto_dtype, index):
-    """The categories as LabelEncoder keys: strings, or 64-bit integers."""
+def _feature_name(encoder, index):
+    """How messages name the encoder's feature ``index``: its column, if known."""
+    names = getattr(encoder, "feature_names_in_", None)
+    return f"feature {index}" if names is None else f"column {names[index]!r}"
+
+
+def _category_keys(categories, proto_dtype, name):
+    """The categories as LabelEncoder keys: strings, or 64-bit integers.
+
+    ``name`` names the feature in messages.
+    """
     if proto_dtype == onnx_proto.TensorProto.STRING:
         # str() of each category, np.nan (a missing value) giving "nan": the
         # string a missing value is fed as, which the skl2onnx converter this
-        # one delegates to also matches.
+        # one delegates to also matches. A category that is the string "nan"
+        # would be a missing value's match: where training had no missing
+        # value, a missing one would predict as that category, not as unseen.
         keys = [str(category) for category in categories]
+        if any(isinstance(c, str) and c == "nan" for c in categories):
+            raise ValueError(
+                f"ONNX export of OneHotEncoder: {name} has the category 'nan', "
+                "the string a missing value is fed as, so the graph could not "
+                "tell them apart; rename the category (say, 'NaN text') before "
+                "fitting."
+            )
         if len(set(keys)) < len(keys):
             raise ValueError(
                 f"ONNX export of OneHotEncoder: the categories {list(categories)} "
-                f"of feature {index} are not distinct as strings (a missing "
-                "value is fed as 'nan'); rename the category 'nan'."
+                f"of {name} are not distinct as strings (a missing value is fed "
+                "as 'nan'); rename them."
             )
         return {"keys_strings": keys}
     if all(
@@ -726,9 +772,9 @@ def _category_keys(categories, proto_dtype, index):
     ):
         return {"keys_int64s": [int(category) for category in categories]}
     raise NotImplementedError(
-        f"ONNX export of OneHotEncoder with infrequent categories: feature "
-        f"{index} has categories {list(categories)}, which are neither string "
-        "input nor integers. Feed strings (StringTensorType) or integers."
+        f"ONNX export of OneHotEncoder with infrequent categories: {name} has "
+        f"categories {list(categories)}, which are neither string input nor "
+        "integers. Feed strings (StringTensorType) or integers."
     )
 
 
@@ -754,7 +800,9 @@ def _convert_one_hot_encoder(scope, operator, container):
         for index, (variable, _) in enumerate(features):
             if guess_proto_type(variable.type) == onnx_proto.TensorProto.STRING:
                 _category_keys(
-                    encoder.categories_[index], onnx_proto.TensorProto.STRING, index
+                    encoder.categories_[index],
+                    onnx_proto.TensorProto.STRING,
+                    _feature_name(encoder, index),
                 )
         convert_sklearn_one_hot_encoder(scope, operator, container)
         return
@@ -766,7 +814,9 @@ def _convert_one_hot_encoder(scope, operator, container):
         if width == 0:
             continue
         proto_dtype = guess_proto_type(variable.type)
-        keys = _category_keys(encoder.categories_[index], proto_dtype, index)
+        keys = _category_keys(
+            encoder.categories_[index], proto_dtype, _feature_name(encoder, index)
+        )
         X = variable.full_name
         if variable.type.shape[1] > 1:
             X = graph.node("Gather", X, graph.constant([column], (1,), int64), axis=1)
@@ -774,7 +824,8 @@ def _convert_one_hot_encoder(scope, operator, container):
             # A cast to integers would send 1.7 to the category 1.
             raise NotImplementedError(
                 f"ONNX export of OneHotEncoder with infrequent categories: "
-                f"feature {index} is fed as {variable.type.__class__.__name__}; "
+                f"{_feature_name(encoder, index)} is fed as "
+                f"{variable.type.__class__.__name__}; "
                 "feed its categories as strings (StringTensorType) or 64-bit "
                 "integers (Int64TensorType)."
             )

@@ -200,6 +200,38 @@ def test_piecewise_linear_widths_below_float32s_range_give_no_nan(extrapolation,
     np.testing.assert_allclose(encoded, encoder.transform(X32), atol=1e-6)
 
 
+def test_piecewise_linear_graph_computes_in_float64_as_transform(capfd):
+    # A column near a million: float32 edges subtracted from float32 values
+    # were a tenth of a bin off, for inputs that float32 holds exactly.
+    rng = np.random.RandomState(0)
+    X = (1e6 + rng.normal(size=(300, 1))).astype(np.float32)
+    encoder = PiecewiseLinearEncoder(n_bins=8).fit(X)
+    (encoded,) = _run(_to_onnx(encoder, X), X, capfd)
+    assert encoded.dtype == np.float32
+    np.testing.assert_array_equal(encoded, encoder.transform(X))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda X, y: TwoLayerNetRegressor(hidden_size=3, max_iter=2).fit(X, y),
+        lambda X, y: TwoLayerNetClassifier(hidden_size=3, max_iter=2).fit(X, y > 0),
+        lambda X, y: SmoothClip().fit(X),
+        lambda X, y: PiecewiseLinearEncoder(n_bins=3).fit(X),
+    ],
+    ids=["regressor", "classifier", "smooth-clip", "encoder"],
+)
+def test_one_input_per_column_is_refused_with_the_way_out(make):
+    # skl2onnx makes one input per DataFrame column: the graphs read the
+    # first (SmoothClip's silently gave that column alone).
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "c"])
+    model = make(X, X["a"].to_numpy())
+    with pytest.raises(RuntimeError, match=r"takes one input .*\[None, 3\]"):
+        skl2onnx.to_onnx(model, X[:1].astype(np.float32))
+
+
 def test_piecewise_linear_encoder_in_a_pipeline_converts(capfd):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(200, 3)).astype(np.float32)
@@ -442,7 +474,7 @@ def test_one_hot_encoder_refuses_a_category_named_nan_beside_missing_values():
 
     X = np.array(["a"] * 20 + ["nan"] * 20 + [np.nan] * 20 + ["r"], dtype=object)
     encoder = OneHotEncoder(min_frequency=10, handle_unknown="ignore").fit(X[:, None])
-    with pytest.raises(ValueError, match="not distinct as strings"):
+    with pytest.raises(ValueError, match="feature 0 has the category 'nan'"):
         skl2onnx.to_onnx(encoder, initial_types=[("X", StringTensorType([None, 1]))])
 
 
@@ -475,17 +507,22 @@ def test_ensemble_regressor_onnx_matches_predict(loss, dtype, capfd):
     )
 
 
-def test_a_real_nan_category_beside_missing_values_is_refused():
-    """Fed as strings, the category "nan" and a missing value are one input."""
+@pytest.mark.parametrize("missing", [True, False], ids=["with-missing", "without"])
+def test_a_real_nan_category_is_refused(missing):
+    """Fed as strings, the category "nan" and a missing value are one input:
+    beside missing values, one column; without them, a missing value after
+    fit would predict as the category "nan", not as an unseen one."""
+    pd = pytest.importorskip("pandas")
     pytest.importorskip("onnxruntime")
     skl2onnx = pytest.importorskip("skl2onnx")
     from skl2onnx.common.data_types import StringTensorType
     from sklearn.preprocessing import OneHotEncoder
 
-    X = np.array([["nan"], ["a"], [np.nan], ["a"]], dtype=object)
+    values = ["nan", "a", np.nan if missing else "b", "a"]
+    X = pd.DataFrame({"city": pd.Series(values, dtype=object)})
     encoder = OneHotEncoder(handle_unknown="ignore").fit(X)
-    with pytest.raises(ValueError, match="not distinct as strings"):
-        skl2onnx.to_onnx(encoder, initial_types=[("X", StringTensorType([None, 1]))])
+    with pytest.raises(ValueError, match="column 'city' has the category 'nan'"):
+        skl2onnx.to_onnx(encoder, initial_types=[("city", StringTensorType([None, 1]))])
 
 
 def test_float_input_with_infrequent_categories_is_refused():

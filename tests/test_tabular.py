@@ -502,6 +502,18 @@ def test_a_column_empty_in_a_folds_training_rows_is_left_out_with_a_warning():
         TabularFrame().fit(pd.DataFrame({"a": [np.nan] * 3, "b": [None] * 3}))
 
 
+def test_the_encodings_trees_take_the_pipelines_task():
+    # Counts as regression targets: read from y, integers would be classes.
+    X, signal = _table()
+    counts = np.round(np.exp(signal)).astype(float)
+    pipe = make_tabular_pipeline("Regression", **FAST).set_params(
+        preprocess__encoding__bins__strategy="tree"
+    )
+    pipe.fit(X, counts)
+    bins = pipe["preprocess"].named_transformers_["encoding"]["bins"]
+    assert bins.task_ == "regression"
+
+
 def test_infinity_or_text_in_a_numeric_column_at_predict_is_refused_by_name():
     X, signal = _table()
     X["count"] = pd.Series(np.arange(120), dtype=object)
