@@ -57,6 +57,7 @@ from ._checks import (
     check_target_shape,
     check_X_for_prediction,
     combine_weights,
+    hidden_layer_sizes_message,
     training_dtype,
     warn,
     warn_ignored_options,
@@ -180,6 +181,31 @@ class BaseTwoLayerNet(
         # keyword argument". __init__ still takes exactly its parameters.
         check_parameter_names(cls.__name__, cls._get_param_names(), kwargs)
         return super().__new__(cls)
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator, as scikit-learn's do.
+
+        MLPClassifier's ``hidden_layer_sizes`` (a grid ported from it, say)
+        is answered with the parameter to write instead, as the constructor
+        answers it; any other unknown name gets scikit-learn's ValueError.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : estimator instance
+            This estimator.
+        """
+        if "hidden_layer_sizes" in params:
+            raise ValueError(
+                hidden_layer_sizes_message(
+                    type(self).__name__, params["hidden_layer_sizes"]
+                )
+            )
+        return super().set_params(**params)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -106,7 +106,7 @@ def check_parameter_names(estimator_name, known, given):
         if name in known:
             continue
         if name == "hidden_layer_sizes":
-            raise TypeError(_hidden_layer_sizes_message(estimator_name, value))
+            raise TypeError(hidden_layer_sizes_message(estimator_name, value))
         close = difflib.get_close_matches(name, known, n=1)
         if close:
             raise TypeError(
@@ -115,7 +115,7 @@ def check_parameter_names(estimator_name, known, given):
             )
 
 
-def _hidden_layer_sizes_message(estimator_name, value):
+def hidden_layer_sizes_message(estimator_name, value):
     sizes = (value,) if isinstance(value, Integral) else value
     try:
         (units,) = sizes

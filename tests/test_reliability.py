@@ -17,6 +17,8 @@ from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from skmlp_numpy import DivergenceError, TwoLayerNetClassifier, TwoLayerNetRegressor
 
@@ -278,6 +280,17 @@ def test_bad_parameter_names_the_parameter_and_changes_nothing(fitted, blobs, pa
 def test_hidden_layer_sizes_names_hidden_size(estimator, value, match):
     with pytest.raises(TypeError, match=match):
         estimator(hidden_layer_sizes=value, random_state=0)
+    # set_params too, which a grid or a pipeline ported from MLPClassifier
+    # calls; scikit-learn's own error there is a ValueError.
+    model = estimator(random_state=0)
+    before = pickle.dumps(model)
+    with pytest.raises(ValueError, match=match):
+        model.set_params(hidden_layer_sizes=value)
+    assert pickle.dumps(model) == before
+    with pytest.raises(ValueError, match=match):
+        make_pipeline(StandardScaler(), estimator()).set_params(
+            **{f"{estimator.__name__.lower()}__hidden_layer_sizes": value}
+        )
 
 
 @pytest.mark.parametrize("estimator", [TwoLayerNetClassifier, TwoLayerNetRegressor])
