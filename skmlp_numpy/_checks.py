@@ -77,11 +77,11 @@ def training_dtype(X, dtype):
 def check_fits_dtype(X, dtype, name="X"):
     """Refuse values of ``X`` that the cast to ``dtype`` would make infinite.
 
-    float64 data beyond float32's range (about 3.4e38) would train, in
+    float64 (or longer) data beyond float32's range (about 3.4e38) would train, in
     float32, on infinities: a divergence at the first epoch, blamed on the
     learning rate. ``X`` is validated (no NaN), dense or sparse.
     """
-    if np.dtype(dtype) != np.float32 or X.dtype != np.float64:
+    if np.dtype(dtype) != np.float32 or X.dtype.kind != "f" or X.dtype.itemsize <= 4:
         return
     values = X.data if sparse.issparse(X) else X
     largest = np.finfo(np.float32).max
@@ -537,7 +537,24 @@ def class_weights(class_weight, y, classes, multilabel):
                 f"got the dict {plain(class_weight)!r}."
             )
         try:
-            weights = compute_sample_weight(class_weight, y)
+            if isinstance(class_weight, list):
+                # A column at a time over both of its classes, as a single
+                # target's weights are over every known class: a batch or a
+                # validation set in which a label is constant takes them too.
+                if len(class_weight) != y.shape[1]:
+                    raise ValueError(
+                        f"it has {len(class_weight)} dicts for {y.shape[1]} label "
+                        "columns"
+                    )
+                labels = y.toarray() if sparse.issparse(y) else np.asarray(y)
+                weights = np.ones(labels.shape[0])
+                for column, column_weight in zip(labels.T, class_weight, strict=True):
+                    per_class = compute_class_weight(
+                        column_weight, classes=np.array([0, 1]), y=column
+                    )
+                    weights *= per_class[column.astype(np.intp)]
+            else:
+                weights = compute_sample_weight(class_weight, y)
         except ValueError as exc:
             raise ValueError(f"Invalid class_weight: {exc}") from exc
     elif isinstance(class_weight, list):

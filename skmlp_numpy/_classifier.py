@@ -487,7 +487,10 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         self._check_partial_fit()
         if classes is not None:
             classes = check_classes(classes)
-        if self.class_weight == "balanced":
+        weights = self.class_weight
+        if isinstance(weights, str) or (
+            isinstance(weights, list) and any(isinstance(w, str) for w in weights)
+        ):
             raise ValueError(
                 "class_weight='balanced' needs the class frequencies of the whole "
                 "training set, which partial_fit never sees. Compute them with "

@@ -17,9 +17,9 @@ negated training loss (MLPClassifier's rule). Before the first epoch,
 rank models, so that early stopping never keeps an arbitrary epoch.
 """
 
+import functools
 import inspect
 import math
-import numbers
 import warnings
 
 import numpy as np
@@ -39,6 +39,7 @@ from ._checks import (
     combine_weights,
     warn,
 )
+from ._fit_state import UNKNOWN_SCORER
 
 IMPROVED, WAITING, STALLED, CANNOT_RANK = (
     "improved",
@@ -129,7 +130,9 @@ def check_validation_set(estimator, X_val, y_val, sample_weight_val, targets, dt
                 f"X_val's columns must be X's, in X's order. {error}"
             ) from error
     for warning in caught:
-        message = str(warning.message).replace("X does not", "X_val does not")
+        message = str(warning.message)
+        for said in ("X does not", "X has"):
+            message = message.replace(said, said.replace("X", "X_val", 1), 1)
         warn(message, warning.category)
     check_no_missing(y_val, "y_val")
     y = check_array(
@@ -235,19 +238,10 @@ class _EarlyStopping:
     def scorer_name(self):
         """The name of the validation score's scorer, which a pickle keeps.
 
-        None without early stopping. A callable is named by its qualified
-        name; its ``repr`` only when that holds no address.
+        None without early stopping; ``UNKNOWN_SCORER`` for a callable that
+        no name can tell from another (see :func:`_scorer_name`).
         """
-        if not self.enabled:
-            return None
-        scoring = self.scoring
-        if scoring is None or isinstance(scoring, str):
-            return str(scoring)
-        name = getattr(scoring, "__qualname__", None)
-        if name is not None:
-            return f"{getattr(scoring, '__module__', '')}.{name}"
-        text = repr(scoring)
-        return type(scoring).__qualname__ if " at 0x" in text else text
+        return _scorer_name(self.scoring) if self.enabled else None
 
     # ---------------------------------------------------------- before training
 
@@ -390,18 +384,48 @@ class _EarlyStopping:
             warnings.filterwarnings("ignore", "X does not have valid feature names")
             score = self.scorer(as_model(network), val.X, val.y, **kwargs)
         # A forgotten return (None), or an array of several scores.
-        real = isinstance(score, numbers.Real) or (
-            isinstance(score, np.ndarray)
-            and score.ndim == 0
-            and score.dtype.kind in "biuf"
+        real = (
+            score is not None
+            and not isinstance(score, str | bytes)
+            and np.ndim(score) == 0
+            and not np.iscomplexobj(score)
         )
-        if not real:
+        try:
+            value = float(score) if real else None
+        except (TypeError, ValueError):
+            value = None
+        if value is None:
             raise TypeError(
                 f"scoring={self.scoring!r} returned {score!r} "
                 f"({type(score).__name__}): a scorer must return one real number, "
                 "higher for a better model."
             )
-        return float(score), loss
+        return value, loss
+
+
+def _scorer_name(scoring):
+    """A name of ``scoring`` that identifies it across a pickle round trip.
+
+    A string (or None) itself; a module-level function by its qualified name;
+    a ``functools.partial`` by its function's name and its arguments' reprs;
+    another object (a ``make_scorer`` scorer) by its repr. ``UNKNOWN_SCORER``
+    where that cannot tell two scorers apart: a lambda or a local function
+    (one name for many), a repr holding an address.
+    """
+    if scoring is None or isinstance(scoring, str):
+        return str(scoring)
+    if isinstance(scoring, functools.partial):
+        inner = _scorer_name(scoring.func)
+        if inner == UNKNOWN_SCORER:
+            return UNKNOWN_SCORER
+        name = f"partial({inner}, {scoring.args!r}, {scoring.keywords!r})"
+    elif inspect.isfunction(scoring) or inspect.isbuiltin(scoring):
+        name = f"{scoring.__module__}.{scoring.__qualname__}"
+    else:
+        name = repr(scoring)
+    if "<" in name or " at 0x" in name:
+        return UNKNOWN_SCORER
+    return name
 
 
 _WAY_OUT = (

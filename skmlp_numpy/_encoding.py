@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     _check_feature_names_in,
+    _get_feature_names,
     check_array,
     check_is_fitted,
     check_X_y,
@@ -450,10 +451,11 @@ default=None
                 columns = X.T
             bin_edges = [self._tree_edges(column, y, task, rng) for column in columns]
         if sparse.issparse(X):
+            # The names of the X being fitted: feature_names_in_ is set below.
             _check_zero_encodes_as_zero(
                 _pieces(bin_edges, np.float64, self.extrapolation),
                 bin_edges,
-                getattr(self, "feature_names_in_", None),
+                _get_feature_names(columns_given),
             )
 
         validate_data(self, columns_given, skip_check_array=True)

@@ -18,6 +18,11 @@ import numpy as np
 
 from ._optimizers import OPTIMIZERS
 
+# The name of a scorer that no name tells from another (a lambda, a local
+# function, an object without a plain repr): a warm start under it starts
+# the best score over, as under another scorer.
+UNKNOWN_SCORER = "?"
+
 
 @dataclass(frozen=True)
 class _Plateau:
@@ -58,7 +63,10 @@ class _Plateau:
         Fresh when the new fit follows another value, or scores it with
         another scorer: a best accuracy is no bar for a log loss.
         """
-        other_scorer = None not in (scorer, self.scorer) and scorer != self.scorer
+        # None: no early stopping, or a rule of 0.4 that named none.
+        other_scorer = None not in (scorer, self.scorer) and (
+            scorer != self.scorer or scorer == UNKNOWN_SCORER
+        )
         if monitors != self.monitors or other_scorer:
             return _Plateau(tol, patience, monitors, scorer=scorer)
         return replace(self, tol=tol, patience=patience, scorer=scorer)

@@ -108,7 +108,8 @@ class LossCurveDisplay:
         estimator : TwoLayerNetClassifier or TwoLayerNetRegressor
             A fitted estimator, or any estimator with ``loss_curve_`` (such
             as scikit-learn's MLPClassifier and MLPRegressor), or a fitted
-            :class:`~sklearn.pipeline.Pipeline` that ends in one.
+            :class:`~sklearn.pipeline.Pipeline` that ends in one, or a
+            :class:`~sklearn.compose.TransformedTargetRegressor` of one.
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure is made when None.
         name : str, default=None
@@ -120,16 +121,23 @@ class LossCurveDisplay:
             The display, with its curves drawn.
         """
         _pyplot(f"{cls.__name__}.from_estimator")
-        if isinstance(estimator, Pipeline):
-            estimator = estimator[-1]
+        # The net inside: a pipeline's last step, a TransformedTargetRegressor's
+        # fitted regressor, nested.
+        while True:
+            if isinstance(estimator, Pipeline):
+                estimator = estimator[-1]
+            elif hasattr(estimator, "regressor_"):
+                estimator = estimator.regressor_
+            else:
+                break
         check_is_fitted(estimator)
         if not hasattr(estimator, "loss_curve_"):
             raise TypeError(
                 f"{type(estimator).__name__} has no loss_curve_: "
-                f"{cls.__name__} plots the loss curves of a net trained by "
-                "gradient steps (TwoLayerNetClassifier, TwoLayerNetRegressor, "
-                "MLPClassifier and MLPRegressor, whose solver='lbfgs' keeps no "
-                "curve)."
+                f"{cls.__name__} plots the loss curves of a net "
+                "(TwoLayerNetClassifier, TwoLayerNetRegressor, and scikit-learn's "
+                "MLPClassifier and MLPRegressor, which keep none under "
+                "solver='lbfgs')."
             )
         display = cls(
             loss_curve=estimator.loss_curve_,

@@ -304,6 +304,12 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         pd = _pandas()
 
         frame = _as_pandas(X)
+        if frame.shape[0] == 0:
+            # scikit-learn's words, which its checks look for.
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape={frame.shape}) while a "
+                "minimum of 1 is required by TabularFrame."
+            )
         # A rare column can be all missing in a cross-validation fold's
         # training rows: left out, as SimpleImputer leaves out such a feature.
         empty = [label for label, column in frame.items() if column.isna().all()]

@@ -12,6 +12,7 @@ import math
 import pickle
 import warnings
 from dataclasses import replace
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -185,11 +186,26 @@ def test_a_dataframe_validation_set_with_other_columns_is_named(blobs):
         assert pickle.dumps(clf) == before
     with pytest.warns(UserWarning, match="X_val does not have valid feature names"):
         clf.fit(frame, y, X_val=X, y_val=y)
+    with pytest.warns(UserWarning, match="X_val has feature names"):
+        TwoLayerNetClassifier(
+            hidden_size=4, max_iter=30, early_stopping=True, random_state=0
+        ).fit(X, y, X_val=frame, y_val=y)
 
 
 def _returns(score, estimator, X, y):
     """A scorer that returns ``score``, whatever the model."""
     return score
+
+
+def test_a_scorer_may_return_any_real_number(fitted, blobs):
+    for score in (np.True_, Decimal("0.6"), np.float16(0.5), np.array(0.3), 1):
+        fitted.set_params(
+            early_stopping=True, scoring=functools.partial(_returns, score)
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fitted.fit(*blobs)
+        assert fitted.best_validation_score_ == float(score)
 
 
 @pytest.mark.parametrize(
@@ -245,6 +261,14 @@ def test_the_stopping_rule_carries_over_under_the_same_scorer_only():
     assert name(pickle.loads(pickle.dumps(scorer))) == name(scorer)
     assert name(make_scorer(recall_score, average="micro")) != name(scorer)
     assert name(plain_accuracy).endswith("test_early_stopping.plain_accuracy")
+    one, other = (functools.partial(_returns, score) for score in (0.5, 0.7))
+    assert name(one) != name(other)
+    # What no name identifies (a lambda: one name for many; a repr with an
+    # address) starts over, even against itself.
+    assert name(lambda est, X, y: 0.5) == "?"
+    assert name(make_scorer(functools.partial(recall_score, average="macro"))) == "?"
+    unknown = replace(rule, scorer="?")
+    assert unknown.resumed(0.0, 10, "validation score", "?").best == -np.inf
 
 
 # ---------------------------------------------------- a validation set held out

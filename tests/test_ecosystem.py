@@ -76,6 +76,17 @@ def test_display_of_a_pipeline_draws_its_nets_curves(blobs, pyplot):
     display = LossCurveDisplay.from_estimator(pipe.fit(*blobs))
     assert_array_equal(display.line_.get_ydata(), pipe[-1].loss_curve_)
     assert display.ax_.get_title() == "TwoLayerNetClassifier"
+    # A TransformedTargetRegressor of a pipeline, as the divergence advice
+    # suggests.
+    from sklearn.compose import TransformedTargetRegressor
+
+    X, y = blobs
+    wrapped = TransformedTargetRegressor(
+        make_pipeline(StandardScaler(), TwoLayerNetRegressor(max_iter=5)),
+        transformer=StandardScaler(),
+    ).fit(X, y.astype(float))
+    display = LossCurveDisplay.from_estimator(wrapped)
+    assert_array_equal(display.line_.get_ydata(), wrapped.regressor_[-1].loss_curve_)
     # A fitted estimator without curves is told so, not "not fitted".
     with pytest.raises(TypeError, match="LogisticRegression has no loss_curve_"):
         LossCurveDisplay.from_estimator(LogisticRegression().fit(*blobs))

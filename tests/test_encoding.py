@@ -364,6 +364,20 @@ def test_a_refused_refit_leaves_the_encoder_as_it_was(refused):
         ple.transform(np.ones((1, 5)))
 
 
+def test_a_sparse_refusal_names_the_columns_of_the_X_being_fitted():
+    pd = pytest.importorskip("pandas")
+    ple = PiecewiseLinearEncoder(2).fit(
+        pd.DataFrame({"a": [0.0, 1, 2], "b": [0, 1, 2]})
+    )
+    # Three columns, the third negative: the last fit's names are not these.
+    X = sparse.csc_matrix(np.array([[0.0, 0, -1], [1, 1, 0], [2, 2, 3]]))
+    with pytest.raises(ValueError, match="column 2 encodes 0"):
+        ple.fit(X)
+    frame = pd.DataFrame({"count": [0.0, 1, 2, 3], "delta": [-1.0, 0, 2, 3]})
+    with pytest.raises(ValueError, match="column 'delta' encodes 0"):
+        PiecewiseLinearEncoder(2).fit(frame.astype(pd.SparseDtype(float, 0.0)))
+
+
 def test_sparse_refusals_name_the_column_and_the_way_out():
     pd = pytest.importorskip("pandas")
     X, _ = _counts()

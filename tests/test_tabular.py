@@ -500,6 +500,8 @@ def test_a_column_empty_in_a_folds_training_rows_is_left_out_with_a_warning():
     assert np.isfinite(scores).all()
     with pytest.raises(ValueError, match="No column of X has a value"):
         TabularFrame().fit(pd.DataFrame({"a": [np.nan] * 3, "b": [None] * 3}))
+    with pytest.raises(ValueError, match="0 sample"):
+        TabularFrame().fit(X.iloc[:0])
 
 
 def test_the_encodings_trees_take_the_pipelines_task():

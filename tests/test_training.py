@@ -205,6 +205,33 @@ def test_multilabel_class_weight_is_one_dict_per_label_column(blobs):
         TwoLayerNetClassifier(class_weight=weights[:1], **params).fit(X, Y)
 
 
+def test_multilabel_class_weight_takes_a_batch_with_a_constant_label(blobs):
+    X, y = blobs
+    Y = np.column_stack([y == 0, y == 1]).astype(int)
+    weights = [{0: 2.0}, {}]
+    Y_batch = Y[:20].copy()
+    Y_batch[:, 0] = 1  # one label constant in the batch, as in validation
+    clf = TwoLayerNetClassifier(hidden_size=4, class_weight=weights, random_state=0)
+    clf.partial_fit(X[:20], Y_batch, classes=[0, 1])
+    reference = TwoLayerNetClassifier(hidden_size=4, random_state=0)
+    reference.partial_fit(X[:20], Y_batch, classes=[0, 1])  # no 0 in column 0
+    assert clf.loss_curve_ == reference.loss_curve_
+    fit_quietly(
+        TwoLayerNetClassifier(
+            hidden_size=4, class_weight=weights, early_stopping=True, max_iter=3
+        ),
+        X,
+        Y,
+        X_val=X[:20],
+        y_val=Y_batch,
+    )
+    # 'balanced' needs the whole training set, in a list too.
+    with pytest.raises(ValueError, match="class_weight='balanced' needs"):
+        TwoLayerNetClassifier(class_weight=["balanced", {}]).partial_fit(
+            X, Y, classes=[0, 1]
+        )
+
+
 def test_partial_fit_accepts_a_class_weight_dict_whose_classes_a_batch_lacks(blobs):
     X, y = blobs
     weights = {0: 2.0, 1: 1.0, 2: 0.5}
