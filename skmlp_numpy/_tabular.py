@@ -441,10 +441,17 @@ def _as_pandas(X: Any) -> Any:
         frame = X
     elif hasattr(X, "to_pandas"):  # polars, pyarrow tables
         frame = X.to_pandas()
-    elif np.ndim(X) == 2:
+    elif hasattr(X, "collect"):  # a polars LazyFrame: no rows until collected
+        raise TypeError(
+            f"Expected a 2-D table; got a {type(X).__name__}: collect() it first."
+        )
+    elif not isinstance(X, dict) and np.ndim(X) == 2:
         frame = pd.DataFrame(X)
     else:
-        raise ValueError(f"Expected a 2-D table; got {np.ndim(X)} dimension(s).")
+        raise ValueError(
+            f"Expected a 2-D table (a pandas or polars DataFrame, or a 2-D "
+            f"array); got {np.ndim(X)} dimension(s), a {type(X).__name__}."
+        )
     labels = [str(label) for label in frame.columns]
     repeated = sorted({label for label in labels if labels.count(label) > 1})
     if repeated:
@@ -565,7 +572,7 @@ def _tz_aware(label: str, column: Any) -> bool | None:
 # column of each kind cannot hold after fit: converted, they would be numbers
 # in another unit, silently.
 _WRONG_DTYPE_KINDS = {
-    "numeric": "Mm",
+    "numeric": "Mmc",
     "time": "Mm",
     "datetime": "biufcm",
     "timedelta": "biufcM",

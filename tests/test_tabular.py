@@ -358,8 +358,25 @@ def test_every_column_kind_trains(convert):
 
 
 def test_refuses_one_dimensional_input():
-    with pytest.raises(ValueError, match="2-D table; got 1"):
+    with pytest.raises(ValueError, match="2-D table .*got 1 dimension"):
         make_tabular_pipeline("regression", **FAST).fit(np.zeros(5), np.zeros(5))
+    with pytest.raises(ValueError, match="got 0 dimension.*dict"):
+        TabularFrame().fit({"a": [1.0, 2.0]})
+
+
+def test_a_polars_lazy_frame_is_asked_to_be_collected():
+    pl = pytest.importorskip("polars")
+    X, _ = _table()
+    frame = TabularFrame().fit(X)
+    with pytest.raises(TypeError, match="LazyFrame: collect"):
+        frame.transform(pl.from_pandas(X).lazy())
+
+
+def test_complex_values_in_a_numeric_column_after_fit_are_refused_by_name():
+    X, _ = _table()
+    frame = TabularFrame().fit(X)
+    with pytest.raises(ValueError, match="Column 'age' was a numeric column"):
+        frame.transform(X.assign(age=X["age"] + 1j))
 
 
 @parametrize_with_checks([SmoothClip()])
