@@ -422,7 +422,12 @@ def _scorer_name(scoring):
     elif inspect.isfunction(scoring) or inspect.isbuiltin(scoring):
         name = f"{scoring.__module__}.{scoring.__qualname__}"
     else:
-        name = repr(scoring)
+        try:
+            name = repr(scoring)
+        except Exception:
+            # scikit-learn 1.6's repr of make_scorer(functools.partial(...))
+            # raises AttributeError.
+            return UNKNOWN_SCORER
     if "<" in name or " at 0x" in name:
         return UNKNOWN_SCORER
     return name
