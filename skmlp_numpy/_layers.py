@@ -530,7 +530,11 @@ class PoissonDeviance:
 
     def loss(self, P, Y, sample_weight=None):
         """Half the mean Poisson deviance of the predicted means ``P``."""
-        per_sample = (xlogy(Y, Y / P) - Y + P).sum(axis=1)
+        # y log y - y log p, not y log(y / p): a mean that underflows to 0
+        # (float32 logits below -103) is a loss of 0 where y is 0 (it was 0/0,
+        # NaN: a divergence), and an infinite one, without a warning, where
+        # y is not.
+        per_sample = (xlogy(Y, Y) - xlogy(Y, P) - Y + P).sum(axis=1)
         return _mean(per_sample, sample_weight)
 
     def loss_backward(self, P, Y, sample_weight=None):

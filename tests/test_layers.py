@@ -1,5 +1,7 @@
 """Layers: forward values, backward against central differences, dtypes."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
@@ -343,6 +345,22 @@ def test_regression_losses_equal_mlpregressors(weighted):
     assert PoissonDeviance().loss(P, Y, sw) == pytest.approx(
         _half_poisson_deviance(Y, P, sw), rel=1e-12
     )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_poisson_loss_of_a_mean_that_underflows_to_zero(dtype):
+    # exp of a logit below -103 (float32) or -745 (float64) is 0: a zero
+    # target is then predicted exactly (loss 0, not 0/0), a positive one
+    # infinitely badly.
+    Z = np.array([[-800.0], [-800.0], [0.5]], dtype=dtype)
+    Y = np.array([[0.0], [2.0], [1.0]], dtype=dtype)
+    loss = PoissonDeviance()
+    P = loss.forward(Z.copy())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert loss.loss(P[:1], Y[:1]) == 0.0
+        assert loss.loss(P[1:2], Y[1:2]) == np.inf
+        assert loss.loss(P[2:], Y[2:]) == pytest.approx(np.exp(0.5) - 1 - 0.5, rel=1e-6)
 
 
 @pytest.mark.parametrize("weighted", [False, True])
