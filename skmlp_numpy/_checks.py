@@ -549,10 +549,19 @@ def class_weights(class_weight, y, classes, multilabel):
                 labels = y.toarray() if sparse.issparse(y) else np.asarray(y)
                 weights = np.ones(labels.shape[0])
                 for column, column_weight in zip(labels.T, class_weight, strict=True):
-                    per_class = compute_class_weight(
-                        column_weight, classes=np.array([0, 1]), y=column
+                    column = column.astype(np.intp)
+                    # 'balanced' over the classes the column has, as
+                    # compute_sample_weight does; a dict over both.
+                    classes = (
+                        np.unique(column)
+                        if isinstance(column_weight, str)
+                        else np.array([0, 1])
                     )
-                    weights *= per_class[column.astype(np.intp)]
+                    per_class = np.ones(2)
+                    per_class[classes] = compute_class_weight(
+                        column_weight, classes=classes, y=column
+                    )
+                    weights *= per_class[column]
             else:
                 weights = compute_sample_weight(class_weight, y)
         except ValueError as exc:

@@ -17,9 +17,10 @@ negated training loss (MLPClassifier's rule). Before the first epoch,
 rank models, so that early stopping never keeps an arbitrary epoch.
 """
 
-import functools
+import decimal
 import inspect
 import math
+import numbers
 import warnings
 
 import numpy as np
@@ -238,8 +239,8 @@ class _EarlyStopping:
     def scorer_name(self):
         """The name of the validation score's scorer, which a pickle keeps.
 
-        None without early stopping; ``UNKNOWN_SCORER`` for a callable that
-        no name can tell from another (see :func:`_scorer_name`).
+        None without early stopping; ``UNKNOWN_SCORER`` for a callable (see
+        :func:`_scorer_name`).
         """
         return _scorer_name(self.scoring) if self.enabled else None
 
@@ -383,17 +384,8 @@ class _EarlyStopping:
             # already, are gone, and scikit-learn would warn about that.
             warnings.filterwarnings("ignore", "X does not have valid feature names")
             score = self.scorer(as_model(network), val.X, val.y, **kwargs)
-        # A forgotten return (None), or an array of several scores.
-        real = (
-            score is not None
-            and not isinstance(score, str | bytes)
-            and np.ndim(score) == 0
-            and not np.iscomplexobj(score)
-        )
-        try:
-            value = float(score) if real else None
-        except (TypeError, ValueError):
-            value = None
+        # A forgotten return (None), an array of several scores, a string.
+        value = _real_number(score)
         if value is None:
             raise TypeError(
                 f"scoring={self.scoring!r} returned {score!r} "
@@ -403,34 +395,38 @@ class _EarlyStopping:
         return value, loss
 
 
+def _real_number(score):
+    """``score`` as a float if it is one real number (a Python or NumPy
+    number, bool, Decimal or Fraction, or a 0-d array of one), else None."""
+    try:
+        value = np.asarray(score)
+    except Exception:  # an __array__ that raises
+        return None
+    if value.ndim != 0:
+        return None
+    if value.dtype.kind == "O":
+        if not isinstance(value.item(), numbers.Real | decimal.Decimal):
+            return None
+    elif value.dtype.kind not in "biuf":
+        return None
+    try:
+        return float(value.item())
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 def _scorer_name(scoring):
     """A name of ``scoring`` that identifies it across a pickle round trip.
 
-    A string (or None) itself; a module-level function by its qualified name;
-    a ``functools.partial`` by its function's name and its arguments' reprs;
-    another object (a ``make_scorer`` scorer) by its repr. ``UNKNOWN_SCORER``
-    where that cannot tell two scorers apart: a lambda or a local function
-    (one name for many), a repr holding an address.
+    A string (or None) itself. A callable is ``UNKNOWN_SCORER``: no name
+    tells two callables apart for sure (``make_scorer`` names only its
+    function, ``functools.wraps`` copies names, a notebook redefines a
+    function under its name), and taking another scorer for the same would
+    carry its best score over, throwing the new epochs away.
     """
     if scoring is None or isinstance(scoring, str):
         return str(scoring)
-    if isinstance(scoring, functools.partial):
-        inner = _scorer_name(scoring.func)
-        if inner == UNKNOWN_SCORER:
-            return UNKNOWN_SCORER
-        name = f"partial({inner}, {scoring.args!r}, {scoring.keywords!r})"
-    elif inspect.isfunction(scoring) or inspect.isbuiltin(scoring):
-        name = f"{scoring.__module__}.{scoring.__qualname__}"
-    else:
-        try:
-            name = repr(scoring)
-        except Exception:
-            # scikit-learn 1.6's repr of make_scorer(functools.partial(...))
-            # raises AttributeError.
-            return UNKNOWN_SCORER
-    if "<" in name or " at 0x" in name:
-        return UNKNOWN_SCORER
-    return name
+    return UNKNOWN_SCORER
 
 
 _WAY_OUT = (

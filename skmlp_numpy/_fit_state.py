@@ -18,9 +18,8 @@ import numpy as np
 
 from ._optimizers import OPTIMIZERS
 
-# The name of a scorer that no name tells from another (a lambda, a local
-# function, an object without a plain repr): a warm start under it starts
-# the best score over, as under another scorer.
+# The name of a callable scorer, which no name tells from another: a warm
+# start under it starts the best score over, as under another scorer.
 UNKNOWN_SCORER = "?"
 
 

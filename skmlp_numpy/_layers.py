@@ -530,11 +530,13 @@ class PoissonDeviance:
 
     def loss(self, P, Y, sample_weight=None):
         """Half the mean Poisson deviance of the predicted means ``P``."""
-        # y log y - y log p, not y log(y / p): a mean that underflows to 0
-        # (float32 logits below -103) is a loss of 0 where y is 0 (it was 0/0,
-        # NaN: a divergence), and an infinite one, without a warning, where
-        # y is not.
-        per_sample = (xlogy(Y, Y) - xlogy(Y, P) - Y + P).sum(axis=1)
+        # A mean that underflows to 0 (float32 logits below -103) predicts a
+        # zero target exactly, a loss of 0 (y / p was 0/0, NaN: a divergence),
+        # and a positive one infinitely badly (inf, without a warning).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = Y / P
+        ratio[Y == 0] = 1.0
+        per_sample = (xlogy(Y, ratio) - Y + P).sum(axis=1)
         return _mean(per_sample, sample_weight)
 
     def loss_backward(self, P, Y, sample_weight=None):

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
@@ -123,10 +124,12 @@ class LossCurveDisplay:
         _pyplot(f"{cls.__name__}.from_estimator")
         # The net inside: a pipeline's last step, a TransformedTargetRegressor's
         # fitted regressor, nested.
-        while True:
+        while not hasattr(estimator, "loss_curve_"):
             if isinstance(estimator, Pipeline):
                 estimator = estimator[-1]
-            elif hasattr(estimator, "regressor_"):
+            elif isinstance(estimator, TransformedTargetRegressor) and hasattr(
+                estimator, "regressor_"
+            ):
                 estimator = estimator.regressor_
             else:
                 break

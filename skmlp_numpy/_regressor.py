@@ -216,8 +216,9 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         as R² of a constant) is an error before training, which names the way
         out: a validation set with varied targets, or ``scoring='loss'``.
         A warm start scored by another scorer than the last fit's starts the
-        best score over (a best accuracy is no bar for a log loss), and its
-        ``validation_scores_`` go on in the new scorer's units.
+        best score over (a best accuracy is no bar for a log loss), as does
+        every warm start scored by a callable, which no name tells from
+        another; its ``validation_scores_`` go on in the new scorer's units.
 
     dtype : {None, np.float32, np.float64}, default=None
         The float type the network trains and predicts in. None trains in the

@@ -439,18 +439,21 @@ def _as_pandas(X: Any) -> Any:
 
     if isinstance(X, pd.DataFrame):
         frame = X
-    elif hasattr(X, "to_pandas"):  # polars, pyarrow tables
-        frame = X.to_pandas()
-    elif hasattr(X, "collect"):  # a polars LazyFrame: no rows until collected
+    elif type(X).__name__ == "LazyFrame":  # polars: no rows until collected
         raise TypeError(
             f"Expected a 2-D table; got a {type(X).__name__}: collect() it first."
         )
+    elif hasattr(X, "to_pandas"):  # polars and pyarrow tables (or series)
+        frame = X.to_pandas()
     elif not isinstance(X, dict) and np.ndim(X) == 2:
         frame = pd.DataFrame(X)
     else:
+        frame = None
+    if not isinstance(frame, pd.DataFrame):
+        n_dims = 1 if frame is not None else np.ndim(X)
         raise ValueError(
             f"Expected a 2-D table (a pandas or polars DataFrame, or a 2-D "
-            f"array); got {np.ndim(X)} dimension(s), a {type(X).__name__}."
+            f"array); got {n_dims} dimension(s), a {type(X).__name__}."
         )
     labels = [str(label) for label in frame.columns]
     repeated = sorted({label for label in labels if labels.count(label) > 1})

@@ -209,7 +209,9 @@ def test_a_scorer_may_return_any_real_number(fitted, blobs):
 
 
 @pytest.mark.parametrize(
-    "score", [None, np.array([0.5, 0.7]), 0.5 + 1j], ids=["None", "array", "complex"]
+    "score",
+    [None, np.array([0.5, 0.7]), 0.5 + 1j, np.array("0.5"), "0.5"],
+    ids=["None", "array", "complex", "0-d-string-array", "string"],
 )
 def test_a_scorer_that_returns_no_number_is_named(fitted, blobs, score):
     fitted.set_params(early_stopping=True, scoring=functools.partial(_returns, score))
@@ -250,25 +252,49 @@ def test_the_stopping_rule_carries_over_under_the_same_scorer_only():
     legacy = replace(rule, scorer=None)
     assert legacy.resumed(0.0, 10, "validation score", "accuracy").best == 0.9
 
-    # A callable is named so that a pickle round trip, which makes a new
-    # scorer object, keeps the name; another scorer has another.
+    # A scoring string names itself; a callable is unknown, which starts
+    # over even against itself: make_scorer names only its function (a local
+    # one of another metric had the same name), functools.wraps copies names.
     def name(scoring):
         return _EarlyStopping(
             None, enabled=True, scoring=scoring, default_score=None
         ).scorer_name
 
-    scorer = make_scorer(recall_score, average="macro")
-    assert name(pickle.loads(pickle.dumps(scorer))) == name(scorer)
-    assert name(make_scorer(recall_score, average="micro")) != name(scorer)
-    assert name(plain_accuracy).endswith("test_early_stopping.plain_accuracy")
-    one, other = (functools.partial(_returns, score) for score in (0.5, 0.7))
-    assert name(one) != name(other)
-    # What no name identifies (a lambda: one name for many; a repr with an
-    # address) starts over, even against itself.
-    assert name(lambda est, X, y: 0.5) == "?"
-    assert name(make_scorer(functools.partial(recall_score, average="macro"))) == "?"
+    assert name("neg_log_loss") == "neg_log_loss" and name(None) == "None"
+    for scorer in (
+        make_scorer(recall_score, average="macro"),
+        plain_accuracy,
+        functools.partial(_returns, 0.5),
+        lambda est, X, y: 0.5,
+    ):
+        assert name(scorer) == "?"
     unknown = replace(rule, scorer="?")
     assert unknown.resumed(0.0, 10, "validation score", "?").best == -np.inf
+
+
+def test_a_warm_start_scored_by_a_callable_starts_the_best_over(blobs):
+    X, y = blobs
+
+    def scorer_of(shift):
+        def score(y_true, y_pred):
+            return accuracy_score(y_true, y_pred) - shift
+
+        return make_scorer(score)
+
+    clf = TwoLayerNetClassifier(
+        hidden_size=5,
+        max_iter=30,
+        early_stopping=True,
+        n_iter_no_change=3,
+        warm_start=True,
+        random_state=0,
+        scoring=scorer_of(0),
+    )
+    clf.fit(X, y)
+    n_epochs = clf.n_iter_
+    # Another metric, one name: its scores lost to the best accuracy.
+    clf.set_params(scoring=scorer_of(10)).fit(X, y)
+    assert clf.best_validation_score_ == max(clf.validation_scores_[n_epochs:]) < 0
 
 
 # ---------------------------------------------------- a validation set held out

@@ -87,6 +87,12 @@ def test_display_of_a_pipeline_draws_its_nets_curves(blobs, pyplot):
     ).fit(X, y.astype(float))
     display = LossCurveDisplay.from_estimator(wrapped)
     assert_array_equal(display.line_.get_ydata(), wrapped.regressor_[-1].loss_curve_)
+    # An estimator with a regressor_ that is no TransformedTargetRegressor
+    # is not unwrapped (a cycle of them looped forever).
+    cycle = LogisticRegression().fit(*blobs)
+    cycle.regressor_ = cycle
+    with pytest.raises(TypeError, match="has no loss_curve_"):
+        LossCurveDisplay.from_estimator(cycle)
     # A fitted estimator without curves is told so, not "not fitted".
     with pytest.raises(TypeError, match="LogisticRegression has no loss_curve_"):
         LossCurveDisplay.from_estimator(LogisticRegression().fit(*blobs))

@@ -363,6 +363,15 @@ def test_poisson_loss_of_a_mean_that_underflows_to_zero(dtype):
         assert loss.loss(P[2:], Y[2:]) == pytest.approx(np.exp(0.5) - 1 - 0.5, rel=1e-6)
 
 
+def test_poisson_loss_keeps_its_digits_on_large_close_counts():
+    # y log y - y log p would cancel: y log(y / p) where p is not 0.
+    Y = np.array([[100_000.0], [250_000.0]])
+    P = Y * (1 + 1e-6)
+    assert PoissonDeviance().loss(P, Y) == pytest.approx(
+        _half_poisson_deviance(Y, P), rel=1e-12
+    )
+
+
 @pytest.mark.parametrize("weighted", [False, True])
 def test_reference_losses_are_scikit_learns(weighted):
     """The formulas above are MLPRegressor's own loss functions (private names,

@@ -370,6 +370,9 @@ def test_a_polars_lazy_frame_is_asked_to_be_collected():
     frame = TabularFrame().fit(X)
     with pytest.raises(TypeError, match="LazyFrame: collect"):
         frame.transform(pl.from_pandas(X).lazy())
+    # A polars series is one column, not a table.
+    with pytest.raises(ValueError, match="got 1 dimension.*Series"):
+        frame.transform(pl.Series("age", [1.0, 2.0]))
 
 
 def test_complex_values_in_a_numeric_column_after_fit_are_refused_by_name():

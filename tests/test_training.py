@@ -23,6 +23,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils.class_weight import compute_sample_weight
 
 from skmlp_numpy import TwoLayerNetClassifier
+from skmlp_numpy._checks import class_weights
 from skmlp_numpy._network import TwoLayerNet
 
 
@@ -224,6 +225,18 @@ def test_multilabel_class_weight_takes_a_batch_with_a_constant_label(blobs):
         Y,
         X_val=X[:20],
         y_val=Y_batch,
+    )
+    # 'balanced' in a list weighs over the classes a column has, as
+    # compute_sample_weight does: a constant label is no error.
+    balanced = ["balanced", "balanced"]
+    fit_quietly(
+        TwoLayerNetClassifier(hidden_size=4, class_weight=balanced, max_iter=3),
+        X[:20],
+        Y_batch,
+    )
+    assert_allclose(
+        class_weights(balanced, Y_batch, None, True),
+        compute_sample_weight(balanced, Y_batch),
     )
     # 'balanced' needs the whole training set, in a list too.
     with pytest.raises(ValueError, match="class_weight='balanced' needs"):
