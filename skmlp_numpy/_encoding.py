@@ -36,13 +36,11 @@ _CONTINUOUS = ("continuous", "continuous-multioutput")
 _CHUNK_ROWS = 8192
 
 
-def _pieces(bin_edges: Any, dtype: Any, extrapolation: str = "linear") -> tuple:
+def _pieces(bin_edges: Any, extrapolation: str = "linear") -> tuple:
     """Per output column: its input column, left edge, width and clip bounds.
 
-    The widths are differences of the float64 edges, cast afterwards, so that
-    two edges that coincide in float32 still give a positive width (a step
-    from 0 to 1) rather than a division by zero. The transform and the ONNX
-    converter both read the encoding from here.
+    In float64, as the transform and the ONNX graph both compute the
+    encoding, whatever the output's dtype; both read it from here.
     """
     feature, left, width, low, high = [], [], [], [], []
     for j, edges in enumerate(bin_edges):
@@ -64,17 +62,15 @@ def _pieces(bin_edges: Any, dtype: Any, extrapolation: str = "linear") -> tuple:
         low.append(lo)
         high.append(hi)
     if not feature:
-        empty = np.empty(0, dtype=dtype)
+        empty = np.empty(0)
         return np.empty(0, dtype=np.int64), empty, empty, empty, empty
-    left, width, low, high = (
-        np.concatenate(part).astype(dtype) for part in (left, width, low, high)
-    )
-    # A width below the dtype's smallest normal number (1e-38 in float32)
-    # would be 0, or a subnormal that a runtime may flush to 0: 0 / 0 is NaN.
+    left, width, low, high = (np.concatenate(part) for part in (left, width, low, high))
+    # A subnormal width, which a runtime (ONNX's) may flush to 0, would make
+    # 0 / 0, NaN: the smallest normal number instead.
     return (
         np.concatenate(feature),
         left,
-        np.maximum(width, np.finfo(dtype).tiny),
+        np.maximum(width, np.finfo(np.float64).tiny),
         low,
         high,
     )
@@ -90,7 +86,7 @@ def _check_zero_encodes_as_zero(
     above 0 either (the first bin would go negative below it). A column of
     counts or TF-IDF weights qualifies whenever it had a zero in fit, and
     under ``'constant'`` always. ``pieces`` are :func:`_pieces` of
-    ``bin_edges`` in float64; ``names`` names the columns in the message.
+    ``bin_edges``; ``names`` names the columns in the message.
     """
     feature, left, width, low, high = pieces
     zero = np.clip((0.0 - left) / width, low, high)
@@ -154,7 +150,7 @@ def _sparse_quantiles(X: Any, quantiles: np.ndarray) -> np.ndarray:
     edges = np.zeros((X.shape[1], quantiles.size))
     for j in np.flatnonzero(np.diff(X.indptr)):
         stored = np.sort(X.data[X.indptr[j] : X.indptr[j + 1]].astype(np.float64))
-        a, b = (_sorted_sparse_at(stored, n, i) for i in (below, above))
+        a, b = _sorted_sparse_at(stored, n, np.stack([below, above]))
         difference = b - a
         value = a + difference * t
         np.subtract(b, difference * (1 - t), out=value, where=t >= 0.5)
@@ -453,7 +449,7 @@ default=None
         if sparse.issparse(X):
             # The names of the X being fitted: feature_names_in_ is set below.
             _check_zero_encodes_as_zero(
-                _pieces(bin_edges, np.float64, self.extrapolation),
+                _pieces(bin_edges, self.extrapolation),
                 bin_edges,
                 _get_feature_names(columns_given),
             )
@@ -526,9 +522,7 @@ default=None
         )
         if sparse.issparse(X):
             return self._transform_sparse(X)
-        feature, left, width, low, high = _pieces(
-            self.bin_edges_, np.float64, self.extrapolation
-        )
+        feature, left, width, low, high = _pieces(self.bin_edges_, self.extrapolation)
         out = np.empty(
             (X.shape[0], len(feature)),
             dtype=X.dtype if self.dtype is None else self.dtype,
@@ -555,7 +549,7 @@ default=None
         checked it), so an entry of column ``j`` becomes at most
         ``n_bins_[j]`` entries, those that are not 0.
         """
-        pieces = _pieces(self.bin_edges_, np.float64, self.extrapolation)
+        pieces = _pieces(self.bin_edges_, self.extrapolation)
         _check_zero_encodes_as_zero(
             pieces, self.bin_edges_, getattr(self, "feature_names_in_", None)
         )
