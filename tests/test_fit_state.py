@@ -252,6 +252,38 @@ def test_ctrl_c_keeps_the_last_committed_epoch(blobs, monkeypatch, where):
     assert_same_model(clf, reference)
 
 
+def test_ctrl_c_in_a_warm_start_under_another_scorer_keeps_its_fresh_rule(
+    blobs, monkeypatch
+):
+    # The second fit's rule starts over under its scorer; interrupted in its
+    # third epoch, it is the rule of its first two, with their weights.
+    X, y = blobs
+    validation = dict(X_val=X[::4], y_val=y[::4])
+    params = dict(
+        hidden_size=6,
+        batch_size=20,
+        max_iter=4,
+        early_stopping=True,
+        n_iter_no_change=100,
+        warm_start=True,
+        random_state=0,
+    )
+    clf, reference = (TwoLayerNetClassifier(**params) for _ in range(2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for model in (clf, reference):
+            model.fit(X, y, **validation)
+            model.set_params(scoring="neg_log_loss")
+        reference.set_params(max_iter=2).fit(X, y, **validation)
+    failing_step(Adam, monkeypatch, 15, KeyboardInterrupt)  # 6 steps an epoch
+    with pytest.warns(UserWarning, match="interrupted by the user after 2"):
+        clf.fit(X, y, **validation)
+    assert_same_model(clf, reference)
+    assert clf._progress.plateau == reference._progress.plateau
+    assert clf._progress.plateau.scorer == "neg_log_loss"
+    assert clf.best_validation_score_ == max(clf.validation_scores_[4:])
+
+
 def _ctrl_c_in_a_commit(monkeypatch, n_params, at):
     """Press Ctrl-C (send this process SIGINT) in the middle of a commit in place.
 
