@@ -222,8 +222,8 @@ def test_piecewise_linear_graph_computes_in_float64_as_transform(capfd):
     ids=["regressor", "classifier", "smooth-clip", "encoder"],
 )
 def test_one_input_per_column_is_refused_with_the_way_out(make):
-    # skl2onnx makes one input per DataFrame column: the graphs read the
-    # first (SmoothClip's silently gave that column alone).
+    # skl2onnx makes one input per DataFrame column (skl2onnx #620): the
+    # graphs read the first (SmoothClip's silently gave that column alone).
     pd = pytest.importorskip("pandas")
     rng = np.random.RandomState(0)
     X = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "c"])

@@ -500,7 +500,8 @@ def test_unusable_column_is_refused_by_name(column, reason):
 
 
 def test_a_column_empty_in_a_folds_training_rows_is_left_out_with_a_warning():
-    # A rare column, all missing in the first fold's training rows.
+    # A rare column, all missing in the first fold's training rows; left out
+    # with a warning, as scikit-learn #18681 and #16426 asked of its imputer.
     X, signal = _table()
     X["rare"] = np.where(np.arange(len(X)) >= 100, 1.0, np.nan)
     pipe = make_tabular_pipeline("regression", **FAST)
@@ -1059,7 +1060,8 @@ def test_a_column_mixing_aware_and_naive_datetimes_is_refused_by_name():
 
 def test_dates_after_2262_are_seconds_or_refused_by_name():
     # A "valid to" of 9999-12-31 ("no end"), common in real tables, is beyond
-    # nanoseconds (2262): the seconds were computed in nanoseconds.
+    # nanoseconds (2262): the seconds were computed in nanoseconds (pandas
+    # #11929 and #21972, users' ERP and SAS dates).
     expected = [253402214400.0, 1577836800.0]
     stamps = np.array(["9999-12-31", "2020-01-01"], dtype="datetime64[s]")
     for column in [pd.Series(stamps), pd.Series(stamps).dt.tz_localize("UTC")]:
