@@ -8,6 +8,7 @@ on this DataFrame?". Its preprocessing and the net's settings were chosen by
 """
 
 import datetime
+import math
 import numbers
 import warnings
 from typing import Any
@@ -23,7 +24,11 @@ from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._checks import DTYPE_CONSTRAINT
 from ._classifier import TwoLayerNetClassifier
@@ -211,7 +216,12 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
       times of day (seconds since midnight) are numeric as above; values of
       several types (say ``1`` and ``"a"``, which the encoder could not
       sort) make it ``"mixed"``, its values written as strings, in ``fit``
-      and after.
+      and after (a whole number as an integer's, so that ``1.0`` in a batch
+      of numbers is the ``1`` of ``fit``).
+
+    After ``fit``, a date, duration or time-of-day column holding other
+    values (numbers in an ``object`` column, which pandas would read as
+    nanoseconds) is refused by name.
 
     A column with no value at all in ``fit`` (a rare column can be all
     missing in a cross-validation fold's training rows) is left out, with a
@@ -245,6 +255,10 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
 
     n_features_in_ : int
         Number of columns seen in ``fit``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        The column labels seen in ``fit``, as strings. Defined only when
+        ``X`` was a table (pandas, polars or pyarrow), not an array.
 
     See Also
     --------
@@ -342,6 +356,12 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self.kinds_ = kinds
         self.tz_aware_ = aware
         self.n_features_in_ = len(self.kinds_)
+        # scikit-learn's rule: the names of a table's columns, none for an
+        # array (whose columns TabularFrame calls "0", "1", ...).
+        if hasattr(X, "columns"):
+            self.feature_names_in_ = np.asarray(list(kinds), dtype=object)
+        else:
+            self.__dict__.pop("feature_names_in_", None)
         return pd.DataFrame(columns, index=frame.index)
 
     def transform(self, X: Any) -> Any:
@@ -388,7 +408,9 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         Parameters
         ----------
         input_features : array-like of str or None, default=None
-            Ignored: the names are those seen in ``fit``.
+            Checked as scikit-learn checks it: equal to ``feature_names_in_``
+            where ``fit`` saw a table, of ``n_features_in_`` names otherwise.
+            The names are those seen in ``fit``.
 
         Returns
         -------
@@ -396,6 +418,7 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             The column labels, as strings.
         """
         check_is_fitted(self)
+        _check_feature_names_in(self, input_features)
         return np.asarray(
             [label for label, kind in self.kinds_.items() if kind != "empty"],
             dtype=object,
@@ -559,10 +582,19 @@ def _tz_aware(label: str, column: Any) -> bool | None:
         return column.dt.tz is not None
     except AttributeError:
         pass
+    except NotImplementedError:
+        # pyarrow dates (date32, date64: a parquet DATE column) have no time
+        # zone to tell.
+        return False
     try:
-        sorts = {pd.Timestamp(value).tzinfo is not None for value in present}
-    except (TypeError, ValueError):
-        return None
+        # datetime objects say it themselves, at a fraction of the cost of a
+        # Timestamp each (this runs on every transform).
+        sorts = {value.tzinfo is not None for value in present.to_numpy()}
+    except AttributeError:
+        try:
+            sorts = {pd.Timestamp(value).tzinfo is not None for value in present}
+        except (TypeError, ValueError):
+            return None
     if len(sorts) > 1:
         raise ValueError(
             f"Column {label!r} mixes time-zone aware and naive datetimes: naive "
@@ -576,9 +608,18 @@ def _tz_aware(label: str, column: Any) -> bool | None:
 # in another unit, silently.
 _WRONG_DTYPE_KINDS = {
     "numeric": "Mmc",
-    "time": "Mm",
+    "time": "biufcMm",
     "datetime": "biufcm",
     "timedelta": "biufcM",
+}
+
+
+# The values that an ``object`` column of each kind can hold after fit, and be
+# read as that kind: numbers in a date column would be read as nanoseconds.
+_READABLE_AS = {
+    "datetime": (datetime.date, np.datetime64, str),
+    "timedelta": (datetime.timedelta, np.timedelta64, str),
+    "time": datetime.time,
 }
 
 
@@ -587,10 +628,24 @@ def _convert(label: str, column: Any, kind: str) -> Any:
     pd = _pandas()
 
     dtype_kind = getattr(column.dtype, "kind", "O")
+    wrong = None
     if dtype_kind in _WRONG_DTYPE_KINDS.get(kind, ""):
+        wrong = str(column.dtype)
+    elif (
+        dtype_kind == "O"
+        and kind in _READABLE_AS
+        and not isinstance(column.dtype, pd.PeriodDtype)
+    ):
+        types = set(map(type, column.dropna()))
+        unreadable = sorted(
+            t.__name__ for t in types if not issubclass(t, _READABLE_AS[kind])
+        )
+        if unreadable:
+            wrong = "/".join(unreadable)
+    if wrong is not None:
         raise ValueError(
-            f"Column {label!r} was a {kind} column in fit but holds "
-            f"{column.dtype} values: give it the kind of values it had in fit."
+            f"Column {label!r} was a {kind} column in fit but holds {wrong} "
+            "values: give it the kind of values it had in fit."
         )
 
     if kind == "numeric":
@@ -636,6 +691,11 @@ def _convert(label: str, column: Any, kind: str) -> Any:
                 "dtype, or replace such dates (a 9999-12-31 'no end', say) "
                 "with missing values."
             ) from error
+        except ValueError as error:
+            raise ValueError(
+                f"Column {label!r} was a datetime column in fit but holds a "
+                f"value that is not a date: {error}"
+            ) from error
         if isinstance(values.dtype, pd.ArrowDtype):
             unit = values.dtype.pyarrow_dtype.unit
             values = values.astype(f"datetime64[{unit}, UTC]")
@@ -650,6 +710,11 @@ def _convert(label: str, column: Any, kind: str) -> Any:
             # pandas < 2.1 converts no pyarrow durations: go through their
             # scalars, pd.NA as None.
             values = pd.to_timedelta(column.astype(object).where(column.notna(), None))
+        except ValueError as error:
+            raise ValueError(
+                f"Column {label!r} was a timedelta column in fit but holds a "
+                f"value that is not a duration: {error}"
+            ) from error
         return values.dt.total_seconds().astype(np.float64)
     if kind == "time":
         # Seconds since midnight.
@@ -666,9 +731,36 @@ def _convert(label: str, column: Any, kind: str) -> Any:
     values = column.astype(object)
     missing = values.isna().to_numpy()
     if kind == "mixed":
-        values = values.map(str)
+        values = values.map(_category_string)
+    elif dtype_kind == "O":
+        unhashable = sorted(
+            {t.__name__ for t in map(type, values[~missing]) if t.__hash__ is None}
+        )
+        if unhashable:
+            raise ValueError(
+                f"Column {label!r} holds {'/'.join(unhashable)} values, which "
+                "cannot be categories: drop it or turn them into strings or "
+                "numbers."
+            )
     values = np.where(missing, np.nan, values.to_numpy(dtype=object))
     return pd.Series(values, index=column.index, dtype=object)
+
+
+def _category_string(value: Any) -> str:
+    """A value of a column of mixed types as the string of its category.
+
+    A whole number is the same category whatever its type: a batch of
+    numbers and missing values arrives as float64, 1.0 where fit saw 1.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, numbers.Integral) or (
+        isinstance(value, numbers.Real)
+        and math.isfinite(value)
+        and float(value).is_integer()
+    ):
+        return str(int(value))
+    return str(value)
 
 
 def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:

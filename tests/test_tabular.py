@@ -1133,8 +1133,12 @@ def test_the_kind_of_an_object_column_does_not_depend_on_row_order(values):
     assert kinds == {"numeric"}
 
 
-def test_the_pages_onnx_recipe_on_an_integer_label_decimals_and_booleans():
-    """docs/tabular.rst's recipe: input types from kinds_, feeds by position."""
+def test_the_pages_onnx_recipe_on_an_integer_label_decimals_booleans_and_bytes():
+    """docs/tabular.rst's recipe: input types from kinds_, feeds by position.
+
+    Categories are fed as their str(): pandas' astype(str) decodes bytes
+    (a parquet or polars Binary column), which the graph then missed.
+    """
     rt = pytest.importorskip("onnxruntime")
     skl2onnx = pytest.importorskip("skl2onnx")
     from skl2onnx.common.data_types import FloatTensorType, StringTensorType
@@ -1149,9 +1153,11 @@ def test_the_pages_onnx_recipe_on_an_integer_label_decimals_and_booleans():
             "x": rng.normal(size=n),
             "b": pd.array(rng.choice([True, False, None], n), dtype="boolean"),
             "c": rng.choice(np.array(["u", "v", None], dtype=object), n),
+            "raw": rng.choice(np.array([b"p", b"q", None], dtype=object), n),
         }
     )
-    pipe = make_tabular_pipeline("classification", **FAST).fit(X, rng.integers(0, 2, n))
+    y = (X["raw"] == b"p").to_numpy(int) ^ (rng.random(n) < 0.1)
+    pipe = make_tabular_pipeline("classification", **FAST).fit(X, y)
     kinds = pipe["frame"].kinds_
     types = [
         (
@@ -1166,7 +1172,7 @@ def test_the_pages_onnx_recipe_on_an_integer_label_decimals_and_booleans():
     arrays = [
         X[[label]].to_numpy(np.float32)
         if kind == "numeric"
-        else np.where(X[[label]].isna(), "nan", X[[label]].astype(str).to_numpy())
+        else np.where(X[[label]].isna(), "nan", X[label].map(str).to_numpy()[:, None])
         for label, kind in zip(X.columns, kinds.values(), strict=True)
     ]
     session = rt.InferenceSession(
@@ -1184,3 +1190,89 @@ def test_fit_transform_is_fit_then_transform():
     pd.testing.assert_frame_equal(
         TabularFrame().fit_transform(X), TabularFrame().fit(X).transform(X)
     )
+
+
+def test_pyarrow_dates_are_seconds_in_fit_and_after():
+    # A parquet DATE column read with dtype_backend="pyarrow" (or polars'
+    # to_pandas with pyarrow arrays) is date32: it has no time zone to ask.
+    pa = pytest.importorskip("pyarrow", reason="pyarrow-backed dates")
+    days = [datetime.date(2020, 1, 1), None, datetime.date(2020, 1, 3)]
+    expected = [1577836800.0, np.nan, 1578009600.0]
+    as_numpy = pd.DataFrame({"day": pd.to_datetime(pd.Series(days))})
+    for date_type in (pa.date32(), pa.date64()):
+        X = pd.DataFrame({"day": pd.array(days, dtype=pd.ArrowDtype(date_type))})
+        frame = TabularFrame().fit(X)
+        assert frame.kinds_ == {"day": "datetime"}
+        assert_array_equal(frame.transform(X)["day"], expected)
+        # Fitted on numpy datetimes, given pyarrow dates after.
+        assert_array_equal(TabularFrame().fit(as_numpy).transform(X)["day"], expected)
+
+
+def test_numbers_in_an_object_column_are_no_dates_or_durations():
+    # JSON rows or a database driver give epoch seconds or hours as Python
+    # ints beside a None: pandas would read them as nanoseconds, silently.
+    n = 6
+    X = pd.DataFrame(
+        {
+            "when": pd.date_range("2020-01-01", periods=n, freq="D"),
+            "took": pd.to_timedelta(np.arange(n), unit="h"),
+            "opens": [datetime.time(8 + i, 30) for i in range(n)],
+        }
+    )
+    frame = TabularFrame().fit(X)
+    numbers = pd.Series([1577836800, 1577923200, None] * 2, dtype=object)
+    for label in ("when", "took"):
+        with pytest.raises(ValueError, match=f"Column '{label}' was a .* int values"):
+            frame.transform(X.assign(**{label: numbers}))
+    # A time of day is read from datetime.time values only.
+    for opens in (["12:30"] * n, list(range(n)), [12.5] * n):
+        with pytest.raises(ValueError, match="Column 'opens' was a time column"):
+            frame.transform(X.assign(opens=opens))
+    # Strings are read as pandas reads them; one it cannot read is named.
+    as_text = X.assign(when=X["when"].astype(str), took=X["took"].astype(str))
+    pd.testing.assert_frame_equal(frame.transform(as_text), frame.transform(X))
+    for label in ("when", "took"):
+        unreadable = as_text.assign(**{label: ["soon"] * n})
+        with pytest.raises(ValueError, match=f"Column '{label}' was a .* not a"):
+            frame.transform(unreadable)
+
+
+def test_a_mixed_column_reads_a_whole_number_as_one_category_whatever_its_type():
+    # Fit on codes and strings; a batch of codes and a missing value arrives
+    # as float64 (1.0 where fit saw 1).
+    X = pd.DataFrame({"code": pd.Series([1, 2, "X7", 1, 2, "X7"] * 5, dtype=object)})
+    frame = TabularFrame().fit(X)
+    assert frame.kinds_ == {"code": "mixed"}
+    batch = pd.DataFrame({"code": [1.0, 2.0, np.nan]})
+    assert list(frame.transform(batch)["code"][:2]) == ["1", "2"]
+    assert list(frame.transform(X)["code"][:3]) == ["1", "2", "X7"]
+    # Other numbers keep their own strings; True is no 1.
+    others = pd.DataFrame({"code": pd.Series([1.5, True, 10**400, "a"], dtype=object)})
+    assert list(frame.transform(others)["code"]) == ["1.5", "True", str(10**400), "a"]
+
+
+def test_unhashable_values_after_fit_are_refused_by_name():
+    X = pd.DataFrame({"tags": ["a", "b", "a", "b"]})
+    frame = TabularFrame().fit(X)
+    with pytest.raises(ValueError, match="Column 'tags' holds list values"):
+        frame.transform(pd.DataFrame({"tags": [["a"], ["b"], None, "a"]}))
+
+
+def test_feature_names_in_are_the_tables_column_labels():
+    X, y = _table()
+    pipe = make_tabular_pipeline("regression", **FAST).fit(X, y)
+    assert_array_equal(pipe.feature_names_in_, X.columns)
+    assert_array_equal(pipe["frame"].feature_names_in_, X.columns)
+    # Checked as scikit-learn checks input_features.
+    frame = pipe["frame"]
+    assert_array_equal(frame.get_feature_names_out(list(X.columns)), X.columns)
+    with pytest.raises(ValueError, match="input_features is not equal"):
+        frame.get_feature_names_out(["a", "b", "c", "d"])
+    # An array has no names (its columns are "0", "1"...): a refit forgets them.
+    frame.fit(X.to_numpy())
+    assert not hasattr(frame, "feature_names_in_")
+    with pytest.raises(ValueError, match="input_features should have length"):
+        frame.get_feature_names_out(["a"])
+    # Labels of any type, as strings.
+    frame.fit(pd.DataFrame({0: [1.0, 2.0], "b": [3.0, 4.0]}))
+    assert_array_equal(frame.feature_names_in_, ["0", "b"])
