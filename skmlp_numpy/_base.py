@@ -38,7 +38,12 @@ from sklearn.base import (
 )
 from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+)
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._batches import (
@@ -146,7 +151,7 @@ class BaseTwoLayerNet(
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
         "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
@@ -383,7 +388,28 @@ class BaseTwoLayerNet(
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        # transform gives the weights' dtype: X's float32 or float64, or dtype.
+        tags.transformer_tags.preserves_dtype = (
+            ["float64", "float32"]
+            if self.dtype is None
+            else [np.dtype(self.dtype).name]
+        )
         return tags
+
+    def _validate_params(self):
+        super()._validate_params()
+        # Interval(Integral) takes True as 1: a bool given as a size or a
+        # count is a mistake (a flag in the wrong place), not a 1.
+        for name, constraints in self._parameter_constraints.items():
+            value = getattr(self, name)
+            integral = any(
+                isinstance(c, Interval) and c.type is Integral for c in constraints
+            )
+            if integral and isinstance(value, (bool, np.bool_)):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must be an "
+                    f"int, not a bool ({value!r})."
+                )
 
     # ------------------------------------------------------------ prediction
 

@@ -503,13 +503,19 @@ def check_labels(y, name):
         )
     if kind.startswith("continuous"):
         values = np.ravel(y)
-        fraction = values[values != np.floor(values)][0]
+        fractions = values[values != np.floor(values)]
+        if fractions.size:
+            what = f"continuous values, such as {plain(fractions[0])!r}"
+        else:
+            # Whole numbers beyond int64, which type_of_target casts them to.
+            huge = values[np.abs(values) >= 2.0**63][0]
+            what = f"whole numbers beyond int64's range, such as {plain(huge)!r}"
         raise ValueError(
-            f"Unknown label type: {kind}. {name} holds continuous values, such as "
-            f"{plain(fraction)!r}, not class labels. To predict numbers, use "
-            "TwoLayerNetRegressor; to classify, turn them into labels first (round "
-            "them to integers, or bin them with sklearn.preprocessing."
-            "KBinsDiscretizer)."
+            f"Unknown label type: {kind}. {name} holds {what}, not class labels. "
+            "To predict numbers, use TwoLayerNetRegressor; to classify, turn "
+            "them into labels first (round them to integers, bin them with "
+            "sklearn.preprocessing.KBinsDiscretizer, or encode them with "
+            "sklearn.preprocessing.LabelEncoder)."
         )
     types = sorted({type(label).__name__ for label in np.ravel(y)})
     raise ValueError(

@@ -168,15 +168,16 @@ def hold_out(X, y, Y, sample_weight, fraction, random_state, stratify):
     n_val = math.ceil(fraction * n_samples)
     too_small = n_val < 2 or n_val >= n_samples
     stratified = None
-    try:
-        train_idx, val_idx = train_test_split(
-            np.arange(n_samples),
-            random_state=random_state,
-            test_size=fraction,
-            stratify=stratify,
-        )
-    except ValueError as exc:
-        stratified = str(exc)
+    if not too_small:
+        try:
+            train_idx, val_idx = train_test_split(
+                np.arange(n_samples),
+                random_state=random_state,
+                test_size=fraction,
+                stratify=stratify,
+            )
+        except ValueError as exc:
+            stratified = str(exc)
     if too_small or stratified:
         if too_small:
             msg = (

@@ -169,28 +169,26 @@ class TwoLayerNet:
         draws exactly the network of ``n_members=1``.
         """
         factor = 2.0 if activation == "logistic" else 6.0
-        layers = [(n_features, n_hidden), (n_hidden, n_outputs)]
-        bounds = [np.sqrt(factor / (fan_in + fan_out)) for fan_in, fan_out in layers]
+        hidden_bound = np.sqrt(factor / (n_features + n_hidden))
         if activation in _HE_GAINS:
-            bounds[0] = _HE_GAINS[activation] * np.sqrt(3 / n_features)
-        members = []
-        for _ in range(n_members):
-            coefs, intercepts = [], []
-            for (fan_in, fan_out), bound in zip(layers, bounds, strict=True):
-                coefs.append(random_state.uniform(-bound, bound, (fan_in, fan_out)))
-                intercepts.append(random_state.uniform(-bound, bound, fan_out))
-            members.append((coefs, intercepts))
+            hidden_bound = _HE_GAINS[activation] * np.sqrt(3 / n_features)
+        out_bound = np.sqrt(factor / (n_hidden + n_outputs))
+        # The ensemble's arrays first: a size beyond memory fails here, at
+        # once, not after drawing the members one by one.
+        W1 = np.empty((n_features, n_members * n_hidden))
+        b1 = np.empty(n_members * n_hidden)
+        W2 = np.empty((n_members, n_hidden, n_outputs))
+        b2 = np.empty((n_members, n_outputs))
+        draw = random_state.uniform
+        for j in range(n_members):
+            units = slice(j * n_hidden, (j + 1) * n_hidden)
+            W1[:, units] = draw(-hidden_bound, hidden_bound, (n_features, n_hidden))
+            b1[units] = draw(-hidden_bound, hidden_bound, n_hidden)
+            W2[j] = draw(-out_bound, out_bound, (n_hidden, n_outputs))
+            b2[j] = draw(-out_bound, out_bound, n_outputs)
         if n_members == 1:
-            coefs, intercepts = members[0]
-        else:
-            coefs = [
-                np.hstack([m[0][0] for m in members]),
-                np.stack([m[0][1] for m in members]),
-            ]
-            intercepts = [
-                np.concatenate([m[1][0] for m in members]),
-                np.stack([m[1][1] for m in members]),
-            ]
+            W2, b2 = W2[0], b2[0]
+        coefs, intercepts = [W1, W2], [b1, b2]
         coefs = [c.astype(dtype) for c in coefs]
         intercepts = [b.astype(dtype) for b in intercepts]
         return cls(coefs, intercepts, activation, output, dropout=dropout)

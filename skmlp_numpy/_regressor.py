@@ -178,7 +178,9 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         held out, as MLPRegressor holds it out.
 
     validation_fraction : float, default=0.1
-        Fraction of the training data held out for early stopping, in (0, 1).
+        Fraction of the training data held out for early stopping, in [0, 1)
+        as in MLPClassifier: 0 only without early stopping, or with
+        ``X_val``.
 
     beta_1 : float, default=0.9
         Decay rate of Adam's first-moment estimate, in [0, 1).

@@ -130,6 +130,12 @@ BAD_LABELS = {
         lambda: np.linspace(0, 1, 20),
         "{name} holds continuous values.*TwoLayerNetRegressor",
     ),
+    # type_of_target casts them to int64, where they overflow: "continuous"
+    # with no fraction to quote (an IndexError).
+    "whole floats beyond int64": (
+        lambda: np.where(np.arange(20) % 2, 1e20, 0.0),
+        "{name} holds whole numbers beyond int64's range, such as 1e\\+20",
+    ),
     "strings mixed with numbers": (
         lambda: np.array(["a", 1] * 10, dtype=object),
         "{name} holds labels of the types int, str",
@@ -253,8 +259,13 @@ def test_unfitted_calls_raise_not_fitted(method):
         {"warmup_fraction": 1.0},
         {"schedule_epochs": 0},
         {"label_smoothing": 1.0},
+        # Interval(Integral) takes True as 1: a flag in the wrong place.
+        {"hidden_size": True},
+        {"batch_size": True},
+        {"n_members": True},
+        {"max_iter": True},
     ],
-    ids=lambda params: next(iter(params)),
+    ids=lambda params: f"{next(iter(params))}={next(iter(params.values()))}",
 )
 def test_bad_parameter_names_the_parameter_and_changes_nothing(fitted, blobs, params):
     before = pickle.dumps(fitted)
@@ -388,3 +399,27 @@ def test_concurrent_predict_proba_matches_serial(fitted):
         parallel = list(pool.map(fitted.predict_proba, inputs))
     for a, b in zip(serial, parallel, strict=True):
         assert_array_equal(a, b)
+
+
+def test_validation_fraction_zero_is_mlps_no_hold_out(blobs):
+    # MLPClassifier's range is [0, 1): 0 trains on every row. Early stopping
+    # then needs X_val, and says so.
+    X, y = blobs
+    model = TwoLayerNetClassifier(validation_fraction=0.0, max_iter=3, random_state=0)
+    plain = TwoLayerNetClassifier(max_iter=3, random_state=0).fit(X, y)
+    assert_array_equal(model.fit(X, y).coefs_[0], plain.coefs_[0])
+    model.set_params(early_stopping=True)
+    with pytest.raises(ValueError, match="hold out 0 of.*pass X_val and y_val"):
+        model.fit(X, y)
+    assert model.fit(X, y, X_val=X, y_val=y).n_iter_ == 3
+
+
+def test_a_huge_ensemble_fails_at_once_and_changes_nothing(fitted, blobs):
+    # The members were drawn one by one, for ever, before any array the
+    # size of the ensemble was asked for.
+    before = pickle.dumps(fitted)
+    fitted.set_params(n_members=10**13)
+    with pytest.raises(MemoryError):
+        fitted.fit(*blobs)
+    fitted.set_params(n_members=1)
+    assert pickle.dumps(fitted) == before

@@ -18,6 +18,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import check_transformer_preserve_dtypes
 
 from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
 from skmlp_numpy._network import TwoLayerNet
@@ -67,6 +68,18 @@ def test_transform_keeps_the_training_dtype(blobs, Estimator, dtype):
     # Whatever the input's float type: the weights' type, as predict.
     for X_in in (X.astype(np.float32), X.astype(np.float64)):
         assert net.transform(X_in).dtype == dtype
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("dtype", [None, np.float32, "float64"])
+def test_the_preserves_dtype_tag_says_what_transform_gives(Estimator, dtype):
+    # scikit-learn's check fits and transforms in each dtype the tag lists;
+    # the tag said float64 only, whatever dtype was.
+    net = Estimator(dtype=dtype, hidden_size=4, max_iter=3, random_state=0)
+    preserved = net.__sklearn_tags__().transformer_tags.preserves_dtype
+    expected = ["float64", "float32"] if dtype is None else [np.dtype(dtype).name]
+    assert preserved == expected
+    check_transformer_preserve_dtypes(type(net).__name__, net)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
