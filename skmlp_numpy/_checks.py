@@ -42,22 +42,27 @@ X_DTYPE = "numeric"
 
 
 class DivergenceError(ValueError):
-    """Training diverged: the loss or the weights became non-finite, or the
-    loss grew by orders of magnitude, epoch after epoch."""
+    """Training diverged: the loss, the weights or the optimizer's state
+    became non-finite, or the loss grew by orders of magnitude, epoch after
+    epoch."""
 
 
 # A loss that has more than doubled epoch after epoch, ``DIVERGENCE_RISES``
-# times in a row or more, to more than ``DIVERGENCE_GROWTH`` times its value
-# after the first of those rises, has diverged. An explosion grows by a factor
-# at every epoch (6, 54, 1.1e3, 1.8e4, 1.7e6 ... for tanh units at
-# learning_rate_init=1), across the calls of a partial_fit stream as within
-# one fit. New data is not an explosion: a stream whose level jumps, a warm
-# start on other data, make the loss jump once, and the jump itself, however
-# large, is the rise's first epoch, which growth is measured from; a trend
-# that the network lags behind raises the loss by a few percent an epoch,
-# never doubling it. A healthy loss that spikes (fifty times, seen) falls back
-# the next epoch. The reference counts as 1 at least: near 0 (a model that
-# fits its data), the noise of healthy training would look like growth.
+# times in a row or more, has diverged once it has grown past
+# ``DIVERGENCE_GROWTH`` times its reference: its value before those rises times
+# the largest of them, so that the growth counts every rise but the largest.
+# An explosion grows by a factor at every epoch (6, 54, 1.1e3, 1.8e4, 1.7e6 ...
+# for tanh units at learning_rate_init=1), across the calls of a partial_fit
+# stream as within one fit. New data is not an explosion: a stream whose level
+# jumps, a warm start on other data, make the loss jump once, and the jump,
+# however large, is the rise left out, even where chance doublings of a small,
+# well-fit loss came just before it (a reference from the first of those
+# counted the jump as growth: streams stuck at each batch of the new level).
+# A trend that the network lags behind raises the loss by a few percent an
+# epoch, never doubling it; a healthy loss that spikes (fifty times, seen)
+# falls back the next epoch. The reference counts as 1 at least: near 0 (a
+# model that fits its data), the noise of healthy training would look like
+# growth.
 DIVERGENCE_RISE = 2.0
 DIVERGENCE_RISES = 3
 DIVERGENCE_GROWTH = 1e4
@@ -251,22 +256,36 @@ def _finite_sum(X):
         return math.isfinite(np.add.reduce(X, None))
 
 
-def diverged(loss, rise_start, rises):
+def diverged(loss, rises, reference):
     """Whether an epoch of loss ``loss`` diverged.
 
     Non-finite, or the ``rises``-th rise in a row (an epoch whose loss is
     more than ``DIVERGENCE_RISE`` times the last one's; this epoch's
     included), ``rises`` at least ``DIVERGENCE_RISES``, to more than
-    ``DIVERGENCE_GROWTH`` times ``rise_start`` (the loss after the first of
-    these rises), or 1 if that is smaller. The losses are non-negative.
+    ``DIVERGENCE_GROWTH`` times ``reference`` (the loss before these rises
+    times the largest of them: see :func:`rise_reference`), or 1 if that is
+    smaller. The losses are non-negative.
     """
     if not math.isfinite(loss):
         return True
-    return rises >= DIVERGENCE_RISES and loss > DIVERGENCE_GROWTH * max(rise_start, 1.0)
+    return rises >= DIVERGENCE_RISES and loss > DIVERGENCE_GROWTH * max(reference, 1.0)
+
+
+def rise_reference(loss, last_loss, base, reference):
+    """The reference of a rise in a row, after an epoch of loss ``loss`` rose.
+
+    ``last_loss`` is the loss of the epoch before, ``base`` the loss before
+    the first rise of the row and ``reference`` the row's reference so far
+    (None at its first rise): ``base`` times the largest rise, the growth
+    that one jump of the loss accounts for.
+    """
+    if reference is None:
+        return loss
+    return max(reference, base * (loss / last_loss))
 
 
 def divergence_error(
-    epoch, loss=math.nan, rise_start=None, rises=0, solver="adam", regression=False
+    epoch, loss=math.nan, rises=0, reference=None, solver="adam", regression=False
 ):
     """The error of a fit that diverged at ``epoch`` (see :func:`diverged`).
 
@@ -275,12 +294,17 @@ def divergence_error(
     """
     if math.isfinite(loss):
         what = (
-            f"the loss grew to {loss:.3g}, more than {DIVERGENCE_GROWTH:g} times "
-            f"its {rise_start:.3g} after the first of {rises} epochs in a row that "
-            f"each multiplied it by more than {DIVERGENCE_RISE:g}"
+            f"the loss grew to {loss:.3g} over {rises} epochs in a row that each "
+            f"multiplied it by more than {DIVERGENCE_RISE:g}: more than "
+            f"{DIVERGENCE_GROWTH:g} times {max(reference, 1.0):.3g} (its value "
+            "before them times the largest of those rises, or 1 if that is "
+            "smaller)"
         )
     else:
-        what = "the loss or the weights became non-finite (inf or NaN)"
+        what = (
+            "the loss, the weights or the optimizer's state (Adam's squared "
+            "gradients, SGD's velocity) became non-finite (inf or NaN)"
+        )
     if solver == "lbfgs":
         advice = (
             "The features may be unscaled: put a StandardScaler before the estimator."

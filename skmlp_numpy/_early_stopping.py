@@ -168,7 +168,7 @@ def hold_out(X, y, Y, sample_weight, fraction, random_state, stratify):
     n_val = math.ceil(fraction * n_samples)
     too_small = n_val < 2 or n_val >= n_samples
     stratified = None
-    if not too_small:
+    if n_val:  # validation_fraction=0 holds out nothing: only too small
         try:
             train_idx, val_idx = train_test_split(
                 np.arange(n_samples),

@@ -22,7 +22,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.optimize import _check_optimize_result
 
 from ._batches import NetworkOverflowError, full_batch_loss_grad
-from ._checks import DIVERGENCE_RISE, diverged, divergence_error, warn
+from ._checks import (
+    DIVERGENCE_RISE,
+    diverged,
+    divergence_error,
+    rise_reference,
+    warn,
+)
 from ._early_stopping import CANNOT_RANK, STALLED
 from ._fit_state import (
     _Progress,
@@ -211,13 +217,13 @@ class _Fit:
         progress.plateau = progress.plateau.update(-progress.loss)
         self._commit(result.x)
 
-    def _divergence(self, epoch, loss=math.nan, rise_start=None, rises=0):
+    def _divergence(self, epoch, loss=math.nan, rises=0, reference=None):
         """The :class:`~._checks.DivergenceError` of this fit at ``epoch``."""
         return divergence_error(
             epoch,
             loss,
-            rise_start,
             rises,
+            reference,
             solver=self.estimator.solver,
             regression=self.estimator._y_numeric,
         )
@@ -233,17 +239,26 @@ class _Fit:
         net, progress = self.network, self.progress
         # NaN and inf show in the extremes (min and max propagate NaN):
         # np.isfinite would make an array of flags as long as the weights.
-        if not (math.isfinite(net.params.min()) and math.isfinite(net.params.max())):
+        # An optimizer's state that overflowed freezes or poisons the weights.
+        optimizer = progress.optimizer
+        if not (
+            math.isfinite(net.params.min())
+            and math.isfinite(net.params.max())
+            and (optimizer is None or optimizer.is_finite())
+        ):
             raise self._divergence(progress.n_iter + 1)
         # Growth is judged on the rise that this epoch ends or continues, which
         # a stochastic fit carries over from the last epoch, of any call.
-        rises, rise_start = 0, None
+        rises, base, reference = 0, None, None
         if progress.loss is not None and loss > DIVERGENCE_RISE * progress.loss:
             rises = progress.rises + 1
-            rise_start = loss if rises == 1 else progress.rise_start
-        if diverged(loss, rise_start, rises):
-            raise self._divergence(progress.n_iter + 1, loss, rise_start, rises)
-        progress.rises, progress.rise_start = rises, rise_start
+            base = progress.loss if rises == 1 else progress.rise_base
+            last = None if rises == 1 else progress.rise_reference
+            reference = rise_reference(loss, progress.loss, base, last)
+        if diverged(loss, rises, reference):
+            raise self._divergence(progress.n_iter + 1, loss, rises, reference)
+        progress.rises = rises
+        progress.rise_base, progress.rise_reference = base, reference
         progress.n_iter += 1
         if self.stochastic:
             progress.t += self.batches.n_samples

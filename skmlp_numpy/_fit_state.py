@@ -123,8 +123,9 @@ class _Progress:
     where the network's first fit began, from which early stopping draws the
     rows it holds out, so that every warm start holds out the same rows.
     ``optimizer`` is None for 'lbfgs'. ``rises`` counts the last epochs in a
-    row whose loss rose, ``rise_start`` is the loss after the first of them
-    (see ``_checks.diverged``): carried over with the loss, so that a
+    row whose loss rose, ``rise_base`` is the loss before the first of them
+    and ``rise_reference`` the growth is judged against (see
+    ``_checks.diverged``): carried over with the loss, so that a
     ``partial_fit`` stream is judged as one fit is. ``replay_epochs`` counts the epochs
     that a model of skmlp_numpy 0.2 or 0.3, which kept a recipe, still has to
     draw again (:meth:`continued_order`).
@@ -154,7 +155,8 @@ class _Progress:
     validation_scores: _Curve | None = None
     replay_epochs: int = 0
     rises: int = 0
-    rise_start: float | None = None
+    rise_base: float | None = None
+    rise_reference: float | None = None
 
     def snapshot(self, into=None, stream=None):
         """A copy that no later epoch of the running fit can change, but for the stream.
@@ -200,7 +202,8 @@ class _Progress:
             n_iter=self.n_iter if incremental else 0,
             loss=self.loss,
             rises=self.rises,
-            rise_start=self.rise_start,
+            rise_base=self.rise_base,
+            rise_reference=self.rise_reference,
             loss_curve=self.loss_curve,
             validation_loss_curve=self.validation_loss_curve,
             validation_scores=self.validation_scores,
@@ -257,7 +260,8 @@ class _Progress:
             **{name: _tolist(getattr(self, name)) for name in _CURVE_FIELDS},
             "replay_epochs": self.replay_epochs,
             "rises": self.rises,
-            "rise_start": self.rise_start,
+            "rise_base": self.rise_base,
+            "rise_reference": self.rise_reference,
         }
 
     @classmethod

@@ -237,6 +237,11 @@ class SGD(_Schedule, _Scratch):
             else:
                 p += v
 
+    def is_finite(self):
+        """Whether the velocity is finite: an overflow in it makes no NaN weights
+        at once, but steps that are."""
+        return self.velocity is None or _finite(self.velocity)
+
     def end_epoch(self, n_seen):
         """Apply the 'invscaling' schedule after ``n_seen`` samples, or count
         the epoch of the 'cosine' cycle."""
@@ -376,6 +381,12 @@ class Adam(_Schedule, _Scratch):
             work *= rate
             p -= work
 
+    def is_finite(self):
+        """Whether the moments are finite. A squared gradient beyond float32's
+        range makes ``v`` infinite, and the steps of those weights 0, for
+        ever, with the weights themselves finite."""
+        return _finite(self.m) and _finite(self.v)
+
     def end_epoch(self, n_seen):
         """Count the epoch of the 'cosine' cycle; the others have nothing to do."""
         self._end_cycle_epoch()
@@ -383,6 +394,14 @@ class Adam(_Schedule, _Scratch):
     def on_plateau(self):
         """Training stopped improving: Adam always stops (returns True)."""
         return True
+
+
+def _finite(array):
+    """Whether every value of ``array`` is finite, without an array of flags.
+
+    NaN and inf show in the extremes (min and max propagate NaN).
+    """
+    return bool(math.isfinite(array.min()) and math.isfinite(array.max()))
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}

@@ -47,9 +47,11 @@ infrequent category) is converted by skl2onnx's own converter, unchanged.
 """
 
 import math
+import numbers
 
 import numpy as np
 from skl2onnx import update_registered_converter
+from skl2onnx._parse import _parse_sklearn_classifier
 from skl2onnx.common._apply_operation import (
     apply_cast,
     apply_concat,
@@ -272,7 +274,10 @@ def _class_labels(model, nocl):
             [c.encode("utf-8") for c in classes]
         )
     # Integers, booleans and integral floats, as 64-bit integers.
-    if all(float(c).is_integer() and -(2**63) <= c < 2**63 for c in classes):
+    if all(
+        isinstance(c, numbers.Real) and float(c).is_integer() and -(2**63) <= c < 2**63
+        for c in classes
+    ):
         return onnx_proto.TensorProto.INT64, np.array(classes, dtype=np.int64)
     raise NotImplementedError(
         f"ONNX export of the class labels {classes!r} is not supported: ONNX "
@@ -299,6 +304,16 @@ def _check_one_input(operator):
             f"X.to_numpy(np.float32)[:1], or initial_types=[('X', "
             f"FloatTensorType([None, {n_features}]))]."
         )
+
+
+def _parse_classifier(scope, model, inputs, custom_parsers=None):
+    """skl2onnx's classifier parser, once the labels are known to convert.
+
+    Its ZipMap and its shapes read the labels first, and fail on others
+    (dates, say) with errors that do not say what to do.
+    """
+    _class_labels(model, nocl=False)
+    return _parse_sklearn_classifier(scope, model, inputs, custom_parsers)
 
 
 def _classifier_shape(operator):
@@ -463,6 +478,16 @@ def _parse_tabular_frame(scope, model, inputs, custom_parsers=None):
             "which the graph cannot convert from its raw values. Convert it to "
             "numbers (or strings) in the DataFrame before fitting; numeric and "
             "string columns convert as they are."
+        )
+    doubles = [v.raw_name for v in inputs if isinstance(v.type, DoubleTensorType)]
+    if doubles:
+        # to_onnx(pipe, X[:1]) reads float64 columns as double inputs, which
+        # onnxruntime's Imputer does not take: the graph would not load.
+        raise NotImplementedError(
+            f"ONNX export of TabularFrame: the inputs {doubles} are double, "
+            "and onnxruntime has no double Imputer. Give numeric columns "
+            "FloatTensorType([None, 1]) in initial_types, as in the tabular "
+            "page's recipe."
         )
     names = [variable.raw_name for variable in inputs]
     if kinds and names != list(kinds):
@@ -902,6 +927,7 @@ def register() -> None:
         ALIAS,
         _classifier_shape,
         _convert_classifier,
+        parser=_parse_classifier,
         options={
             "zipmap": [True, False, "columns"],
             "output_class_labels": [False, True],

@@ -202,7 +202,10 @@ def test_float64_values_beyond_float32_are_refused_before_training(blobs):
     with pytest.raises(ValueError, match=match):
         clf.fit(X, y, X_val=sparse.csr_matrix(X * -1e40), y_val=y)
     assert not hasattr(clf, "coefs_")
-    fit_quietly(clf, X * 1e37, y)  # within float32's range
+    # Within float32's range: no refusal, but a divergence (Adam's squared
+    # gradients overflow), as on any features this far from unit scale.
+    with pytest.raises(DivergenceError, match="optimizer's state"):
+        fit_quietly(clf, X * 1e37, y)
 
 
 @pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
@@ -233,7 +236,10 @@ def test_a_loss_grown_by_orders_of_magnitude_is_a_divergence(blobs, call):
     if call == "warm_fit":  # a healthy first fit, then a rate that explodes
         reg.set_params(learning_rate_init=0.01, warm_start=True)
         fit_quietly(reg, X, y).set_params(learning_rate_init=1.0)
-    message = r"diverged at epoch \d+: the loss grew to .*, more than 10000 times"
+    message = (
+        r"diverged at epoch \d+: the loss grew to .* over \d+ epochs in a row .*"
+        r"more than 10000 times"
+    )
     with pytest.raises(DivergenceError, match=message):
         for _ in range(10 if call == "partial_fit" else 1):
             before = pickle.dumps(reg)
@@ -258,6 +264,38 @@ def test_a_drifting_stream_is_no_divergence(kind):
     for X, y in _drifting_chunks(kind, n_chunks=150 if kind == "trend" else 60):
         reg.partial_fit(X, y)
     assert max(reg.loss_curve_) > 1e4 * max(reg.loss_curve_[0], 1.0)
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_an_optimizer_state_that_overflows_is_a_divergence(solver):
+    # Unscaled epoch-millisecond timestamps in float32: Adam's squared
+    # gradients overflow, and the weights froze (steps of m / sqrt(inf) = 0)
+    # with a finite loss. SGD, whose weights overflow on them, raises alike.
+    rng = np.random.RandomState(0)
+    X = (1.7e12 + 3.6e6 * np.arange(64)[:, None] * rng.rand(64, 2)).astype(np.float32)
+    y = rng.randn(64) * 1e3
+    reg = TwoLayerNetRegressor(solver=solver, max_iter=5, random_state=0)
+    before = pickle.dumps(reg)
+    with pytest.raises(DivergenceError, match="optimizer's state"):
+        reg.fit(X, y)
+    assert pickle.dumps(reg) == before
+
+
+def test_a_jump_after_chance_doublings_of_a_small_loss_is_no_divergence():
+    # A well-fit stream of batches of 8, whose loss doubles twice by chance
+    # (0.0028, 0.0088, 0.0218) just before its targets jump 1000-fold: the
+    # jump counted as growth from the first doubling, and every batch of the
+    # new level raised again (a reviewer's stream; 5 of 30 seeds of one row).
+    rng = np.random.RandomState(27)
+    reg = TwoLayerNetRegressor(random_state=27)
+    for t in range(300):
+        X = rng.randn(8, 3)
+        y = X[:, 0] + 0.1 * rng.randn(8)
+        reg.partial_fit(X, y * 1000.0 if t >= 200 else y)
+    curve = np.asarray(reg.loss_curve_)
+    assert (curve[197:200] > 2 * curve[196:199]).sum() == 2  # the two doublings
+    assert curve[200] > 1e4 * max(curve[199], 1.0)  # the jump
+    assert len(curve) == 300 and np.isfinite(curve).all()  # trained on
 
 
 def test_a_warm_start_on_data_of_another_level_is_no_divergence(blobs):

@@ -861,7 +861,7 @@ def _as_pickled_by(version, fitted):
         # 0.4 pickled its _Progress whole, without the divergence rule's
         # fields (their class defaults stand in).
         state["_progress"] = copy.deepcopy(progress)
-        for name in ("rises", "rise_start"):
+        for name in ("rises", "rise_base", "rise_reference"):
             del vars(state["_progress"])[name]
         state["_skmlp_numpy_version"] = version
         return state
