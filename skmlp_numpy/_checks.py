@@ -455,8 +455,9 @@ def warn_ignored_options(params):
     """Warn, once each, about the settings of ``params`` that cannot act.
 
     ``params`` has the estimator's parameters. Options that 'lbfgs' would
-    silently ignore, and the 'cosine' schedule's settings under another
-    schedule: each warning names the setting and what would make it act.
+    silently ignore, the schedules that Adam ignores, and the 'cosine'
+    schedule's settings under another schedule: each warning names the
+    setting and what would make it act.
     """
     lbfgs = params.solver == "lbfgs"
     if lbfgs and params.early_stopping:
@@ -477,6 +478,13 @@ def warn_ignored_options(params):
             "learning_rate='cosine' has no effect with solver='lbfgs', whose "
             "line search chooses every step; use solver='adam' or 'sgd' for a "
             "learning-rate schedule."
+        )
+    if params.solver == "adam" and params.learning_rate in ("invscaling", "adaptive"):
+        warn(
+            f"learning_rate={params.learning_rate!r} has no effect with "
+            "solver='adam', which adapts each weight's step itself (as in "
+            "MLPClassifier); use solver='sgd' for it, or learning_rate="
+            "'cosine' for a schedule of Adam's rate."
         )
     cosine = params.learning_rate == "cosine" and not lbfgs
     for name, unset in [("warmup_fraction", 0.0), ("schedule_epochs", None)]:

@@ -74,7 +74,8 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
     learning_rate : {'constant', 'invscaling', 'adaptive', 'cosine'}, \
             default='constant'
         Learning-rate schedule. 'constant', 'invscaling' and 'adaptive' are
-        MLPClassifier's, and apply to 'sgd' only: 'constant' keeps
+        MLPClassifier's, and apply to 'sgd' only ('invscaling' and
+        'adaptive' with 'adam' warn that they have no effect): 'constant' keeps
         ``learning_rate_init``; 'invscaling' uses
         ``learning_rate_init / (t + 1) ** power_t`` with ``t`` the samples
         seen, set at the end of each epoch;

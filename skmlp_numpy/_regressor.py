@@ -113,7 +113,8 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
             default='constant'
         Learning-rate schedule, as in
         :class:`~skmlp_numpy.TwoLayerNetClassifier`: the first three, of
-        MLPRegressor, apply to 'sgd' only; 'cosine' (a half cosine from
+        MLPRegressor, apply to 'sgd' only ('invscaling' and 'adaptive' with
+        'adam' warn that they have no effect); 'cosine' (a half cosine from
         ``learning_rate_init`` to 0 at every step, after a linear warm-up)
         applies to 'sgd' and 'adam'. See :ref:`learning-rate-schedules`.
 

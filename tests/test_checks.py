@@ -110,6 +110,9 @@ _INERT = {
         dict(solver="lbfgs", learning_rate="cosine", warmup_fraction=0.1),
         "warmup_fraction",
     ),
+    # Adam adapts its steps itself: MLPClassifier ignores these silently.
+    "invscaling-under-adam": (dict(learning_rate="invscaling"), "learning_rate"),
+    "adaptive-under-adam": (dict(learning_rate="adaptive"), "learning_rate"),
     "schedule-constant": (dict(schedule_epochs=50), "schedule_epochs"),
     "schedule-invscaling": (
         dict(solver="sgd", learning_rate="invscaling", schedule_epochs=50),
@@ -151,6 +154,8 @@ def test_a_setting_that_cannot_act_warns_once_naming_itself(
     [
         dict(learning_rate="cosine", warmup_fraction=0.1, schedule_epochs=50),
         dict(solver="sgd", learning_rate="cosine", warmup_fraction=0.2),
+        dict(solver="sgd", learning_rate="invscaling"),
+        dict(solver="sgd", learning_rate="adaptive"),
         dict(solver="lbfgs"),
         dict(),
     ],
