@@ -532,6 +532,10 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``, in the dtype of the
             weights. For multilabel problems, the probability of each label.
+            None is exactly 0 (nor, for logistic units, 1): a logistic
+            unit's is kept within ``eps`` of them, a softmax's at least the
+            dtype's smallest normal number (about 2.2e-308 in float64,
+            1.2e-38 in float32), where MLPClassifier's round to 0.
         """
         check_is_fitted(self)
         P = self._forward(self._validate_X(X))
@@ -540,6 +544,11 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
             # label's probability strictly inside (0, 1), as log-loss does.
             eps = np.finfo(P.dtype).eps
             np.clip(P, eps, 1 - eps, out=P)
+        else:
+            # A softmax probability that underflows to 0 becomes the smallest
+            # normal number (the rows' sums do not change): its logarithm,
+            # predict_log_proba, is finite (-708 in float64, -87 in float32).
+            np.maximum(P, np.finfo(P.dtype).tiny, out=P)
         if self.n_outputs_ == 1 and self._label_binarizer.y_type_ == "binary":
             return np.hstack([1 - P, P])
         return P
@@ -555,11 +564,12 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities in the order of ``classes_``.
+            Log-probabilities in the order of ``classes_``: finite, where
+            MLPClassifier's are ``-inf`` for a probability that rounds to 0
+            (see :meth:`predict_proba`).
         """
         proba = self.predict_proba(X)
-        with np.errstate(divide="ignore"):
-            return np.log(proba, out=proba)
+        return np.log(proba, out=proba)
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict the class (or the labels) of each sample.

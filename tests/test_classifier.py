@@ -327,6 +327,31 @@ def test_a_loss_that_spikes_and_recovers_is_no_divergence(blobs):
     assert reg.loss_curve_[-1] < reg.loss_curve_[0]
 
 
+@pytest.mark.parametrize("n_members", [1, 3])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_saturated_softmax_log_probabilities_are_finite(blobs, n_members, dtype):
+    # A probability that underflows to 0 had a log of -inf (as MLPClassifier's
+    # has): it is the smallest normal number, and predict_log_proba stays
+    # log(predict_proba), as scikit-learn's checks ask.
+    X, y = blobs
+    clf = TwoLayerNetClassifier(
+        hidden_size=5, n_members=n_members, max_iter=20, random_state=0
+    )
+    fit_quietly(clf, X.astype(dtype), y)
+    unsaturated, weights = clf.predict_proba(X), clf.coefs_[1].copy()
+    clf.coefs_[1] *= 1e3  # saturate: the logits are thousands apart
+    X_far = (X * 10).astype(dtype)
+    proba, log_proba = clf.predict_proba(X_far), clf.predict_log_proba(X_far)
+    tiny = np.finfo(dtype).tiny
+    assert (proba == tiny).any() and (proba >= tiny).all()
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=np.finfo(dtype).eps * 10)
+    assert log_proba.dtype == dtype and np.isfinite(log_proba).all()
+    assert_array_equal(log_proba, np.log(proba))
+    # Elsewhere nothing changes.
+    clf.coefs_[1][...] = weights
+    assert_array_equal(clf.predict_proba(X), unsaturated)
+
+
 def test_saturated_logistic_outputs_stay_inside_zero_and_one():
     X = np.array([[-1.0], [1.0]] * 10)
     y = np.array([[0, 1], [1, 0]] * 10)
