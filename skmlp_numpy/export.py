@@ -43,9 +43,13 @@ settings converts whole:
 
 This applies to any pipeline converted after the import, users' own
 included; every other case of these two transformers (no indicator, no
-infrequent category) is converted by skl2onnx's own converter, unchanged.
+infrequent category) is converted by skl2onnx's own converter, unchanged,
+but for an encoder whose ``handle_unknown`` is ``'infrequent_if_exist'`` or
+``'warn'``, converted as ``'ignore'``, whose encoding it then has (skl2onnx
+writes one that fails on an unknown category).
 """
 
+import copy
 import math
 import numbers
 
@@ -827,7 +831,16 @@ def _convert_one_hot_encoder(scope, operator, container):
                     onnx_proto.TensorProto.STRING,
                     _feature_name(encoder, index),
                 )
-        convert_sklearn_one_hot_encoder(scope, operator, container)
+        if encoder.handle_unknown in ("infrequent_if_exist", "warn"):
+            # With no infrequent category these encode an unknown category
+            # as 'ignore' does, all zeros; skl2onnx's converter writes that
+            # for 'ignore' alone (its graph failed on an unknown category).
+            operator.raw_operator = copy.copy(encoder)
+            operator.raw_operator.handle_unknown = "ignore"
+        try:
+            convert_sklearn_one_hot_encoder(scope, operator, container)
+        finally:
+            operator.raw_operator = encoder
         return
     graph = _Graph(scope, container, _FLOAT)
     int64 = onnx_proto.TensorProto.INT64

@@ -144,6 +144,17 @@ def test_labels_beyond_64_bit_integers_are_refused_clearly():
         _to_onnx(model, X, options={"zipmap": False})
 
 
+@pytest.mark.parametrize("zipmap", [True, False])
+def test_date_labels_are_refused_clearly(zipmap):
+    # skl2onnx's ZipMap and shapes read the labels first, and failed with an
+    # AttributeError or "Label types must be all integers or all strings".
+    X, y = _classification("binary", np.float32)
+    y = np.array(["2020-01-01", "2021-01-01"], dtype="datetime64[D]")[y]
+    model = TwoLayerNetClassifier(hidden_size=4, max_iter=5).fit(X, y)
+    with pytest.raises(NotImplementedError, match="labels are strings or 64-bit"):
+        _to_onnx(model, X, options={"zipmap": zipmap})
+
+
 @pytest.mark.parametrize("classes", [[False, True], [-1.0, 3.0]])
 def test_boolean_and_integral_float_labels_export_as_integers(classes, capfd):
     X, y = _classification("binary", np.float32)
@@ -466,6 +477,29 @@ def test_one_hot_encoder_with_infrequent_integer_categories(capfd):
     for data in (X.astype(np.int64), X_new):
         got = _run_feeds(onx, {"X": data}, capfd)
         np.testing.assert_array_equal(got, encoder.transform(data))
+
+
+@pytest.mark.parametrize("handle_unknown", ["infrequent_if_exist", "warn"])
+def test_an_unknown_category_without_infrequent_ones_is_all_zeros(
+    handle_unknown, capfd
+):
+    # No category was rare: transform encodes an unknown one as 'ignore'
+    # does, and skl2onnx's graph failed on it ("Unknown Category and zeros
+    # = 0"); a tabular pipeline gets here through set_params.
+    from skl2onnx.common.data_types import StringTensorType
+    from sklearn.preprocessing import OneHotEncoder
+
+    X = np.array([["a", "x"], ["b", "y"]] * 10, dtype=object)
+    encoder = OneHotEncoder(
+        handle_unknown=handle_unknown, min_frequency=2, sparse_output=False
+    ).fit(X)
+    onx = skl2onnx.to_onnx(encoder, initial_types=[("X", StringTensorType([None, 2]))])
+    X_new = np.array([["zzz", "x"], ["b", "new"]], dtype=object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 'warn' says the categories are unknown
+        expected = encoder.transform(X_new)
+    np.testing.assert_array_equal(_run_feeds(onx, {"X": X_new}, capfd), expected)
+    assert encoder.handle_unknown == handle_unknown  # the user's, untouched
 
 
 def test_one_hot_encoder_refuses_a_category_named_nan_beside_missing_values():

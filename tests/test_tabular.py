@@ -916,6 +916,11 @@ def test_onnx_refusals_name_their_cause():
         )
     with pytest.raises(NotImplementedError, match="column 'rare' had no value"):
         skl2onnx.to_onnx(pipe, initial_types=types + [("rare", types[0][1])])
+    # Inputs read from a float64 frame (to_onnx(pipe, X[:1])) are double,
+    # which onnxruntime's Imputer does not take: the graph did not load.
+    pipe = make_tabular_pipeline("classification", **FAST).fit(X, y)
+    with pytest.raises(NotImplementedError, match=r"the inputs \[.*\] are double"):
+        skl2onnx.to_onnx(pipe, X[:1])
 
 
 @pytest.mark.parametrize(
