@@ -256,7 +256,7 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     n_features_in_ : int
         Number of columns seen in ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         The column labels seen in ``fit``, as strings. Defined only when
         ``X`` was a table (pandas, polars or pyarrow), not an array.
 
