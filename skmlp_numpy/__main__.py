@@ -463,8 +463,10 @@ def training_verdict(net, converged):
             f"(converged after {net.n_iter_} {unit}s: the training loss improved "
             f"by less than tol={net.tol:g} for {net.n_iter_no_change} {unit}s)"
         )
+    if len(curve) == 1:
+        return f"(ran 1 {unit}: too few to tell whether the loss still falls)"
     recent = curve[-net.n_iter_no_change - 1 :]
-    if len(recent) > 1 and recent[-1] < min(recent[:-1]):
+    if recent[-1] < min(recent[:-1]):
         return (
             f"(ran all {net.max_iter} {unit}s; the loss was still decreasing: "
             "more --epochs may help)"

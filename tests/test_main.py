@@ -56,6 +56,8 @@ def test_default_job_converges_on_digits_and_reports_briefly(capsys):
     printed = [line.strip() for line in out.splitlines()]
     checked = [line for line in quoted if line[0].isalpha() and "..." not in line]
     assert len(checked) == 5, quoted
+    if "(as set" in threads:  # OMP_NUM_THREADS or the like, set by the caller
+        checked = [line for line in checked if not line.startswith("BLAS threads")]
     assert set(checked) <= set(printed), set(checked) - set(printed)
 
 
@@ -262,7 +264,7 @@ def test_help_explains_each_option(capsys):
 def test_threads_option_sets_blas_threads_for_the_run(capsys, threads):
     from unittest import mock
 
-    from threadpoolctl import threadpool_info
+    from threadpoolctl import threadpool_info, threadpool_limits
 
     from skmlp_numpy._optimizers import Adam
 
@@ -284,7 +286,11 @@ def test_threads_option_sets_blas_threads_for_the_run(capsys, threads):
     assert out.rstrip().splitlines()[-1] == (
         f"BLAS threads: {threads} (--threads; batches of 200 x 64 x 100)"
     )
-    assert seen == {min(threads, before)} and blas() == before
+    # As many as threadpoolctl gives for the asking: a BLAS started under
+    # OMP_NUM_THREADS=1 may take 2, one with fewer cores may not.
+    with threadpool_limits(threads, user_api="blas"):
+        given = blas()
+    assert seen == {given} and blas() == before
 
 
 def test_threads_option_must_be_positive(capsys):

@@ -4,8 +4,8 @@ Grid search on a Dask cluster
 
 scikit-learn's searches run their fits through joblib; under joblib's
 ``"dask"`` backend the fits go to the workers of a Dask cluster. Here the
-cluster is a :class:`distributed.LocalCluster` (a scheduler and two worker
-processes on this machine). For a real cluster the only change is the
+cluster is a :class:`distributed.LocalCluster` (a scheduler and two workers,
+in threads of this process). For a real cluster the only change is the
 ``Client``: ``Client("tcp://scheduler-host:8786")`` instead of a local one.
 """
 
@@ -39,7 +39,11 @@ grid = {
 # -------------------------------------------
 local = GridSearchCV(pipe, grid, cv=3).fit(X, y)
 
-cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+# Workers in threads of this process: worker processes would import this
+# script again, which a script run as it is cannot survive.
+cluster = LocalCluster(
+    n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+)
 client = Client(cluster)  # for a real cluster: Client("tcp://scheduler-host:8786")
 with joblib.parallel_backend("dask"):
     remote = GridSearchCV(pipe, grid, cv=3, n_jobs=-1).fit(X, y)
