@@ -327,10 +327,11 @@ def divergence_error(
     )
 
 
-# Frames in these files are not the user's: this package, and the wrappers
-# scikit-learn puts around fit, partial_fit and transform.
+# Frames in these files are not the user's: this package, the wrappers
+# scikit-learn puts around fit, partial_fit and transform, and a pipeline's
+# steps (called through joblib's Memory, cache or not).
 _PACKAGE = str(Path(__file__).resolve().parent)
-_WRAPPERS = ("base.py", "_available_if.py", "_set_output.py")
+_WRAPPERS = ("base.py", "_available_if.py", "_set_output.py", "pipeline.py")
 
 
 def _internal(filename):
@@ -338,6 +339,8 @@ def _internal(filename):
     if filename.startswith(_PACKAGE):
         return True
     path = Path(filename)
+    if "joblib" in path.parts and path.name == "memory.py":
+        return True
     return "sklearn" in path.parts and path.name in _WRAPPERS
 
 

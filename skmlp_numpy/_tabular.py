@@ -10,7 +10,6 @@ on this DataFrame?". Its preprocessing and the net's settings were chosen by
 import datetime
 import math
 import numbers
-import warnings
 from typing import Any
 
 import numpy as np
@@ -30,7 +29,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._checks import DTYPE_CONSTRAINT
+from ._checks import DTYPE_CONSTRAINT, warn
 from ._classifier import TwoLayerNetClassifier
 from ._encoding import PiecewiseLinearEncoder
 from ._regressor import TwoLayerNetRegressor
@@ -333,12 +332,10 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
                 "has nothing to learn from."
             )
         if empty:
-            warnings.warn(
+            warn(
                 f"Columns {empty} have no value in the training data: they are "
                 "left out (their values after fit too), as the pipeline can "
-                "learn nothing from them.",
-                UserWarning,
-                stacklevel=3,
+                "learn nothing from them."
             )
         kinds, columns, aware = {}, {}, {}
         for label, column in frame.items():
@@ -532,13 +529,11 @@ def _kind(label: str, column: Any) -> str:
             if all(issubclass(t, kind_types) for t in types):
                 return kind
     if len(values) == len(present) and len(values) > _MIN_FREQUENCY:
-        warnings.warn(
+        warn(
             f"Column {label!r} has a different value in every row, like an "
             "identifier or free text: as a category it is rare everywhere "
             "and encodes as one constant column. Drop it, or turn it into "
-            "numbers the net can use.",
-            UserWarning,
-            stacklevel=4,
+            "numbers the net can use."
         )
     # The encoder sorts the categories: values of mixed types cannot be,
     # their strings can.

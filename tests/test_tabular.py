@@ -1281,3 +1281,19 @@ def test_feature_names_in_are_the_tables_column_labels():
     # Labels of any type, as strings.
     frame.fit(pd.DataFrame({0: [1.0, 2.0], "b": [3.0, 4.0]}))
     assert_array_equal(frame.feature_names_in_, ["0", "b"])
+
+
+def test_warnings_in_a_pipeline_point_at_the_callers_line():
+    # They pointed at scikit-learn's pipeline.py (an all-missing column, an
+    # identifier) or at the package (the net's ConvergenceWarning).
+    X = pd.DataFrame(
+        {"a": np.arange(40.0), "z": [None] * 40, "id": [f"u{i}" for i in range(40)]}
+    )
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        make_tabular_pipeline("classification", **FAST).fit(X, np.arange(40) % 2)
+    messages = " ".join(str(w.message) for w in record)
+    assert "no value in the training data" in messages
+    assert "different value in every row" in messages
+    assert "Maximum iterations" in messages
+    assert {w.filename for w in record} == {__file__}
