@@ -63,6 +63,7 @@ from ._checks import (
     check_X_for_prediction,
     combine_weights,
     hidden_layer_sizes_message,
+    preserved_dtypes,
     training_dtype,
     warn,
     warn_ignored_options,
@@ -389,11 +390,7 @@ class BaseTwoLayerNet(
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         # transform gives the weights' dtype: X's float32 or float64, or dtype.
-        tags.transformer_tags.preserves_dtype = (
-            ["float64", "float32"]
-            if self.dtype is None
-            else [np.dtype(self.dtype).name]
-        )
+        tags.transformer_tags.preserves_dtype = preserved_dtypes(self.dtype)
         return tags
 
     def _validate_params(self):

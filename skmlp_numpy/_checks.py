@@ -68,6 +68,22 @@ DIVERGENCE_RISES = 3
 DIVERGENCE_GROWTH = 1e4
 
 
+def preserved_dtypes(dtype):
+    """The ``preserves_dtype`` tag of a transformer whose ``dtype`` parameter is
+    ``dtype``: its output is that dtype, or the input's float32 or float64.
+
+    An invalid ``dtype`` (the tags are read before fit validates it: in a
+    cross-validation, an HTML repr) gives the default rather than NumPy's
+    error.
+    """
+    if dtype is None:
+        return ["float64", "float32"]
+    try:
+        return [np.dtype(dtype).name]
+    except TypeError:
+        return ["float64"]
+
+
 def training_dtype(X, dtype):
     """The dtype a new network trains in: ``dtype``, else ``X``'s.
 

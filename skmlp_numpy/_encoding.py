@@ -25,7 +25,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._checks import DTYPE_CONSTRAINT
+from ._checks import DTYPE_CONSTRAINT, preserved_dtypes
 
 # type_of_target's answers that a regression tree fits; the other known ones
 # (binary, multiclass and their multi-output forms) a classification tree.
@@ -619,9 +619,5 @@ default=None
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.target_tags.required = self.strategy == "tree"
-        tags.transformer_tags.preserves_dtype = (
-            ["float64", "float32"]
-            if self.dtype is None
-            else [np.dtype(self.dtype).name]
-        )
+        tags.transformer_tags.preserves_dtype = preserved_dtypes(self.dtype)
         return tags

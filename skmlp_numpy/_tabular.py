@@ -256,8 +256,9 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         Number of columns seen in ``fit``.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        The column labels seen in ``fit``, as strings. Defined only when
-        ``X`` was a table (pandas, polars or pyarrow), not an array.
+        The column labels seen in ``fit``. Defined only when ``X`` was a
+        table (pandas, polars or pyarrow) whose labels are all strings, as
+        scikit-learn's estimators define it.
 
     See Also
     --------
@@ -353,9 +354,10 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self.kinds_ = kinds
         self.tz_aware_ = aware
         self.n_features_in_ = len(self.kinds_)
-        # scikit-learn's rule: the names of a table's columns, none for an
-        # array (whose columns TabularFrame calls "0", "1", ...).
-        if hasattr(X, "columns"):
+        # scikit-learn's rule: the names of a table's columns if they are all
+        # strings; none for an array, or other labels (a ColumnTransformer
+        # then names them x0, x1 ...), which TabularFrame reads as "0", "1" ...
+        if hasattr(X, "columns") and all(isinstance(c, str) for c in X.columns):
             self.feature_names_in_ = np.asarray(list(kinds), dtype=object)
         else:
             self.__dict__.pop("feature_names_in_", None)
@@ -623,6 +625,10 @@ def _convert(label: str, column: Any, kind: str) -> Any:
     pd = _pandas()
 
     dtype_kind = getattr(column.dtype, "kind", "O")
+    if kind in _WRONG_DTYPE_KINDS and column.isna().all():
+        # No value to read, whatever the dtype (a batch of one missing time
+        # arrives as float64): missing.
+        return pd.Series(np.nan, index=column.index, dtype=np.float64)
     wrong = None
     if dtype_kind in _WRONG_DTYPE_KINDS.get(kind, ""):
         wrong = str(column.dtype)
@@ -725,18 +731,22 @@ def _convert(label: str, column: Any, kind: str) -> Any:
         return pd.Series(seconds, index=column.index, dtype=np.float64)
     values = column.astype(object)
     missing = values.isna().to_numpy()
-    if kind == "mixed":
-        values = values.map(_category_string)
-    elif dtype_kind == "O":
-        unhashable = sorted(
-            {t.__name__ for t in map(type, values[~missing]) if t.__hash__ is None}
+    # Python objects of any type: a string or categorical dtype holds none
+    # that could be unhashable or a float.
+    types = set(map(type, values[~missing])) if column.dtype == object else set()
+    unhashable = sorted(t.__name__ for t in types if t.__hash__ is None)
+    if unhashable:
+        raise ValueError(
+            f"Column {label!r} holds {'/'.join(unhashable)} values, which "
+            "cannot be categories: drop it or turn them into strings or numbers."
         )
-        if unhashable:
-            raise ValueError(
-                f"Column {label!r} holds {'/'.join(unhashable)} values, which "
-                "cannot be categories: drop it or turn them into strings or "
-                "numbers."
-            )
+    if kind == "mixed":
+        # Only a float can be a whole number whose string is not an int's.
+        floats = dtype_kind == "f" or any(
+            issubclass(t, numbers.Real) and not issubclass(t, numbers.Integral)
+            for t in types
+        )
+        values = values.map(_category_string if floats else str)
     values = np.where(missing, np.nan, values.to_numpy(dtype=object))
     return pd.Series(values, index=column.index, dtype=object)
 

@@ -316,7 +316,8 @@ def _parse_classifier(scope, model, inputs, custom_parsers=None):
     Its ZipMap and its shapes read the labels first, and fail on others
     (dates, say) with errors that do not say what to do.
     """
-    _class_labels(model, nocl=False)
+    nocl = scope.get_options(model, {"nocl": False})["nocl"]
+    _class_labels(model, nocl=nocl)
     return _parse_sklearn_classifier(scope, model, inputs, custom_parsers)
 
 
@@ -483,16 +484,6 @@ def _parse_tabular_frame(scope, model, inputs, custom_parsers=None):
             "numbers (or strings) in the DataFrame before fitting; numeric and "
             "string columns convert as they are."
         )
-    doubles = [v.raw_name for v in inputs if isinstance(v.type, DoubleTensorType)]
-    if doubles:
-        # to_onnx(pipe, X[:1]) reads float64 columns as double inputs, which
-        # onnxruntime's Imputer does not take: the graph would not load.
-        raise NotImplementedError(
-            f"ONNX export of TabularFrame: the inputs {doubles} are double, "
-            "and onnxruntime has no double Imputer. Give numeric columns "
-            "FloatTensorType([None, 1]) in initial_types, as in the tabular "
-            "page's recipe."
-        )
     names = [variable.raw_name for variable in inputs]
     if kinds and names != list(kinds):
         raise RuntimeError(
@@ -569,6 +560,18 @@ def _imputer_kept_columns(imputer):
 
 def _imputer_shape(operator):
     """skl2onnx's shape, widened by the indicator columns under ``add_indicator``."""
+    doubles = [
+        v.raw_name for v in operator.inputs if isinstance(v.type, DoubleTensorType)
+    ]
+    if doubles:
+        # to_onnx(pipe, X[:1]) reads float64 columns as double inputs: the
+        # graph would convert, and onnxruntime refuse to load it.
+        raise NotImplementedError(
+            f"ONNX export of SimpleImputer: its inputs {doubles} are double, "
+            "and onnxruntime has no double Imputer. Give them FloatTensorType "
+            "in initial_types (for a tabular pipeline, as in the tabular "
+            "page's recipe)."
+        )
     calculate_sklearn_imputer_output_shapes(operator)
     imputer = operator.raw_operator
     if not imputer.add_indicator:

@@ -145,7 +145,7 @@ def test_labels_beyond_64_bit_integers_are_refused_clearly():
 
 
 @pytest.mark.parametrize("zipmap", [True, False])
-def test_date_labels_are_refused_clearly(zipmap):
+def test_date_labels_are_refused_clearly_unless_nocl(zipmap, capfd):
     # skl2onnx's ZipMap and shapes read the labels first, and failed with an
     # AttributeError or "Label types must be all integers or all strings".
     X, y = _classification("binary", np.float32)
@@ -153,6 +153,11 @@ def test_date_labels_are_refused_clearly(zipmap):
     model = TwoLayerNetClassifier(hidden_size=4, max_iter=5).fit(X, y)
     with pytest.raises(NotImplementedError, match="labels are strings or 64-bit"):
         _to_onnx(model, X, options={"zipmap": zipmap})
+    # With nocl the labels are class indices: any classes convert.
+    onx = _to_onnx(model, X, options={"zipmap": False, "nocl": True})
+    labels, proba = _run(onx, X, capfd)
+    np.testing.assert_array_equal(model.classes_[labels], model.predict(X))
+    np.testing.assert_allclose(proba, model.predict_proba(X), atol=1e-6)
 
 
 @pytest.mark.parametrize("classes", [[False, True], [-1.0, 3.0]])

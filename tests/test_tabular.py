@@ -12,8 +12,10 @@ import pytest
 import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn.utils.fixes import parse_version
 
@@ -919,7 +921,9 @@ def test_onnx_refusals_name_their_cause():
     # Inputs read from a float64 frame (to_onnx(pipe, X[:1])) are double,
     # which onnxruntime's Imputer does not take: the graph did not load.
     pipe = make_tabular_pipeline("classification", **FAST).fit(X, y)
-    with pytest.raises(NotImplementedError, match=r"the inputs \[.*\] are double"):
+    with pytest.raises(
+        NotImplementedError, match=r"SimpleImputer: its inputs .* double"
+    ):
         skl2onnx.to_onnx(pipe, X[:1])
 
 
@@ -1213,6 +1217,7 @@ def test_pyarrow_dates_are_seconds_in_fit_and_after():
         assert_array_equal(TabularFrame().fit(as_numpy).transform(X)["day"], expected)
 
 
+@pytest.mark.filterwarnings("ignore:Could not infer format")  # pandas, on "soon"
 def test_numbers_in_an_object_column_are_no_dates_or_durations():
     # JSON rows or a database driver give epoch seconds or hours as Python
     # ints beside a None: pandas would read them as nanoseconds, silently.
@@ -1257,10 +1262,27 @@ def test_a_mixed_column_reads_a_whole_number_as_one_category_whatever_its_type()
 
 
 def test_unhashable_values_after_fit_are_refused_by_name():
-    X = pd.DataFrame({"tags": ["a", "b", "a", "b"]})
+    X = pd.DataFrame({"tags": ["a", "b", "a", "b"], "mix": [1, "a", 2, "b"]})
     frame = TabularFrame().fit(X)
-    with pytest.raises(ValueError, match="Column 'tags' holds list values"):
-        frame.transform(pd.DataFrame({"tags": [["a"], ["b"], None, "a"]}))
+    assert frame.kinds_ == {"tags": "categorical", "mix": "mixed"}
+    lists = [["a"], ["b"], None, "a"]
+    for label in ("tags", "mix"):  # a mixed column wrote lists as strings
+        with pytest.raises(ValueError, match=f"Column '{label}' holds list values"):
+            frame.transform(X.assign(**{label: lists}))
+
+
+def test_a_date_or_time_column_with_no_value_after_fit_is_missing():
+    # A batch of one missing value arrives as float64, whatever the kind.
+    X = pd.DataFrame(
+        {
+            "when": pd.date_range("2020-01-01", periods=3),
+            "took": pd.to_timedelta([1, 2, 3], unit="h"),
+            "opens": [datetime.time(8), datetime.time(9), None],
+        }
+    )
+    frame = TabularFrame().fit(X)
+    empty = pd.DataFrame({label: [np.nan] for label in X.columns})
+    assert frame.transform(empty).isna().all().all()
 
 
 def test_feature_names_in_are_the_tables_column_labels():
@@ -1278,9 +1300,18 @@ def test_feature_names_in_are_the_tables_column_labels():
     assert not hasattr(frame, "feature_names_in_")
     with pytest.raises(ValueError, match="input_features should have length"):
         frame.get_feature_names_out(["a"])
-    # Labels of any type, as strings.
-    frame.fit(pd.DataFrame({0: [1.0, 2.0], "b": [3.0, 4.0]}))
-    assert_array_equal(frame.feature_names_in_, ["0", "b"])
+    # Labels that are not all strings have none, as in scikit-learn: in a
+    # ColumnTransformer, which then names them x0, x1, the names out are
+    # still the labels, as strings.
+    X_int = pd.DataFrame({0: [1.0, 2.0], 1: ["a", "b"], 2: [3.0, 4.0]})
+    frame.fit(X_int)
+    assert not hasattr(frame, "feature_names_in_")
+    columns = ColumnTransformer(
+        [("frame", TabularFrame(), [0, 1]), ("scaled", StandardScaler(), [2])]
+    ).fit(X_int)
+    assert_array_equal(
+        columns.get_feature_names_out(), ["frame__0", "frame__1", "scaled__x2"]
+    )
 
 
 def test_warnings_in_a_pipeline_point_at_the_callers_line():

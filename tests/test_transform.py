@@ -16,7 +16,7 @@ from scipy import sparse
 from scipy.special import erf
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import check_transformer_preserve_dtypes
 
@@ -80,6 +80,14 @@ def test_the_preserves_dtype_tag_says_what_transform_gives(Estimator, dtype):
     expected = ["float64", "float32"] if dtype is None else [np.dtype(dtype).name]
     assert preserved == expected
     check_transformer_preserve_dtypes(type(net).__name__, net)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_an_invalid_dtype_is_named_where_the_tags_are_read_first(blobs, Estimator):
+    # cross_val_score (and the HTML repr) read the tags before fit validates:
+    # they raised NumPy's "data type 'foo' not understood".
+    with pytest.raises(ValueError, match="'dtype' parameter"):
+        cross_val_score(Estimator(dtype="foo"), *blobs, cv=2)
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
