@@ -941,9 +941,8 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
             ),
         ]
     )
-    # Dense: the net gathers every batch of a sparse matrix densely, so
-    # sparse storage would save memory but no time (and min_frequency bounds
-    # the number of one-hot columns); dense output also goes into pandas or
+    # Dense, as the numeric branch's columns are (min_frequency bounds the
+    # number of one-hot columns); dense output also goes into pandas or
     # polars frames under set_output.
     categorical = OneHotEncoder(
         handle_unknown="ignore",

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import FeatureUnion, make_pipeline
@@ -580,6 +581,20 @@ def test_pickle_round_trip():
     loaded = pickle.loads(pickle.dumps(ple))
     assert_array_equal(loaded.transform(X), ple.transform(X))
     assert_array_equal(loaded.n_bins_, ple.n_bins_)
+    # What transform keeps from the edges (to spare a loop over the columns
+    # per call) is made again, not pickled.
+    assert pickle.dumps(ple) == pickle.dumps(clone(ple).fit(X, X[:, 0] > 0))
+
+
+def test_what_transform_keeps_follows_the_edges_and_extrapolation():
+    X, other = _data(), _data() * 3 + 1
+    ple = PiecewiseLinearEncoder(n_bins=4).fit(X)
+    ple.transform(X)
+    ple.set_params(extrapolation="constant")
+    constant = PiecewiseLinearEncoder(n_bins=4, extrapolation="constant")
+    assert_array_equal(ple.transform(other), constant.fit(X).transform(other))
+    ple.fit(other)
+    assert_array_equal(ple.transform(X), constant.fit(other).transform(X))
 
 
 @pytest.mark.parametrize(
