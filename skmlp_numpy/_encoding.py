@@ -446,12 +446,13 @@ default=None
             else:
                 columns = X.T
             bin_edges = [self._tree_edges(column, y, task, rng) for column in columns]
+        # Made once: a loop over the columns, which on a hashed matrix of
+        # 2**20 columns cost a third of a second per transform, of one row too.
+        pieces = _pieces(bin_edges, self.extrapolation)
         if sparse.issparse(X):
             # The names of the X being fitted: feature_names_in_ is set below.
             _check_zero_encodes_as_zero(
-                _pieces(bin_edges, self.extrapolation),
-                bin_edges,
-                _get_feature_names(columns_given),
+                pieces, bin_edges, _get_feature_names(columns_given)
             )
 
         validate_data(self, columns_given, skip_check_array=True)
@@ -459,26 +460,20 @@ default=None
         self.bin_edges_ = np.empty(len(bin_edges), dtype=object)
         self.bin_edges_[:] = bin_edges
         self.n_bins_ = np.array([len(e) - 1 for e in bin_edges], dtype=np.int64)
-        self.__dict__.pop("_pieces_cache", None)
+        self._pieces = (self.extrapolation, pieces)
         return self
 
     def _fitted_pieces(self) -> tuple:
-        """``_pieces`` of the fitted edges, made once per ``extrapolation``.
+        """``_pieces`` of the fitted edges, as ``fit`` made them.
 
-        A loop over the columns: on a hashed matrix of 2**20 columns it cost
-        a third of a second, one-row transforms included.
+        Made again (and not kept: transform changes no attribute) under an
+        ``extrapolation`` set after ``fit``, or for a model pickled before
+        ``fit`` kept them.
         """
-        cached = self.__dict__.get("_pieces_cache")
-        if cached is None or cached[0] != self.extrapolation:
-            cached = (self.extrapolation, _pieces(self.bin_edges_, self.extrapolation))
-            self._pieces_cache = cached
-        return cached[1]
-
-    def __getstate__(self) -> dict:
-        # The cache is made again from the edges: pickles stay their size.
-        state = super().__getstate__()
-        state.pop("_pieces_cache", None)
-        return state
+        extrapolation, pieces = getattr(self, "_pieces", (None, None))
+        if extrapolation != self.extrapolation:
+            pieces = _pieces(self.bin_edges_, self.extrapolation)
+        return pieces
 
     def _task(self, y: np.ndarray) -> str:
         """The trees' task: ``task``, or ``y``'s kind under ``'auto'``."""

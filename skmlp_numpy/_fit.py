@@ -12,7 +12,7 @@ estimator is read for its parameters and written only by the commit.
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -333,12 +333,19 @@ class _Fit:
         that the next fit resumes are rebound together by one dictionary
         update, and Ctrl-C is held off the whole commit, whose copies in
         place it could otherwise split (see ``interrupts_deferred``).
+
+        A ``partial_fit`` call's one epoch is its last: nothing writes its
+        arrays after this commit, which takes them as they are (on a wide
+        model, copying them was most of a call's time).
         """
         with interrupts_deferred():
-            progress = self.progress.snapshot(into=self.committed_progress)
-            if self.committed_params is None:
+            if self.incremental:
+                progress, committed = replace(self.progress), params
+            elif self.committed_params is None:
+                progress = self.progress.snapshot()
                 committed = params.astype(self.network.dtype, copy=True)
             else:
+                progress = self.progress.snapshot(into=self.committed_progress)
                 committed = self.committed_params
                 np.copyto(committed, params)
             attributes = self.attributes(committed, progress)

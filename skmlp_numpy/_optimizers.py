@@ -384,8 +384,13 @@ class Adam(_Schedule, _Scratch):
     def is_finite(self):
         """Whether the moments are finite. A squared gradient beyond float32's
         range makes ``v`` infinite, and the steps of those weights 0, for
-        ever, with the weights themselves finite."""
-        return _finite(self.m) and _finite(self.v)
+        ever, with the weights themselves finite.
+
+        ``v``'s largest value tells (NaN propagates, ``v`` is never negative):
+        a gradient that overflows ``m`` or is NaN overflows ``v`` first, or
+        makes it NaN.
+        """
+        return math.isfinite(self.v.max())
 
     def end_epoch(self, n_seen):
         """Count the epoch of the 'cosine' cycle; the others have nothing to do."""

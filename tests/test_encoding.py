@@ -581,8 +581,8 @@ def test_pickle_round_trip():
     loaded = pickle.loads(pickle.dumps(ple))
     assert_array_equal(loaded.transform(X), ple.transform(X))
     assert_array_equal(loaded.n_bins_, ple.n_bins_)
-    # What transform keeps from the edges (to spare a loop over the columns
-    # per call) is made again, not pickled.
+    # What fit keeps from the edges (to spare transform a loop over the
+    # columns) is fit's alone: transform changes nothing.
     assert pickle.dumps(ple) == pickle.dumps(clone(ple).fit(X, X[:, 0] > 0))
 
 
