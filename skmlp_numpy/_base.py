@@ -482,20 +482,31 @@ class BaseTwoLayerNet(
             # spare_core() was asked in _prepare, outside this limit: it reads
             # the caller's BLAS threads, as one thread set here is not a core
             # freed (on a busy machine the other core is the taken one).
-            with training_threads(fit, self.hidden_size * self.n_members):
-                fit.run()
-            fit.callbacks.end(
-                fit.callbacks.fit_task,
-                self,
-                lambda: {
-                    "coefs_": [c.copy() for c in self.coefs_],
-                    "intercepts_": [b.copy() for b in self.intercepts_],
-                },
-            )
-            if fit.user_stream is not None:
-                # Successive fits with one instance differ, as MLPClassifier's
-                # do; a failed call never got here and left it as it was.
-                self.random_state.set_state(fit.user_stream.get_state())
+            try:
+                with training_threads(fit, self.hidden_size * self.n_members):
+                    fit.run()
+                fit.callbacks.end(
+                    fit.callbacks.fit_task,
+                    self,
+                    lambda: {
+                        "coefs_": [c.copy() for c in self.coefs_],
+                        "intercepts_": [b.copy() for b in self.intercepts_],
+                    },
+                )
+                if fit.user_stream is not None:
+                    # Successive fits with one instance differ, as
+                    # MLPClassifier's do; a failed call never got here and
+                    # left it as it was.
+                    self.random_state.set_state(fit.user_stream.get_state())
+            except KeyboardInterrupt:
+                # After the last epoch (in the fit's end callback, say): the
+                # committed epochs stay, as when it comes between epochs.
+                if not fit.committed:
+                    raise
+                warn(
+                    "Training interrupted by the user after its last epoch; the "
+                    "estimator keeps it."
+                )
         return self
 
     def _prepare(self, X, y, sample_weight, incremental, classes, validation):
@@ -645,6 +656,12 @@ class BaseTwoLayerNet(
             dropout=dropout,
             n_members=self.n_members,
         )
+        if self.random_state is None:
+            # NumPy's global stream drew the weights, as MLPClassifier's do;
+            # the model's own stream is a copy of where it stands, which no
+            # other code's draws change (nor the model's pickle) and which no
+            # two models share.
+            random_state = copy.deepcopy(random_state)
         # The random stream starts after the initial weights' draws.
         return network, _Progress(
             stream=random_state,

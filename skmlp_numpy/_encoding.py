@@ -463,12 +463,25 @@ default=None
         self._pieces = (self.extrapolation, pieces)
         return self
 
+    def __getstate__(self) -> dict:
+        # Made again from the edges when loaded: pickles keep their size.
+        state = super().__getstate__()
+        state.pop("_pieces", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if "bin_edges_" in state:
+            self._pieces = (
+                self.extrapolation,
+                _pieces(self.bin_edges_, self.extrapolation),
+            )
+
     def _fitted_pieces(self) -> tuple:
         """``_pieces`` of the fitted edges, as ``fit`` made them.
 
         Made again (and not kept: transform changes no attribute) under an
-        ``extrapolation`` set after ``fit``, or for a model pickled before
-        ``fit`` kept them.
+        ``extrapolation`` set after ``fit``.
         """
         extrapolation, pieces = getattr(self, "_pieces", (None, None))
         if extrapolation != self.extrapolation:

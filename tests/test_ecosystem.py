@@ -409,6 +409,49 @@ class FailingCallback(EpochCounter):
         return False
 
 
+class CtrlCAtFitEnd(EpochCounter):
+    """Ctrl-C in the fit's end callback, after its last epoch was committed."""
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if context.task_name != "epoch":
+            raise KeyboardInterrupt
+        return False
+
+
+@pytest.mark.parametrize("call", ["fit", "partial_fit"])
+def test_ctrl_c_after_the_last_epoch_keeps_the_epochs(blobs, callback, call):
+    # It rolled the whole call back: the end callback ran inside the
+    # transaction, outside the loop that keeps committed epochs.
+    X, y = blobs
+    kwargs = {"classes": np.unique(y)} if call == "partial_fit" else {}
+    params = dict(hidden_size=5, max_iter=4, n_iter_no_change=100, random_state=0)
+    clf = TwoLayerNetClassifier(**params).set_callbacks(CtrlCAtFitEnd())
+    reference = TwoLayerNetClassifier(**params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        getattr(reference, call)(X, y, **kwargs)
+        with pytest.warns(UserWarning, match="interrupted by the user after its last"):
+            getattr(clf, call)(X, y, **kwargs)
+    assert clf.n_iter_ == reference.n_iter_ == len(clf.loss_curve_)
+    assert_array_equal(clf.coefs_[0], reference.coefs_[0])
+
+
+def test_a_model_of_no_random_state_has_a_stream_of_its_own(blobs):
+    # With random_state=None the model's stream was NumPy's global one: any
+    # draw elsewhere changed the model's pickle, and two models shared it.
+    X, y = blobs
+    params = dict(hidden_size=5, max_iter=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a, b = (TwoLayerNetClassifier(**params).fit(X, y) for _ in range(2))
+    before = pickle.dumps(a)
+    np.random.rand()  # noqa: NPY002 (the global stream is the point)
+    assert pickle.dumps(a) == before
+    assert a._progress.stream is not b._progress.stream
+    assert a._progress.stream is not np.random.mtrand._rand
+    assert not np.array_equal(a.coefs_[0], b.coefs_[0])  # the global stream moved
+
+
 @pytest.mark.parametrize("call", ["fit", "partial_fit"])
 def test_a_raising_callback_leaves_the_estimator_and_its_random_state_as_they_were(
     blobs, callback, call
