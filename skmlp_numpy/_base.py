@@ -719,7 +719,8 @@ class BaseTwoLayerNet(
         """
         if not resume:
             return self._new_targets(y, classes)  # only partial_fit has classes
-        fitted = {name: getattr(self, name) for name in self._target_attributes}
+        # An attribute a model of an older version lacks is None.
+        fitted = {name: getattr(self, name, None) for name in self._target_attributes}
         if not incremental:
             check_same_targets(self._new_targets(y, fitted=fitted), fitted)
         return fitted

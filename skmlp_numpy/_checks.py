@@ -301,12 +301,13 @@ def rise_reference(loss, last_loss, base, reference):
 
 
 def divergence_error(
-    epoch, loss=math.nan, rises=0, reference=None, solver="adam", regression=False
+    epoch, loss=math.nan, rises=0, reference=None, solver="adam", targets=None
 ):
     """The error of a fit that diverged at ``epoch`` (see :func:`diverged`).
 
     Its advice fits the fit: no learning rate for ``'lbfgs'``, which has
-    none; the targets' scale for a regressor (``regression``).
+    none; the targets' scale for a regressor's ``targets``, ``"values"``
+    or Poisson ``"counts"`` (None: a classifier's labels).
     """
     if math.isfinite(loss):
         what = (
@@ -331,7 +332,13 @@ def divergence_error(
             "features unscaled: try a smaller learning rate, or put a "
             "StandardScaler before the estimator."
         )
-    if regression:
+    if targets == "counts":
+        advice += (
+            " Or the counts may be large: divide them by a positive constant "
+            "(a TransformedTargetRegressor with a MaxAbsScaler; a "
+            "StandardScaler would make them negative)."
+        )
+    elif targets == "values":
         advice += (
             " Or the targets may be far from unit scale, or grow along a "
             "partial_fit stream: scale them (a TransformedTargetRegressor with a "

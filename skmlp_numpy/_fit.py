@@ -219,13 +219,11 @@ class _Fit:
 
     def _divergence(self, epoch, loss=math.nan, rises=0, reference=None):
         """The :class:`~._checks.DivergenceError` of this fit at ``epoch``."""
+        estimator, targets = self.estimator, None
+        if estimator._y_numeric:
+            targets = "counts" if estimator.loss == "poisson" else "values"
         return divergence_error(
-            epoch,
-            loss,
-            rises,
-            reference,
-            solver=self.estimator.solver,
-            regression=self.estimator._y_numeric,
+            epoch, loss, rises, reference, solver=estimator.solver, targets=targets
         )
 
     def _end_epoch(self, task, loss, penalty_scale, params):

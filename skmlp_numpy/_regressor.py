@@ -206,8 +206,12 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
 
     scoring : str, callable or None, default=None
         Score of the validation set, for early stopping and
-        ``validation_scores_``: None is R² (MLPRegressor's behaviour), 'loss'
-        the negated validation loss, any other string a scikit-learn scorer
+        ``validation_scores_``: None is R² (MLPRegressor's behaviour) for the
+        squared error and the Poisson loss, and the negated validation loss
+        for the absolute error and the quantile loss (as
+        HistGradientBoostingRegressor scores them: R² measures squared
+        errors, which they do not minimise), 'loss' the negated validation
+        loss, any other string a scikit-learn scorer
         name (such as 'neg_mean_absolute_error'), and a callable a scorer
         ``scorer(estimator, X, y)``. Higher is better. The validation weights
         reach the scorers that accept ``sample_weight`` (scikit-learn's do); a
@@ -386,7 +390,9 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
     _y_numeric = True
 
     # The fitted attributes that describe the targets (see _new_targets).
-    _target_attributes = ("n_outputs_", "out_activation_")
+    # _fitted_loss: the loss (and quantile) the network was trained with,
+    # which a warm start or partial_fit must continue.
+    _target_attributes = ("n_outputs_", "out_activation_", "_fitted_loss")
 
     def __init__(
         self,
@@ -578,7 +584,14 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         return {
             "n_outputs_": 1 if y.ndim == 1 else y.shape[1],
             "out_activation_": _OUTPUT_OF_LOSS[self.loss],
+            "_fitted_loss": self._loss_name(),
         }
+
+    def _loss_name(self):
+        """The loss, with its quantile: what a resumed network must go on with."""
+        if self.loss == "quantile":
+            return f"quantile (quantile={self.quantile})"
+        return self.loss
 
     def _encode_targets(self, y, targets, name, dtype):
         """``y`` as a (n_samples, n_outputs) array of ``dtype``, checked.
@@ -592,6 +605,15 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
                 f"loss={self.loss!r} does not fit the trained network, whose "
                 f"output is {targets['out_activation_']!r}; set warm_start=False "
                 "to train a new network."
+            )
+        # None: a model of 0.4, which did not record its loss.
+        fitted_loss = targets.get("_fitted_loss")
+        if fitted_loss not in (None, self._loss_name()):
+            raise ValueError(
+                f"The network was trained with the loss {fitted_loss}, not "
+                f"{self._loss_name()}: a warm start or partial_fit goes on with "
+                "its loss (the stopping rule's best value, and the curves, are "
+                "in its units). Set warm_start=False to train a new network."
             )
         if self.loss == "poisson" and (y < 0).any():
             raise ValueError(

@@ -162,6 +162,56 @@ def test_warm_start_refuses_another_loss_or_output_count(regression):
     assert pickle.dumps(reg) == before
 
 
+@pytest.mark.parametrize("call", ["warm fit", "partial_fit"])
+def test_a_resumed_network_goes_on_with_its_loss_and_quantile(regression, call):
+    # Another loss of the same output was taken silently: the stopping rule
+    # kept the old loss's best value, and the fit stopped at once with the
+    # old loss's weights (a 0.9-quantile asked for, the 0.1-quantile kept).
+    X, y = regression
+    reg = TwoLayerNetRegressor(
+        loss="quantile", quantile=0.1, hidden_size=4, max_iter=2, warm_start=True
+    )
+    fit = reg.fit if call == "warm fit" else reg.partial_fit
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit(X, y)
+    before = pickle.dumps(reg)
+    changes = [{"quantile": 0.9}, {"loss": "absolute_error"}, {"loss": "squared_error"}]
+    for change in changes:
+        reg.set_params(**change)
+        with pytest.raises(
+            ValueError, match="trained with the loss quantile \\(quantile=0.1\\)"
+        ):
+            fit(X, y)
+        reg.set_params(loss="quantile", quantile=0.1)
+    assert pickle.dumps(reg) == before
+
+
+def test_a_poisson_divergence_advises_a_scale_that_keeps_counts_positive():
+    # A StandardScaler (the other losses' advice) makes counts negative,
+    # which the Poisson loss refuses.
+    from skmlp_numpy._checks import divergence_error
+
+    counts = str(divergence_error(3, 1e9, 3, 10.0, targets="counts"))
+    values = str(divergence_error(3, 1e9, 3, 10.0, targets="values"))
+    assert "MaxAbsScaler" in counts and "with a StandardScaler)" not in counts
+    assert "TransformedTargetRegressor with a StandardScaler" in values
+
+
+def test_the_poisson_loss_of_an_overflowing_mean_is_infinite():
+    # It was y log(y / inf) + inf = -inf + inf, NaN: an L-BFGS trial step on
+    # counts near 1e6 diverged where the line search should back off.
+    layer = OUTPUTS["exp"]()
+    assert layer.loss(np.array([[np.inf], [1.0]]), np.array([[3.0], [1.0]])) == np.inf
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 3))
+    y = rng.poisson(np.exp(12 + X[:, 0]))
+    reg = TwoLayerNetRegressor(loss="poisson", solver="lbfgs", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert np.isfinite(reg.fit(X, y).predict(X)).all()
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_dtype_is_kept_from_end_to_end(regression, dtype):
     X, y = regression
