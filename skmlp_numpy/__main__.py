@@ -340,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     model = make_model(net, args)
     progress = args.data == "mnist" if args.progress is None else args.progress
     if progress:
-        attach_progress_bar(net)
+        attach_progress_bar(model)
     regression = args.data in REGRESSION
     target = "a continuous target" if regression else f"{len(set(y_train))} classes"
     print(
@@ -401,7 +401,8 @@ def run(model, net, args, X_train, X_test, y_train, y_test):
 def threads_used(net, args, shape):
     """One line on the BLAS threads the fit ran on, and why."""
     n_rows, n_features = shape
-    rows = n_rows if net.solver == "lbfgs" else min(net.batch_size, n_rows)
+    batch_size = 200 if net.batch_size == "auto" else net.batch_size
+    rows = n_rows if net.solver == "lbfgs" else min(batch_size, n_rows)
     what = "the whole data" if net.solver == "lbfgs" else "batches"
     work = f"{what} of {rows} x {n_features} x {net.hidden_size}"
     if args.threads is not None:
@@ -431,7 +432,15 @@ def epochs_to_print(n_epochs, every=None):
 
 
 def save_model(model, args, n_features):
-    """Save a model that takes raw data, and say so."""
+    """Save a model that takes raw data, and say so.
+
+    Without the progress bar: a saved model is refitted, cloned and searched
+    over elsewhere, where a bar on one step is refused.
+    """
+    if hasattr(model, "regressor_"):
+        model.regressor_.set_callbacks()
+    elif hasattr(model, "set_callbacks"):
+        model.set_callbacks()
     if args.data in REGRESSION:
         # Already a pipeline from raw features: it standardizes X and y itself.
         joblib.dump(model, args.save)
@@ -488,12 +497,18 @@ def defaults_comparison(X_train, X_test, y_train, y_test, seed):
     return f"test R² with the defaults, features standardized (target not): {listed}"
 
 
-def attach_progress_bar(net):
-    """Show scikit-learn's ProgressBar during fit, where rich and the API exist."""
+def attach_progress_bar(model):
+    """Show scikit-learn's ProgressBar during fit, where rich and the API exist.
+
+    On the outermost estimator that takes callbacks (a regression's pipeline
+    inside its TransformedTargetRegressor, which takes none): scikit-learn
+    refuses a propagating callback on a pipeline's step.
+    """
     try:
         from sklearn.callback import ProgressBar
 
-        net.set_callbacks(ProgressBar())
+        holder = getattr(model, "regressor", model)
+        holder.set_callbacks(ProgressBar())
     except ImportError as exc:
         print(f"(no progress bar: {exc})")
 

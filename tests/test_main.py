@@ -5,6 +5,7 @@ from pathlib import Path
 
 import joblib
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import load_diabetes, load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -151,6 +152,32 @@ def test_a_saved_regression_model_takes_raw_features(tmp_path, capsys):
     X, y = load_diabetes(return_X_y=True)
     _, X_test, _, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
     assert joblib.load(path).score(X_test, y_test) == pytest.approx(printed, abs=5e-5)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--progress", "--epochs", "3"],
+        ["--data", "diabetes", "--progress", "--epochs", "3"],
+        ["--data", "diabetes", "--solver", "adam", "--epochs", "3"],
+    ],
+    ids=["digits with a bar", "diabetes with a bar", "diabetes with adam"],
+)
+def test_a_saved_model_with_any_options_refits(args, tmp_path, capsys):
+    # A bar on the regression's net inside its pipeline was refused before
+    # training; 'auto' batches of adam failed the threads line after it (and
+    # the model was not saved); a saved model kept its bar on its net, and a
+    # refit, a clone or a search refused it.
+    pytest.importorskip("rich", reason="the progress bar needs rich")
+    path = tmp_path / "model.joblib"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert main([*args, "--save", str(path)]) == 0
+        data = load_diabetes if "diabetes" in args else load_digits
+        X, y = data(return_X_y=True)
+        model = joblib.load(path)
+        model.fit(X, y)
+        clone(model).fit(X, y)
 
 
 def test_missing_mnist_file_is_a_clear_error(tmp_path, capsys):
