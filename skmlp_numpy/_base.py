@@ -368,10 +368,13 @@ class BaseTwoLayerNet(
         ``on_fit_task_end`` hooks run at the start and end of the fit and of
         each epoch, and a callback whose ``on_fit_task_end`` returns True stops
         training after that epoch. The ``fitted_estimator`` a hook receives is
-        the model as of that epoch. scikit-learn's ``ProgressBar`` and
-        ``ScoringMonitor`` work, and propagate from ``Pipeline`` and
-        ``GridSearchCV``. A callback that raises makes the fit fail, and the
-        estimator is left as it was before the call.
+        the model as of that epoch. scikit-learn's ``ProgressBar`` works, and
+        propagates from ``Pipeline`` and ``GridSearchCV``; its
+        ``ScoringMonitor`` works set on the estimator itself (it does not
+        propagate). A callback whose hook raises makes the fit fail, and the
+        estimator is left as it was before the call; scikit-learn calls
+        ``teardown`` after the fit has returned, so one that raises there
+        leaves the trained model.
 
         Parameters
         ----------

@@ -14,6 +14,8 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from ._checks import warn
+
 __all__ = ["LossCurveDisplay"]
 
 
@@ -171,18 +173,38 @@ class LossCurveDisplay:
         epochs = np.arange(1, len(self.loss_curve) + 1)
         (self.line_,) = ax.plot(epochs, self.loss_curve, label="training loss")
         self.validation_line_ = self.score_line_ = self.score_ax_ = None
-        if self.validation_loss_curve is not None:
+        validation_loss, scores = self.validation_loss_curve, self.validation_scores
+        unaligned = [
+            name
+            for name, curve in [
+                ("validation_loss_curve", validation_loss),
+                ("validation_scores", scores),
+            ]
+            if curve is not None and len(curve) != len(epochs)
+        ]
+        if unaligned:
+            # Early stopping switched on or off between warm fits (or a
+            # partial_fit after an early-stopped fit): which epochs the
+            # curves cover, the model does not say.
+            warn(
+                f"{' and '.join(unaligned)} cover other epochs than the "
+                f"{len(epochs)} of loss_curve (early stopping was switched on or "
+                "off between warm fits or partial_fit calls): only the training "
+                "loss is drawn."
+            )
+            validation_loss = scores = None
+        if validation_loss is not None:
             (self.validation_line_,) = ax.plot(
-                epochs, self.validation_loss_curve, label="validation loss"
+                epochs, validation_loss, label="validation loss"
             )
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         handles = [self.line_] + [h for h in [self.validation_line_] if h is not None]
-        if self.validation_scores is not None:
+        if scores is not None:
             self.score_ax_ = ax.twinx()
             (self.score_line_,) = self.score_ax_.plot(
                 epochs,
-                self.validation_scores,
+                scores,
                 color="tab:green",
                 linestyle="--",
                 label="validation score",

@@ -66,6 +66,23 @@ def test_display_without_validation_and_on_given_axes(blobs, pyplot):
     assert ax.get_title() == "mine"
 
 
+def test_display_of_curves_of_other_epochs_draws_the_training_loss(blobs, pyplot):
+    # Early stopping switched on in a warm fit: the validation curves cover
+    # the last 3 of 6 epochs, and matplotlib refused x and y of two lengths.
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=4, max_iter=3, warm_start=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+        clf.set_params(early_stopping=True).fit(X, y)
+    assert len(clf.validation_scores_) < len(clf.loss_curve_)
+    with pytest.warns(UserWarning, match="only the training loss is drawn") as record:
+        display = LossCurveDisplay.from_estimator(clf)
+    assert record[0].filename == __file__
+    assert len(display.line_.get_xdata()) == len(clf.loss_curve_)
+    assert display.validation_line_ is None and display.score_ax_ is None
+
+
 def test_display_of_a_pipeline_draws_its_nets_curves(blobs, pyplot):
     from sklearn.exceptions import NotFittedError
     from sklearn.linear_model import LogisticRegression
