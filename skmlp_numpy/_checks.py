@@ -95,12 +95,15 @@ def training_dtype(X, dtype):
     return X.dtype if X.dtype in FLOAT_DTYPES else np.dtype(np.float64)
 
 
-def check_fits_dtype(X, dtype, name="X"):
+def check_fits_dtype(
+    X, dtype, name="X", what="the features (a StandardScaler in a Pipeline)"
+):
     """Refuse values of ``X`` that the cast to ``dtype`` would make infinite.
 
     float64 (or longer) data beyond float32's range (about 3.4e38) would train, in
     float32, on infinities: a divergence at the first epoch, blamed on the
-    learning rate. ``X`` is validated (no NaN), dense or sparse.
+    learning rate. ``X`` is validated (no NaN), dense or sparse; ``what`` it
+    holds, and how to scale it, is the advice.
     """
     if np.dtype(dtype) != np.float32 or X.dtype.kind != "f" or X.dtype.itemsize <= 4:
         return
@@ -110,9 +113,8 @@ def check_fits_dtype(X, dtype, name="X"):
     if values.size and not (-largest <= values.min() and values.max() <= largest):
         raise ValueError(
             f"{name} holds values beyond float32's range (about 3.4e38), which "
-            "training in float32 would make infinite: scale the features (a "
-            "StandardScaler in a Pipeline), or train in float64 "
-            "(dtype=np.float64)."
+            f"training in float32 would make infinite: scale {what}, or train "
+            "in float64 (dtype=np.float64)."
         )
 
 

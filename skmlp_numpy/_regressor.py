@@ -20,7 +20,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import BaseTwoLayerNet
-from ._checks import check_no_missing
+from ._checks import check_fits_dtype, check_no_missing
 from ._layers import AbsoluteError, PinballLoss, PoissonDeviance, SquaredError
 
 __all__ = ["TwoLayerNetRegressor"]
@@ -620,6 +620,9 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
                 f"loss='poisson' needs non-negative targets, but {name} has "
                 f"{int((y < 0).sum())} negative values."
             )
+        check_fits_dtype(
+            y, dtype, name, "the targets (a TransformedTargetRegressor with a scaler)"
+        )
         n_outputs = 1 if y.ndim == 1 else y.shape[1]
         if n_outputs != targets["n_outputs_"]:
             raise ValueError(

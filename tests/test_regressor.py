@@ -187,6 +187,22 @@ def test_a_resumed_network_goes_on_with_its_loss_and_quantile(regression, call):
     assert pickle.dumps(reg) == before
 
 
+@pytest.mark.parametrize("where", ["y", "y_val"])
+def test_float64_targets_beyond_float32_are_refused_before_training(regression, where):
+    # y gave a divergence blamed on the learning rate; y_val a validation
+    # loss of inf at every epoch, silently. X was already checked.
+    X, y = regression
+    huge = np.where(np.arange(len(y)) == 3, 1e39, y)
+    reg = TwoLayerNetRegressor(dtype=np.float32, hidden_size=4, max_iter=2)
+    if where == "y":
+        call = lambda: reg.fit(X, huge)  # noqa: E731
+    else:
+        call = lambda: reg.fit(X, y, X_val=X, y_val=huge)  # noqa: E731
+    with pytest.raises(ValueError, match=f"{where} holds values beyond float32's"):
+        call()
+    assert not hasattr(reg, "coefs_")
+
+
 def test_a_poisson_divergence_advises_a_scale_that_keeps_counts_positive():
     # A StandardScaler (the other losses' advice) makes counts negative,
     # which the Poisson loss refuses.
