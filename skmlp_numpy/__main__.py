@@ -117,11 +117,31 @@ def _seed(text):
 
 
 def _output_file(text):
+    # Checked before training, not after it: a folder or nothing for a name.
+    if not text or Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file name")
     folder = Path(text).parent
     if not folder.is_dir():
         raise argparse.ArgumentTypeError(f"folder {str(folder)!r} does not exist")
     if not os.access(folder, os.W_OK):
         raise argparse.ArgumentTypeError(f"folder {str(folder)!r} is not writable")
+    return text
+
+
+def _image_file(text):
+    """An output file of an image format matplotlib writes (PNG without one)."""
+    text = _output_file(text)
+    suffix = Path(text).suffix.lstrip(".").lower()
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        return text  # the plot is then left out, saying why
+    formats = Figure().canvas.get_supported_filetypes()
+    if suffix and suffix not in formats:
+        raise argparse.ArgumentTypeError(
+            f"matplotlib writes no {suffix!r} images; use one of "
+            f"{', '.join(sorted(formats))}"
+        )
     return text
 
 
@@ -206,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--plot",
         metavar="PNG",
-        type=_output_file,
+        type=_image_file,
         help="draw the loss curve into this image file (needs matplotlib)",
     )
     parser.add_argument(
@@ -526,7 +546,9 @@ def plot_loss_curve(net, path):
 
     display = LossCurveDisplay.from_estimator(net)
     display.figure_.savefig(path, dpi=100)
-    print(f"loss curve saved to {path}")
+    # matplotlib adds ".png" to a name without an extension.
+    saved = path if Path(path).suffix else f"{path}.png"
+    print(f"loss curve saved to {saved}")
 
 
 if __name__ == "__main__":

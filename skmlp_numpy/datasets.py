@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -74,14 +75,40 @@ def _read_npz(path):
             f"No MNIST file at {str(path)!r}. Pass the path of an .npz file with "
             f"the arrays {', '.join(_MNIST_KEYS)}, or set SKMLP_MNIST to it."
         )
-    with np.load(path) as data:
+    try:
+        data = np.load(path)
+    except (OSError, EOFError, zipfile.BadZipFile) as error:  # truncated, empty
+        raise ValueError(
+            f"The MNIST file {str(path)!r} is not a readable .npz file ({error})."
+        ) from None
+    except ValueError:
+        # Not NumPy's at all: NumPy's own advice, to load it with pickle, is
+        # not for a data file.
+        raise ValueError(
+            f"The MNIST file {str(path)!r} is not a NumPy .npz file."
+        ) from None
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise ValueError(
+            f"The MNIST file {str(path)!r} holds one array, not an .npz file of "
+            f"the arrays {', '.join(_MNIST_KEYS)}."
+        )
+    with data:
         missing = [key for key in _MNIST_KEYS if key not in data]
         if missing:
             raise ValueError(
                 f"The MNIST file {str(path)!r} lacks the arrays {missing}; it "
                 f"must hold {', '.join(_MNIST_KEYS)}."
             )
-        return tuple(data[key] for key in _MNIST_KEYS)
+        arrays = tuple(data[key] for key in _MNIST_KEYS)
+    for key, array in zip(_MNIST_KEYS, arrays, strict=True):
+        # Images as rows of 784 pixels (not Keras's 28 x 28), labels 1-D.
+        expected = 2 if key.startswith("X") else 1
+        if array.ndim != expected:
+            raise ValueError(
+                f"The MNIST file's {key} has shape {array.shape}; it must be "
+                f"{expected}-D, an image a row of 784 pixels and a label a value."
+            )
+    return arrays
 
 
 def _fetch_openml():

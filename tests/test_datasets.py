@@ -51,3 +51,32 @@ def test_file_without_the_arrays_is_a_clear_error(tmp_path):
     np.savez(path, X_train=np.zeros((2, 784)))
     with pytest.raises(ValueError, match="lacks the arrays"):
         load_mnist(path)
+
+
+def test_a_file_that_is_no_npz_of_rows_is_a_clear_error(tiny_mnist, tmp_path):
+    # A truncated or empty download, one array, random bytes, Keras's 28 x 28
+    # images: zipfile's, EOFError's and NumPy's own errors (or "28 features"
+    # and a failure after loading), where the main job promises one line.
+    raw = tiny_mnist.read_bytes()
+    rng = np.random.RandomState(0)
+    files = {
+        "truncated.npz": (raw[: len(raw) // 2], "not a readable .npz file"),
+        "empty.npz": (b"", "not a readable .npz file"),
+        "random.bin": (rng.bytes(1000), "not a NumPy .npz file"),
+    }
+    for name, (content, match) in files.items():
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(ValueError, match=match):
+            load_mnist(tmp_path / name)
+    np.save(tmp_path / "one.npy", np.zeros((3, 784)))
+    with pytest.raises(ValueError, match="holds one array"):
+        load_mnist(tmp_path / "one.npy")
+    images = {key: np.load(tiny_mnist)[key] for key in ("y_train", "y_test")}
+    np.savez(
+        tmp_path / "keras.npz",
+        X_train=np.zeros((6, 28, 28)),
+        X_test=np.zeros((3, 28, 28)),
+        **images,
+    )
+    with pytest.raises(ValueError, match=r"X_train has shape \(6, 28, 28\)"):
+        load_mnist(tmp_path / "keras.npz")

@@ -127,6 +127,13 @@ def test_save_and_plot(tmp_path, capsys):
     assert f"model saved to {model}" in capsys.readouterr().out
 
 
+def test_a_plot_without_an_extension_says_where_it_went(tmp_path, capsys):
+    pytest.importorskip("matplotlib", reason="--plot needs matplotlib")
+    assert main(["--epochs", "2", "--plot", str(tmp_path / "loss")]) == 0
+    assert f"loss curve saved to {tmp_path / 'loss.png'}" in capsys.readouterr().out
+    assert (tmp_path / "loss.png").stat().st_size > 0
+
+
 def test_a_saved_model_takes_raw_pixels(tmp_path, capsys):
     # The job trains on pixels / 16; the saved model must score as the job
     # said on the pixels as load_digits gives them, not on scaled ones only.
@@ -222,6 +229,11 @@ def test_diabetes_job_reports_r2_beside_mlpregressor(capsys):
         (["--data", "cifar"], "--data"),
         (["--save", "/no/such/folder/model.joblib"], "--save"),
         (["--plot", "/no/such/folder/loss.png"], "--plot"),
+        # Refused after training before: a folder, no name, an image format
+        # matplotlib does not write.
+        (["--save", "."], "--save"),
+        (["--save", ""], "--save"),
+        (["--plot", "loss.xyz"], "--plot"),
         (["--mnist-path", "mnist.npz"], "--mnist-path"),
         (["--no-such-option"], "--no-such-option"),
     ],
