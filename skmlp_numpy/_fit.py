@@ -182,6 +182,8 @@ class _Fit:
             get_config()["working_memory"],
         )
 
+        stopped = []
+
         def end_iteration(intermediate_result):
             """SciPy's per-iteration callback: the iteration ends an epoch."""
             task = self.callbacks.begin_epoch(self.estimator)
@@ -190,6 +192,7 @@ class _Fit:
             net.params[:] = intermediate_result.x
             loss = members_mean(float(intermediate_result.fun))
             if self._end_epoch(task, loss, 1.0 / n, net.params):
+                stopped.append(True)
                 raise StopIteration  # SciPy's way for a callback to stop L-BFGS
 
         result = scipy.optimize.minimize(
@@ -209,7 +212,8 @@ class _Fit:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
             n_iter = _check_optimize_result("lbfgs", result, self.estimator.max_iter)
-        for warning in caught:
+        # A stop that a callback asked for is no failure to converge.
+        for warning in [] if stopped else caught:
             # scikit-learn's helper points at its own line: point at the caller's.
             warn(warning.message, warning.category)
         progress = self.progress

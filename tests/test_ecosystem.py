@@ -219,7 +219,10 @@ def test_a_callback_sees_every_epoch_and_can_stop_training(
     clf.set_callbacks(counter).fit(*blobs)
     assert counter.ends == list(range(1, clf.n_iter_ + 1))
     stopper = EpochCounter(stop_after=3)
-    clf.set_callbacks(stopper).fit(*blobs)
+    with warnings.catch_warnings():
+        # A stop asked for is no failure to converge (L-BFGS said it was).
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf.set_callbacks(stopper).fit(*blobs)
     assert clf.n_iter_ == 3 == len(clf.loss_curve_)
 
 
