@@ -118,7 +118,7 @@ def _seed(text):
 
 def _output_file(text):
     # Checked before training, not after it: a folder or nothing for a name.
-    if not text or Path(text).is_dir():
+    if not text or Path(text).is_dir() or text.endswith(("/", os.sep)):
         raise argparse.ArgumentTypeError(f"{text!r} is not a file name")
     folder = Path(text).parent
     if not folder.is_dir():
@@ -457,10 +457,12 @@ def save_model(model, args, n_features):
     Without the progress bar: a saved model is refitted, cloned and searched
     over elsewhere, where a bar on one step is refused.
     """
-    if hasattr(model, "regressor_"):
-        model.regressor_.set_callbacks()
-    elif hasattr(model, "set_callbacks"):
-        model.set_callbacks()
+    for holder in (
+        model,
+        *(getattr(model, n, None) for n in ("regressor", "regressor_")),
+    ):
+        if hasattr(holder, "set_callbacks"):
+            holder.set_callbacks()
     if args.data in REGRESSION:
         # Already a pipeline from raw features: it standardizes X and y itself.
         joblib.dump(model, args.save)
@@ -547,7 +549,7 @@ def plot_loss_curve(net, path):
     display = LossCurveDisplay.from_estimator(net)
     display.figure_.savefig(path, dpi=100)
     # matplotlib adds ".png" to a name without an extension.
-    saved = path if Path(path).suffix else f"{path}.png"
+    saved = path if Path(path).suffix else f"{path.rstrip('.')}.png"
     print(f"loss curve saved to {saved}")
 
 

@@ -537,12 +537,6 @@ class PoissonDeviance:
             ratio = Y / P
         ratio[Y == 0] = 1.0
         per_sample = (xlogy(Y, ratio) - Y + P).sum(axis=1)
-        # A mean that overflows (an L-BFGS trial step) predicts every target
-        # infinitely badly: inf, which the line search backs off from, where
-        # y log(y / inf) + inf made -inf + inf, NaN, a divergence.
-        overflowed = np.isposinf(P).any(axis=1)
-        if overflowed.any():
-            per_sample[overflowed] = np.inf
         return _mean(per_sample, sample_weight)
 
     def loss_backward(self, P, Y, sample_weight=None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -99,7 +100,18 @@ def _read_npz(path):
                 f"The MNIST file {str(path)!r} lacks the arrays {missing}; it "
                 f"must hold {', '.join(_MNIST_KEYS)}."
             )
-        arrays = tuple(data[key] for key in _MNIST_KEYS)
+        try:
+            arrays = [data[key] for key in _MNIST_KEYS]
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+            # A member of the archive is corrupt (a bad CRC, say).
+            raise ValueError(
+                f"The MNIST file {str(path)!r} is not a readable .npz file ({error})."
+            ) from None
+    # Labels as a column (n, 1) are labels.
+    arrays = [
+        a.ravel() if key.startswith("y") and a.ndim == 2 and a.shape[1] == 1 else a
+        for key, a in zip(_MNIST_KEYS, arrays, strict=True)
+    ]
     for key, array in zip(_MNIST_KEYS, arrays, strict=True):
         # Images as rows of 784 pixels (not Keras's 28 x 28), labels 1-D.
         expected = 2 if key.startswith("X") else 1
@@ -108,7 +120,7 @@ def _read_npz(path):
                 f"The MNIST file's {key} has shape {array.shape}; it must be "
                 f"{expected}-D, an image a row of 784 pixels and a label a value."
             )
-    return arrays
+    return tuple(arrays)
 
 
 def _fetch_openml():

@@ -80,3 +80,18 @@ def test_a_file_that_is_no_npz_of_rows_is_a_clear_error(tiny_mnist, tmp_path):
     )
     with pytest.raises(ValueError, match=r"X_train has shape \(6, 28, 28\)"):
         load_mnist(tmp_path / "keras.npz")
+    # A damaged member of a readable archive: zipfile's error, on reading it.
+    damaged = bytearray(raw)
+    start = raw.index(b"y_train.npy") + 200
+    damaged[start : start + 4] = b"\xff\xff\xff\xff"
+    (tmp_path / "crc.npz").write_bytes(bytes(damaged))
+    with pytest.raises(ValueError, match="not a readable .npz file"):
+        load_mnist(tmp_path / "crc.npz")
+
+
+def test_labels_as_a_column_are_labels(tiny_mnist, tmp_path):
+    arrays = dict(np.load(tiny_mnist))
+    arrays["y_train"] = arrays["y_train"][:, None]
+    np.savez(tmp_path / "column.npz", **arrays)
+    _, _, y_train, _ = load_mnist(tmp_path / "column.npz")
+    np.testing.assert_array_equal(y_train, np.arange(6))

@@ -129,9 +129,11 @@ def test_save_and_plot(tmp_path, capsys):
 
 def test_a_plot_without_an_extension_says_where_it_went(tmp_path, capsys):
     pytest.importorskip("matplotlib", reason="--plot needs matplotlib")
-    assert main(["--epochs", "2", "--plot", str(tmp_path / "loss")]) == 0
-    assert f"loss curve saved to {tmp_path / 'loss.png'}" in capsys.readouterr().out
-    assert (tmp_path / "loss.png").stat().st_size > 0
+    for name in ("loss", "loss."):
+        assert main(["--epochs", "2", "--plot", str(tmp_path / name)]) == 0
+        out = capsys.readouterr().out
+        assert f"loss curve saved to {tmp_path / 'loss.png'}" in out
+        assert (tmp_path / "loss.png").stat().st_size > 0
 
 
 def test_a_saved_model_takes_raw_pixels(tmp_path, capsys):
@@ -183,6 +185,10 @@ def test_a_saved_model_with_any_options_refits(args, tmp_path, capsys):
         data = load_diabetes if "diabetes" in args else load_digits
         X, y = data(return_X_y=True)
         model = joblib.load(path)
+        # No bar anywhere: not on the unfitted regressor a refit copies.
+        parts = [model, getattr(model, "regressor", None)]
+        parts += getattr(model, "steps", None) and [s for _, s in model.steps] or []
+        assert not any(getattr(part, "_skl_callbacks", None) for part in parts)
         model.fit(X, y)
         clone(model).fit(X, y)
 
@@ -233,6 +239,7 @@ def test_diabetes_job_reports_r2_beside_mlpregressor(capsys):
         # matplotlib does not write.
         (["--save", "."], "--save"),
         (["--save", ""], "--save"),
+        (["--save", "model.joblib/"], "--save"),
         (["--plot", "loss.xyz"], "--plot"),
         (["--mnist-path", "mnist.npz"], "--mnist-path"),
         (["--no-such-option"], "--no-such-option"),
