@@ -457,12 +457,12 @@ def save_model(model, args, n_features):
     Without the progress bar: a saved model is refitted, cloned and searched
     over elsewhere, where a bar on one step is refused.
     """
-    for holder in (
-        model,
-        *(getattr(model, n, None) for n in ("regressor", "regressor_")),
-    ):
+    holders = (model, *(getattr(model, n, None) for n in ("regressor", "regressor_")))
+    for holder in holders:
         if hasattr(holder, "set_callbacks"):
-            holder.set_callbacks()
+            # scikit-learn < 1.9 has no callbacks, nor any to remove.
+            with contextlib.suppress(ImportError):
+                holder.set_callbacks()
     if args.data in REGRESSION:
         # Already a pipeline from raw features: it standardizes X and y itself.
         joblib.dump(model, args.save)

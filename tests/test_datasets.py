@@ -61,7 +61,8 @@ def test_a_file_that_is_no_npz_of_rows_is_a_clear_error(tiny_mnist, tmp_path):
     rng = np.random.RandomState(0)
     files = {
         "truncated.npz": (raw[: len(raw) // 2], "not a readable .npz file"),
-        "empty.npz": (b"", "not a readable .npz file"),
+        # NumPy < 2 reads an empty file as not its own.
+        "empty.npz": (b"", "not a (readable|NumPy) .npz file"),
         "random.bin": (rng.bytes(1000), "not a NumPy .npz file"),
     }
     for name, (content, match) in files.items():
