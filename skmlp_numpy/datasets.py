@@ -94,7 +94,7 @@ def _read_npz(path):
             f"the arrays {', '.join(_MNIST_KEYS)}."
         )
     with data:
-        missing = [key for key in _MNIST_KEYS if key not in data]
+        missing = [key for key in _MNIST_KEYS if key not in data.files]
         if missing:
             raise ValueError(
                 f"The MNIST file {str(path)!r} lacks the arrays {missing}; it "
