@@ -9,12 +9,15 @@ a scratch block of about :data:`BLOCK` values, an update holds that block
 alone, and its several passes over each block run in the CPU's cache. The
 results are the same bit for bit: every operation is elementwise.
 
-NumPy only: the network's L2 penalty and the optimizers share it.
+NumPy only: the network's L2 penalty and the optimizers share it, and the
+fit and the optimizers the check that an array of them is finite.
 """
+
+import math
 
 import numpy as np
 
-__all__ = ["BLOCK", "in_blocks", "scratch"]
+__all__ = ["BLOCK", "all_finite", "in_blocks", "scratch"]
 
 # About 0.5 MB of float64: small beside the weights that need blocks, large
 # enough that NumPy's overhead per call stays small beside the work. Adam's
@@ -46,3 +49,12 @@ def in_blocks(work, *arrays):
     for start in range(0, len(arrays[0]), rows):
         blocks = [array[start : start + rows] for array in arrays]
         yield *blocks, work[: len(blocks[0])]
+
+
+def all_finite(array):
+    """Whether every value of ``array`` is finite, without an array of flags.
+
+    NaN and inf show in the extremes (min and max propagate NaN):
+    ``np.isfinite`` would make an array of flags as long as the weights.
+    """
+    return bool(math.isfinite(array.min()) and math.isfinite(array.max()))

@@ -22,6 +22,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.optimize import _check_optimize_result
 
 from ._batches import NetworkOverflowError, full_batch_loss_grad
+from ._blockwise import all_finite
 from ._checks import (
     DIVERGENCE_RISE,
     diverged,
@@ -239,14 +240,10 @@ class _Fit:
         network's (the best epoch's with early stopping).
         """
         net, progress = self.network, self.progress
-        # NaN and inf show in the extremes (min and max propagate NaN):
-        # np.isfinite would make an array of flags as long as the weights.
         # An optimizer's state that overflowed freezes or poisons the weights.
         optimizer = progress.optimizer
         if not (
-            math.isfinite(net.params.min())
-            and math.isfinite(net.params.max())
-            and (optimizer is None or optimizer.is_finite())
+            all_finite(net.params) and (optimizer is None or optimizer.is_finite())
         ):
             raise self._divergence(progress.n_iter + 1)
         # Growth is judged on the rise that this epoch ends or continues, which

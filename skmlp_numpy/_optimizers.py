@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from ._blockwise import in_blocks, scratch
+from ._blockwise import all_finite, in_blocks, scratch
 
 __all__ = ["SGD", "Adam", "OPTIMIZERS", "cosine_factor"]
 
@@ -240,7 +240,7 @@ class SGD(_Schedule, _Scratch):
     def is_finite(self):
         """Whether the velocity is finite: an overflow in it makes no NaN weights
         at once, but steps that are."""
-        return self.velocity is None or _finite(self.velocity)
+        return self.velocity is None or all_finite(self.velocity)
 
     def end_epoch(self, n_seen):
         """Apply the 'invscaling' schedule after ``n_seen`` samples, or count
@@ -399,14 +399,6 @@ class Adam(_Schedule, _Scratch):
     def on_plateau(self):
         """Training stopped improving: Adam always stops (returns True)."""
         return True
-
-
-def _finite(array):
-    """Whether every value of ``array`` is finite, without an array of flags.
-
-    NaN and inf show in the extremes (min and max propagate NaN).
-    """
-    return bool(math.isfinite(array.min()) and math.isfinite(array.max()))
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}

@@ -83,7 +83,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import OneHotEncoder
 
 from ._classifier import TwoLayerNetClassifier
-from ._encoding import PiecewiseLinearEncoder, _pieces
+from ._encoding import PiecewiseLinearEncoder
 from ._regressor import TwoLayerNetRegressor
 from ._tabular import _CLIP_FROM, SmoothClip, TabularFrame
 
@@ -431,7 +431,7 @@ def _convert_piecewise_linear(scope, operator, container):
     """Each bin's column gathered, shifted, scaled and clipped, as transform does."""
     graph = _Graph(scope, container, _compute_type(operator))
     encoder = operator.raw_operator
-    feature, left, width, low, high = _pieces(encoder.bin_edges_, encoder.extrapolation)
+    feature, left, width, low, high = encoder._fitted_pieces()
     n = len(feature)
     # In float64, whatever the graph's type, as transform computes: a float32
     # value minus float32-rounded edges would be off by a whole bin's share
