@@ -76,12 +76,12 @@ def _read_npz(path):
             f"No MNIST file at {str(path)!r}. Pass the path of an .npz file with "
             f"the arrays {', '.join(_MNIST_KEYS)}, or set SKMLP_MNIST to it."
         )
+    # Truncated, empty, or with a damaged member (a bad CRC, say).
+    damaged = (OSError, EOFError, zipfile.BadZipFile, zlib.error)
     try:
         data = np.load(path)
-    except (OSError, EOFError, zipfile.BadZipFile) as error:  # truncated, empty
-        raise ValueError(
-            f"The MNIST file {str(path)!r} is not a readable .npz file ({error})."
-        ) from None
+    except damaged as error:
+        raise _unreadable(path, error) from None
     except ValueError:
         # Not NumPy's at all: NumPy's own advice, to load it with pickle, is
         # not for a data file.
@@ -102,25 +102,29 @@ def _read_npz(path):
             )
         try:
             arrays = [data[key] for key in _MNIST_KEYS]
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
-            # A member of the archive is corrupt (a bad CRC, say).
-            raise ValueError(
-                f"The MNIST file {str(path)!r} is not a readable .npz file ({error})."
-            ) from None
-    # Labels as a column (n, 1) are labels.
-    arrays = [
-        a.ravel() if key.startswith("y") and a.ndim == 2 and a.shape[1] == 1 else a
-        for key, a in zip(_MNIST_KEYS, arrays, strict=True)
-    ]
+        except (*damaged, ValueError) as error:
+            raise _unreadable(path, error) from None
+    checked = []
     for key, array in zip(_MNIST_KEYS, arrays, strict=True):
+        labels = key.startswith("y")
+        if labels and array.ndim == 2 and array.shape[1] == 1:
+            array = array.ravel()  # labels as a column are labels
         # Images as rows of 784 pixels (not Keras's 28 x 28), labels 1-D.
-        expected = 2 if key.startswith("X") else 1
+        expected = 1 if labels else 2
         if array.ndim != expected:
             raise ValueError(
                 f"The MNIST file's {key} has shape {array.shape}; it must be "
                 f"{expected}-D, an image a row of 784 pixels and a label a value."
             )
-    return tuple(arrays)
+        checked.append(array)
+    return tuple(checked)
+
+
+def _unreadable(path, error):
+    """The error of an MNIST file that is no readable .npz archive."""
+    return ValueError(
+        f"The MNIST file {str(path)!r} is not a readable .npz file ({error})."
+    )
 
 
 def _fetch_openml():
