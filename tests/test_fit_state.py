@@ -592,6 +592,23 @@ def test_cosine_cycles_last_max_iter_epochs_when_schedule_epochs_is_none(
     np.testing.assert_allclose(rates, np.concatenate([expected, expected]), rtol=1e-12)
 
 
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_a_partial_fit_call_never_writes_what_the_last_one_published(blobs, solver):
+    # A call publishes its working weights and optimizer state uncopied (its
+    # one epoch is its last): the next call must work on copies of them.
+    X, y = blobs
+    clf = TwoLayerNetClassifier(hidden_size=5, solver=solver, random_state=0)
+    clf.partial_fit(X, y, classes=np.unique(y))
+    held = [*clf.coefs_, *clf.intercepts_]
+    state = vars(clf._progress.optimizer)
+    moments = [v for v in state.values() if isinstance(v, np.ndarray)]
+    before = [array.copy() for array in held + moments]
+    clf.partial_fit(X, y)
+    for array, copy_ in zip(held + moments, before, strict=True):
+        assert_array_equal(array, copy_)
+    assert not np.array_equal(clf.coefs_[0], held[0])  # the call did train
+
+
 def test_partial_fit_spreads_a_cosine_cycle_over_max_iter_calls(blobs, monkeypatch):
     # Each call is an epoch, paced by its own batches: chunks of 40 and 80
     # rows, 1 and 2 batches, over a cycle of 3 calls.
