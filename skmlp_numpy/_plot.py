@@ -102,7 +102,12 @@ class LossCurveDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator: Any, *, ax: Any = None, name: str | None = None
+        cls,
+        estimator: Any,
+        *,
+        ax: Any = None,
+        name: str | None = None,
+        line_kw: dict[str, Any] | None = None,
     ) -> LossCurveDisplay:
         """Plot the curves of a fitted estimator.
 
@@ -117,6 +122,10 @@ class LossCurveDisplay:
             Axes to draw on; a new figure is made when None.
         name : str, default=None
             Name used in the title; the estimator's class name when None.
+        line_kw : dict, default=None
+            Keyword arguments passed to :meth:`matplotlib.axes.Axes.plot` for
+            every curve, as in scikit-learn's
+            :class:`~sklearn.model_selection.LearningCurveDisplay`.
 
         Returns
         -------
@@ -150,15 +159,27 @@ class LossCurveDisplay:
             validation_scores=getattr(estimator, "validation_scores_", None),
             estimator_name=name or type(estimator).__name__,
         )
-        return display.plot(ax=ax)
+        return display.plot(ax=ax, line_kw=line_kw)
 
-    def plot(self, ax: Any = None) -> LossCurveDisplay:
+    def plot(
+        self,
+        ax: Any = None,
+        *,
+        name: str | None = None,
+        line_kw: dict[str, Any] | None = None,
+    ) -> LossCurveDisplay:
         """Draw the curves.
 
         Parameters
         ----------
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure is made when None.
+        name : str, default=None
+            Name used in the title; ``estimator_name`` when None.
+        line_kw : dict, default=None
+            Keyword arguments passed to :meth:`matplotlib.axes.Axes.plot` for
+            every curve (``linewidth``, ``alpha`` ...); they override the
+            display's own, such as the validation score's dashes.
 
         Returns
         -------
@@ -170,8 +191,12 @@ class LossCurveDisplay:
             # Constrained layout keeps the title and a legend above the axes
             # inside the figure.
             _, ax = plt.subplots(layout="constrained")
+        name = self.estimator_name if name is None else name
+        line_kw = {} if line_kw is None else line_kw
         epochs = np.arange(1, len(self.loss_curve) + 1)
-        (self.line_,) = ax.plot(epochs, self.loss_curve, label="training loss")
+        (self.line_,) = ax.plot(
+            epochs, self.loss_curve, **{"label": "training loss", **line_kw}
+        )
         self.validation_line_ = self.score_line_ = self.score_ax_ = None
         validation_loss, scores = self.validation_loss_curve, self.validation_scores
         unaligned = [
@@ -195,7 +220,7 @@ class LossCurveDisplay:
             validation_loss = scores = None
         if validation_loss is not None:
             (self.validation_line_,) = ax.plot(
-                epochs, validation_loss, label="validation loss"
+                epochs, validation_loss, **{"label": "validation loss", **line_kw}
             )
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
@@ -205,16 +230,19 @@ class LossCurveDisplay:
             (self.score_line_,) = self.score_ax_.plot(
                 epochs,
                 scores,
-                color="tab:green",
-                linestyle="--",
-                label="validation score",
+                **{
+                    "color": "tab:green",
+                    "linestyle": "--",
+                    "label": "validation score",
+                    **line_kw,
+                },
             )
             self.score_ax_.set_ylabel("validation score")
             handles.append(self.score_line_)
         if self.score_ax_ is None:
             ax.legend(handles=handles, loc="best")
-            if self.estimator_name:
-                ax.set_title(self.estimator_name)
+            if name:
+                ax.set_title(name)
         else:
             # loc="best" sees the data of one axes only: inside, the legend
             # hid the other axes' curve. Above the axes, in one row, it hides
@@ -226,11 +254,11 @@ class LossCurveDisplay:
                 ncols=len(handles),
                 frameon=False,
             )
-            if self.estimator_name:
+            if name:
                 # The title's usual pad (axes.titlepad), above the legend.
                 top = legend.get_window_extent().y1 - ax.bbox.y1
                 pad = top * 72 / ax.figure.dpi + plt.rcParams["axes.titlepad"]
-                ax.set_title(self.estimator_name, pad=pad)
+                ax.set_title(name, pad=pad)
         self.ax_ = ax
         self.figure_ = ax.figure
         return self

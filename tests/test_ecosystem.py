@@ -162,6 +162,26 @@ def test_display_legend_without_validation_hides_no_curve(blobs, pyplot):
     assert len(_legend_hides(legend, [display.line_])) == 0
 
 
+def test_display_takes_a_name_and_line_keywords(blobs, pyplot):
+    # As scikit-learn's Displays: plot(name=...) titles this drawing only, and
+    # line_kw reaches every curve, over the display's own styles.
+    clf = TwoLayerNetClassifier(
+        hidden_size=5, max_iter=8, early_stopping=True, scoring="loss", random_state=0
+    ).fit(*blobs)
+    display = LossCurveDisplay.from_estimator(
+        clf, name="first", line_kw={"linewidth": 3.5, "linestyle": ":"}
+    )
+    lines = [display.line_, display.validation_line_, display.score_line_]
+    assert [line.get_linewidth() for line in lines] == [3.5] * 3
+    assert {line.get_linestyle() for line in lines} == {":"}
+    assert display.ax_.get_title() == "first"
+    assert display.estimator_name == "first"
+    display.plot(name="second")
+    assert display.ax_.get_title() == "second"
+    assert display.score_line_.get_linestyle() == "--"
+    assert display.estimator_name == "first"
+
+
 def test_display_needs_a_fitted_estimator(pyplot):
     with pytest.raises(Exception, match="not fitted"):
         LossCurveDisplay.from_estimator(TwoLayerNetClassifier())
