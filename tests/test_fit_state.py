@@ -501,6 +501,77 @@ def test_interrupt_or_failure_anywhere_leaves_a_consistent_model(gather_ahead, c
     assert clf.best_validation_score_ == reference.best_validation_score_
 
 
+@st.composite
+def interrupted_partial_fits(draw):
+    return dict(
+        solver=draw(st.sampled_from(["adam", "sgd"])),
+        n_members=draw(st.sampled_from([1, 2])),
+        dropout=draw(st.sampled_from([0.0, 0.3])),
+        regressor=draw(st.booleans()),
+        after=draw(st.integers(0, 30)),
+        error=draw(st.sampled_from([KeyboardInterrupt, RuntimeError])),
+        seed=draw(st.integers(0, 1000)),
+    )
+
+
+@settings(
+    max_examples=_interrupt_profile(),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(interrupted_partial_fits())
+def test_interrupt_or_failure_in_a_partial_fit_loop_loses_that_call_only(case):
+    """A partial_fit call that raises leaves the model of the calls before it,
+    and the loop goes on from there as if that call had never been made."""
+    rng = np.random.RandomState(case["seed"])
+    X = rng.normal(size=(120, 3))
+    y = (X[:, 0] + rng.normal(scale=0.5, size=120) > 0).astype(int) + (X[:, 1] > 1)
+    chunks = [slice(i, i + 40) for i in range(0, 120, 40)] * 2
+    params = dict(
+        hidden_size=4,
+        solver=case["solver"],
+        batch_size=16,
+        n_members=case["n_members"],
+        dropout=case["dropout"],
+        random_state=case["seed"],
+    )
+    if case["regressor"]:
+        make, targets = TwoLayerNetRegressor, X[:, 1] - X[:, 0]
+        extra = {}
+    else:
+        make, targets, extra = TwoLayerNetClassifier, y, dict(classes=[0, 1, 2])
+    calls = {"n": 0}
+    optimizer = OPTIMIZER[case["solver"]]
+    real_step = optimizer.step
+
+    def step(self, params, grads):
+        calls["n"] += 1
+        if calls["n"] == case["after"] + 1:
+            raise case["error"]()
+        real_step(self, params, grads)
+
+    model, failed_at = make(**params), None
+    with mock.patch.object(optimizer, "step", step):
+        for i, rows in enumerate(chunks):
+            before = pickle.dumps(model) if i else None
+            try:
+                model.partial_fit(X[rows], targets[rows], **extra)
+            except (KeyboardInterrupt, RuntimeError):
+                assert failed_at is None
+                failed_at = i
+                if i:
+                    assert pickle.dumps(model) == before
+                else:
+                    assert not hasattr(model, "coefs_")
+    reference = make(**params)
+    for i, rows in enumerate(chunks):
+        if i != failed_at:
+            reference.partial_fit(X[rows], targets[rows], **extra)
+    if failed_at is None:
+        assert calls["n"] <= case["after"]
+    assert_same_model(model, reference)
+
+
 # -------------------------------------------------------- continued training
 
 
