@@ -55,6 +55,7 @@ from ._checks import (
     DTYPE_CONSTRAINT,
     X_DTYPE,
     check_fits_dtype,
+    check_no_complex,
     check_no_missing,
     check_parameter_names,
     check_resumable,
@@ -63,6 +64,7 @@ from ._checks import (
     check_X_for_prediction,
     combine_weights,
     hidden_layer_sizes_message,
+    numbers_named,
     preserved_dtypes,
     training_dtype,
     warn,
@@ -701,16 +703,23 @@ class BaseTwoLayerNet(
                 "pass y.toarray()."
             )
         check_no_missing(y, "y")
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            multi_output=True,
-            y_numeric=self._y_numeric,
-            dtype=X_DTYPE,
-            reset=reset,
-        )
+        check_no_complex(y, "y")
+        if self._y_numeric and getattr(getattr(y, "dtype", None), "kind", "") == "O":
+            # scikit-learn casts object targets to floats, naming nothing;
+            # other targets' values are checked by name in _encode_targets.
+            with numbers_named("y"):
+                y = np.asarray(y).astype(np.float64)
+        with numbers_named("X", X):
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse="csr",
+                multi_output=True,
+                y_numeric=self._y_numeric,
+                dtype=X_DTYPE,
+                reset=reset,
+            )
         return X, check_target_shape(y, "y")
 
     def _targets(self, y, classes, resume, incremental):

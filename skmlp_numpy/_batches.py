@@ -286,7 +286,17 @@ def forward_in_chunks(network, X, working_memory, hidden=False):
                     hidden=hidden,
                 )
     if not np.isfinite(out).all():
-        n_bad = int((~np.isfinite(out)).any(axis=1).sum())
+        bad = np.flatnonzero((~np.isfinite(out)).any(axis=1))
+        # Only under scikit-learn's assume_finite=True do such rows get here.
+        rows = X[bad]
+        values = rows.data if sparse.issparse(rows) else np.asarray(rows)
+        if not np.isfinite(values.astype(np.float64, copy=False)).all():
+            raise ValueError(
+                "X contains NaN or infinite values (assume_finite=True in "
+                "scikit-learn's config skipped the check that says so): "
+                "impute or drop them."
+            )
+        n_bad = len(bad)
         raise NetworkOverflowError(
             f"The network overflowed on {n_bad} rows of X: their features are "
             "too large for the weights. Scale the features as they were scaled "

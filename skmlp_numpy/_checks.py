@@ -5,6 +5,7 @@ the error of a diverged fit, warnings that point at the user's call, and the
 constructor's hints for names brought from MLPClassifier or misspelt.
 """
 
+import contextlib
 import difflib
 import math
 import sys
@@ -163,9 +164,10 @@ def check_weights(weights, n_samples, dtype, name, X_name):
     """Validate per-sample weights, naming the argument in every error."""
     if isinstance(weights, Real):
         weights = np.full(n_samples, weights)
-    weights = check_array(
-        weights, ensure_2d=False, dtype=dtype, input_name=name, order="C"
-    )
+    with numbers_named(name):
+        weights = check_array(
+            weights, ensure_2d=False, dtype=dtype, input_name=name, order="C"
+        )
     if weights.ndim != 1 or weights.shape[0] != n_samples:
         raise ValueError(
             f"{name} has shape {weights.shape}; expected ({n_samples},), one weight "
@@ -174,14 +176,6 @@ def check_weights(weights, n_samples, dtype, name, X_name):
     if (weights < 0).any():
         raise ValueError(f"{name} has negative values; weights must be non-negative.")
     return weights
-
-
-def check_positive_sum(weights, name):
-    """Refuse weights that sum to zero (or to NaN), naming them."""
-    if not weights.sum() > 0:
-        raise ValueError(
-            f"The weights ({name}) must have a positive sum; they are all zero."
-        )
 
 
 def check_resumable(estimator):
@@ -230,17 +224,36 @@ def combine_weights(
     Either may be None; so is the result when both are. Errors name the
     weights ``name``, of the rows of ``X_name``.
     """
+    given = sample_weight
     if sample_weight is not None:
         sample_weight = check_weights(sample_weight, n_samples, dtype, name, X_name)
+    weights = sample_weight
     if target_weight is not None:
         target_weight = target_weight.astype(dtype)
-        if sample_weight is None:
-            sample_weight = target_weight
-        else:
-            sample_weight = sample_weight * target_weight
-    if sample_weight is not None:
-        check_positive_sum(sample_weight, name)
-    return sample_weight
+        weights = target_weight if weights is None else weights * target_weight
+    if weights is not None and not weights.sum() > 0:
+        raise ValueError(_zero_weights_message(given, target_weight, name, dtype))
+    return weights
+
+
+def _zero_weights_message(sample_weight, class_weight, name, dtype):
+    """Why the weights of every row are zero: which weights, and how."""
+    if class_weight is None:
+        if np.any(np.asarray(sample_weight, dtype=np.float64)):
+            return (
+                f"{name} rounds to zero in {np.dtype(dtype)} for every row: "
+                "scale the weights up (only their ratios count)."
+            )
+        return f"{name} is zero for every row: the weights must have a positive sum."
+    if sample_weight is None:
+        return (
+            "class_weight gives every row a weight of zero: give some class "
+            "present in the data a positive weight."
+        )
+    return (
+        f"{name} times class_weight is zero for every row: the weights must "
+        "have a positive sum."
+    )
 
 
 def check_X_for_prediction(estimator, X):
@@ -265,7 +278,10 @@ def check_X_for_prediction(estimator, X):
         and (get_config()["assume_finite"] or _finite_sum(X))
     ):
         return X
-    return validate_data(estimator, X, accept_sparse="csr", dtype=X_DTYPE, reset=False)
+    with numbers_named("X", X):
+        return validate_data(
+            estimator, X, accept_sparse="csr", dtype=X_DTYPE, reset=False
+        )
 
 
 def _finite_sum(X):
@@ -380,6 +396,57 @@ def warn(message, category=UserWarning):
     while frame is not None and _internal(frame.f_code.co_filename):
         frame, stacklevel = frame.f_back, stacklevel + 1
     warnings.warn(message, category, stacklevel=stacklevel)
+
+
+# The first words of NumPy's and scikit-learn's errors for values that are no
+# numbers, which name neither the argument nor, for a DataFrame, the column.
+_NOT_NUMBERS = (
+    "could not convert",
+    "Complex data not supported",
+    "dtype='numeric' is not compatible",
+    "Unable to convert array of bytes/strings",
+)
+
+
+@contextlib.contextmanager
+def numbers_named(name, data=None):
+    """Turn an error about values that are no numbers into one naming ``name``.
+
+    Where an array of strings (or a DataFrame with a text column, or complex
+    numbers) is cast to floats, NumPy and scikit-learn say what failed but not
+    which argument held it; of a pandas DataFrame ``data``, the columns that
+    are not numeric are named too.
+    """
+    try:
+        yield
+    except (TypeError, ValueError) as error:
+        message = str(error)
+        if not message.startswith(_NOT_NUMBERS):
+            raise
+        columns = [
+            label
+            for label, dtype in getattr(data, "dtypes", {}).items()
+            if getattr(dtype, "kind", "O") not in "biuf"
+        ]
+        where = ""
+        if columns and type(data).__module__.startswith("pandas"):
+            shown = ", ".join(map(repr, columns[:5]))
+            more = f" and {len(columns) - 5} more" if len(columns) > 5 else ""
+            where = (
+                f" (not numeric: column {shown}{more}; encode such columns "
+                "first, or let skmlp_numpy.make_tabular_pipeline do it)"
+            )
+        raise ValueError(
+            f"{name} must hold numbers (real, not complex){where}, but "
+            f"{message.splitlines()[0].rstrip('.')}."
+        ) from error
+
+
+def check_no_complex(y, name):
+    """Refuse complex targets, naming ``name`` (scikit-learn's error does not,
+    and prints them all)."""
+    if not sparse.issparse(y) and np.iscomplexobj(y):
+        raise ValueError(f"{name} holds complex numbers; the targets must be real.")
 
 
 def check_target_shape(y, name):

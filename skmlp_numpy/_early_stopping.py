@@ -35,9 +35,11 @@ from ._batches import forward_in_chunks
 from ._checks import (
     X_DTYPE,
     check_fits_dtype,
+    check_no_complex,
     check_no_missing,
     check_target_shape,
     combine_weights,
+    numbers_named,
     warn,
 )
 from ._fit_state import UNKNOWN_SCORER
@@ -113,7 +115,8 @@ def check_validation_set(estimator, X_val, y_val, sample_weight_val, targets, dt
             f"{np.ndim(X_val)} dimension(s)."
         )
     # Kept in its dtype: validation casts a chunk at a time.
-    X = check_array(X_val, accept_sparse="csr", dtype=X_DTYPE, input_name="X_val")
+    with numbers_named("X_val", X_val):
+        X = check_array(X_val, accept_sparse="csr", dtype=X_DTYPE, input_name="X_val")
     check_fits_dtype(X, dtype, "X_val")
     if X.shape[1] != estimator.n_features_in_:
         raise ValueError(
@@ -136,11 +139,13 @@ def check_validation_set(estimator, X_val, y_val, sample_weight_val, targets, dt
             message = message.replace(said, said.replace("X", "X_val", 1), 1)
         warn(message, warning.category)
     check_no_missing(y_val, "y_val")
+    check_no_complex(y_val, "y_val")
     y = check_array(
         y_val, accept_sparse=False, ensure_2d=False, dtype=None, input_name="y_val"
     )
     if estimator._y_numeric and y.dtype.kind == "O":
-        y = y.astype(np.float64)
+        with numbers_named("y_val"):
+            y = y.astype(np.float64)
     if y.shape[0] != X.shape[0]:
         raise ValueError(
             f"y_val has {y.shape[0]} samples but X_val has {X.shape[0]}; "

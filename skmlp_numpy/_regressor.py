@@ -20,7 +20,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import BaseTwoLayerNet
-from ._checks import check_fits_dtype, check_no_missing
+from ._checks import check_fits_dtype, check_no_missing, numbers_named
 from ._layers import AbsoluteError, PinballLoss, PoissonDeviance, SquaredError
 
 __all__ = ["TwoLayerNetRegressor"]
@@ -615,6 +615,9 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
                 "its loss (the stopping rule's best value, and the curves, are "
                 "in its units). Set warm_start=False to train a new network."
             )
+        if y.dtype.kind not in "biuf":
+            with numbers_named(name):
+                y = y.astype(np.float64)
         if self.loss == "poisson" and (y < 0).any():
             raise ValueError(
                 f"loss='poisson' needs non-negative targets, but {name} has "

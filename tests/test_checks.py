@@ -10,10 +10,13 @@ import pickle
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
+from scipy import sparse
+from sklearn import config_context
 from sklearn.exceptions import ConvergenceWarning
 
-from skmlp_numpy import TwoLayerNetClassifier
+from skmlp_numpy import TwoLayerNetClassifier, TwoLayerNetRegressor
 
 pytestmark = pytest.mark.usefixtures("quiet")
 
@@ -40,25 +43,108 @@ def test_bad_class_weight_is_named_before_training(fitted, blobs, class_weight):
 
 
 @pytest.mark.parametrize(
-    "params, fit_params",
+    "params, fit_params, match",
     [
-        ({}, {"sample_weight": np.zeros(120)}),
-        ({"class_weight": {0: 0.0, 1: 0.0, 2: 0.0}}, {}),
+        ({}, {"sample_weight": np.zeros(120)}, "sample_weight is zero for every row"),
+        (
+            {"class_weight": {0: 0.0, 1: 0.0, 2: 0.0}},
+            {},
+            "class_weight gives every row a weight of zero",
+        ),
         # Neither zeroes every sample alone (blobs: 40 rows of each class).
         (
             {"class_weight": {0: 0.0, 1: 0.0}},
             {"sample_weight": np.r_[np.ones(80), np.zeros(40)]},
+            "sample_weight times class_weight is zero for every row",
+        ),
+        # No weight is zero, but each is in float32.
+        (
+            {"dtype": np.float32},
+            {"sample_weight": np.full(120, 1e-50)},
+            "sample_weight rounds to zero in float32 for every row",
         ),
     ],
-    ids=["sample_weight", "class_weight", "both"],
+    ids=["sample_weight", "class_weight", "both", "float32-underflow"],
 )
-def test_weights_that_zero_every_sample_are_named(fitted, blobs, params, fit_params):
+def test_weights_that_zero_every_sample_are_named(
+    fitted, blobs, params, fit_params, match
+):
     before = pickle.dumps(fitted)
     fitted.set_params(**params)
-    with pytest.raises(ValueError, match=r"\(sample_weight\) must have a positive"):
+    with pytest.raises(ValueError, match=match):
         fitted.fit(*blobs, **fit_params)
-    fitted.set_params(class_weight=None)
+    fitted.set_params(class_weight=None, dtype=None)
     assert pickle.dumps(fitted) == before
+
+
+# ------------------------------------------------ values that are no numbers
+
+
+@pytest.mark.parametrize(
+    "case, match",
+    [
+        ("regressor y strings", "^y must hold numbers"),
+        ("regressor y objects", "^y must hold numbers"),
+        ("regressor y complex", "^y holds complex numbers"),
+        ("regressor y_val strings", "^y_val must hold numbers"),
+        ("regressor y_val complex", "^y_val holds complex numbers"),
+        ("sample_weight strings", "^sample_weight must hold numbers"),
+        ("X frame with a text column", r"^X must hold numbers .*column 'g'"),
+        ("X complex", "^X must hold numbers"),
+        ("X_val strings", "^X_val must hold numbers"),
+        ("predict strings", "^X must hold numbers"),
+    ],
+)
+def test_values_that_are_no_numbers_are_named(blobs, case, match):
+    # NumPy's and scikit-learn's own words ("could not convert string to
+    # float", "Complex data not supported") name no argument.
+    X, y = blobs
+    rng = np.random.RandomState(0)
+    Xr, yr = rng.normal(size=(20, 3)), rng.normal(size=20)
+    regressor = TwoLayerNetRegressor(max_iter=2)
+    classifier = TwoLayerNetClassifier(max_iter=2)
+    calls = {
+        "regressor y strings": lambda: regressor.fit(Xr, np.array(["a"] * 20)),
+        "regressor y objects": lambda: regressor.fit(
+            Xr, np.array(["a"] * 20, dtype=object)
+        ),
+        "regressor y complex": lambda: regressor.fit(Xr, yr + 0j),
+        "regressor y_val strings": lambda: regressor.fit(
+            Xr, yr, X_val=Xr[:4], y_val=np.array(["a"] * 4, dtype=object)
+        ),
+        "regressor y_val complex": lambda: regressor.fit(
+            Xr, yr, X_val=Xr[:4], y_val=yr[:4] + 1j
+        ),
+        "sample_weight strings": lambda: classifier.fit(
+            X, y, sample_weight=np.array(["a"] * len(y))
+        ),
+        "X frame with a text column": lambda: classifier.fit(
+            pd.DataFrame({"f": X[:, 0], "g": ["u", "v"] * (len(y) // 2)}), y
+        ),
+        "X complex": lambda: classifier.fit(X + 0j, y),
+        "X_val strings": lambda: classifier.fit(
+            X, y, X_val=np.full((4, X.shape[1]), "a"), y_val=y[:4]
+        ),
+        "predict strings": lambda: classifier.fit(X, y).predict(
+            np.full((1, X.shape[1]), "a")
+        ),
+    }
+    with pytest.raises(ValueError, match=match):
+        calls[case]()
+
+
+def test_nan_under_assume_finite_is_named_as_such(fitted, blobs):
+    # With scikit-learn's check skipped, a NaN row reached the network, whose
+    # non-finite outputs were blamed on features too large for the weights.
+    X = blobs[0][:3].copy()
+    X[1, 0] = np.nan
+    with config_context(assume_finite=True):
+        with pytest.raises(ValueError, match="X contains NaN or infinite values"):
+            fitted.predict_proba(X)
+        with pytest.raises(ValueError, match="X contains NaN or infinite values"):
+            fitted.predict_proba(sparse.csr_matrix(X))
+        with pytest.raises(ValueError, match="too large for the weights"):
+            fitted.predict_proba(np.full((1, X.shape[1]), np.finfo(np.float64).max))
 
 
 # --------------------------------------------- warnings point at the caller

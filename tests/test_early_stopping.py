@@ -106,7 +106,7 @@ def _held_out_rows(X, y, **params):
             dict(
                 X_val=np.ones((5, 4)), y_val=np.zeros(5), sample_weight_val=np.zeros(5)
             ),
-            r"\(sample_weight_val\) must have a positive sum",
+            "sample_weight_val is zero for every row",
         ),
     ],
 )
