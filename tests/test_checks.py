@@ -85,9 +85,9 @@ def test_weights_that_zero_every_sample_are_named(
     [
         ("regressor y strings", "^y must hold numbers"),
         ("regressor y objects", "^y must hold numbers"),
-        ("regressor y complex", "^y holds complex numbers"),
+        ("regressor y complex", "^Complex data not supported: y holds"),
         ("regressor y_val strings", "^y_val must hold numbers"),
-        ("regressor y_val complex", "^y_val holds complex numbers"),
+        ("regressor y_val complex", "^Complex data not supported: y_val holds"),
         ("sample_weight strings", "^sample_weight must hold numbers"),
         ("X frame with a text column", r"^X must hold numbers .*column 'g'"),
         ("X complex", "^X must hold numbers"),
