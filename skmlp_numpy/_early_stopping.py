@@ -194,7 +194,7 @@ def hold_out(X, y, Y, sample_weight, fraction, random_state, stratify):
         else:
             msg = "The validation set held out for early stopping cannot be drawn."
         if stratified:
-            msg += f" Stratified by class: {stratified}"
+            msg += f" Stratified by class: {stratified.rstrip('.')}."
         raise ValueError(f"{msg} Change validation_fraction, or pass X_val and y_val.")
     sw_val = None
     if sample_weight is not None:

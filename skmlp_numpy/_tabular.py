@@ -13,6 +13,7 @@ import numbers
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import (
     BaseEstimator,
     OneToOneFeatureMixin,
@@ -25,11 +26,12 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.validation import (
     _check_feature_names_in,
+    check_array,
     check_is_fitted,
     validate_data,
 )
 
-from ._checks import DTYPE_CONSTRAINT, warn
+from ._checks import DTYPE_CONSTRAINT, check_no_missing, warn
 from ._classifier import TwoLayerNetClassifier
 from ._encoding import PiecewiseLinearEncoder
 from ._regressor import TwoLayerNetRegressor
@@ -167,7 +169,11 @@ class SmoothClip(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self : SmoothClip
             The fitted transformer.
         """
-        validate_data(self, X, dtype=(np.float64, np.float32))
+        # Checked first, the names and number of the columns set after
+        # (validate_data would set them before its checks): a refused fit
+        # leaves a fitted SmoothClip as it was.
+        check_array(X, dtype=(np.float64, np.float32), estimator=self)
+        validate_data(self, X, skip_check_array=True)
         return self
 
     def transform(self, X: Any) -> np.ndarray:
@@ -282,15 +288,17 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
 (n_samples, n_features)
             The raw table.
 
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            The targets, if any: refused here when they have missing values
+            or another number of rows than ``X``, so that a pipeline refuses
+            them before any of its steps is refitted.
 
         Returns
         -------
         self : TabularFrame
             The fitted transformer.
         """
-        self._fit(X)
+        self._fit(X, y)
         return self
 
     def fit_transform(self, X: Any, y: Any = None) -> Any:
@@ -302,8 +310,8 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
 (n_samples, n_features)
             The raw table.
 
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            The targets, if any, checked as :meth:`fit` checks them.
 
         Returns
         -------
@@ -311,9 +319,9 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
             As :meth:`transform` returns it, from the conversion that ``fit``
             makes anyway.
         """
-        return self._fit(X)
+        return self._fit(X, y)
 
-    def _fit(self, X):
+    def _fit(self, X, y=None):
         """Read the kinds, and return the columns converted by them."""
         pd = _pandas()
 
@@ -324,6 +332,21 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
                 f"Found array with 0 sample(s) (shape={frame.shape}) while a "
                 "minimum of 1 is required by TabularFrame."
             )
+        if frame.shape[1] == 0:
+            raise ValueError(
+                f"Found array with 0 feature(s) (shape={frame.shape}) while a "
+                "minimum of 1 is required by TabularFrame: X has no column."
+            )
+        if y is not None:
+            # Checked before any step of the pipeline is fitted, so that bad
+            # targets leave every step of a fitted pipeline as it was.
+            check_no_missing(y, "y")
+            n_targets = y.shape[0] if hasattr(y, "shape") else len(y)
+            if n_targets != frame.shape[0]:
+                raise ValueError(
+                    f"y has {n_targets} rows but X has {frame.shape[0]}; they "
+                    "must match."
+                )
         # A rare column can be all missing in a cross-validation fold's
         # training rows: left out, as SimpleImputer leaves out such a feature.
         empty = [label for label, column in frame.items() if column.isna().all()]
@@ -354,6 +377,8 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
         self.kinds_ = kinds
         self.tz_aware_ = aware
         self.n_features_in_ = len(self.kinds_)
+        # An array's columns are positions, and so are a later table's.
+        self._positional = _is_array(X)
         # scikit-learn's rule: the names of a table's columns if they are all
         # strings; none for an array, or other labels (a ColumnTransformer
         # then names them x0, x1 ...), which TabularFrame reads as "0", "1" ...
@@ -381,6 +406,32 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
 
         check_is_fitted(self)
         frame = _as_pandas(X)
+        if frame.shape[0] == 0:
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape={frame.shape}) while a "
+                "minimum of 1 is required by TabularFrame."
+            )
+        if _is_array(X) or getattr(self, "_positional", False):
+            # Columns by position, as scikit-learn reads them: an array's "0"
+            # is the first column seen in fit, whatever that column's label.
+            if frame.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {frame.shape[1]} columns, but TabularFrame was fitted "
+                    f"on {self.n_features_in_}; an array's columns are read by "
+                    "position."
+                )
+            if _is_array(X) and hasattr(self, "feature_names_in_"):
+                warn(
+                    "X does not have valid feature names, but TabularFrame was "
+                    "fitted with feature names: its columns are read by position."
+                )
+            elif not _is_array(X):
+                warn(
+                    "X has feature names, but TabularFrame was fitted without "
+                    "feature names (on an array): its columns are read by "
+                    "position."
+                )
+            frame = frame.set_axis(list(self.kinds_), axis=1)
         missing = [label for label in self.kinds_ if label not in frame.columns]
         if missing:
             raise ValueError(f"Columns {missing} seen in fit are missing from X.")
@@ -461,6 +512,12 @@ def _as_pandas(X: Any) -> Any:
 
     if isinstance(X, pd.DataFrame):
         frame = X
+    elif sparse.issparse(X):
+        raise TypeError(
+            f"X is a SciPy sparse {type(X).__name__}: the tabular pipeline reads "
+            "columns by kind from a table. Pass a DataFrame, or X.toarray(); or "
+            "fit TwoLayerNetClassifier/TwoLayerNetRegressor on sparse X directly."
+        )
     elif type(X).__name__ == "LazyFrame":  # polars: no rows until collected
         raise TypeError(
             f"Expected a 2-D table; got a {type(X).__name__}: collect() it first."
@@ -485,6 +542,11 @@ def _as_pandas(X: Any) -> Any:
             "compared as strings): give each column its own label."
         )
     return frame.set_axis(labels, axis=1)
+
+
+def _is_array(X: Any) -> bool:
+    """Whether ``X`` is an array, whose columns have positions, not labels."""
+    return not hasattr(X, "columns") and not hasattr(X, "to_pandas")
 
 
 def _kind(label: str, column: Any) -> str:

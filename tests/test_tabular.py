@@ -1328,3 +1328,88 @@ def test_warnings_in_a_pipeline_point_at_the_callers_line():
     assert "different value in every row" in messages
     assert "Maximum iterations" in messages
     assert {w.filename for w in record} == {__file__}
+
+
+def test_an_arrays_columns_are_positions_whatever_the_labels_seen_in_fit():
+    # Fitted on a frame whose integer labels are out of order, an array's
+    # column "0" was matched to the label 0, the second column: the same rows
+    # predicted otherwise (scikit-learn#30983's kind of mismatch, silently).
+    rng = np.random.RandomState(0)
+    raw = pd.DataFrame({0: rng.normal(size=120), 1: 10 * rng.normal(size=120)})
+    X = raw[[1, 0]]
+    pipe = make_tabular_pipeline("regression", **FAST).fit(X, 3 * raw[0])
+    assert_array_equal(pipe.predict(X.to_numpy()), pipe.predict(X))
+    with pytest.raises(ValueError, match="X has 1 columns, but TabularFrame was"):
+        pipe.predict(X.to_numpy()[:, :1])
+    # Named columns: scikit-learn's warning, then the positions.
+    named = X.set_axis(["b", "a"], axis=1)
+    pipe.fit(named, 3 * raw[0])
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        assert_array_equal(pipe.predict(named.to_numpy()), pipe.predict(named))
+    # Fitted on an array, a table's columns are positions too.
+    pipe.fit(X.to_numpy(), 3 * raw[0])
+    with pytest.warns(UserWarning, match="fitted without feature names"):
+        assert_array_equal(pipe.predict(named), pipe.predict(X.to_numpy()))
+
+
+@pytest.mark.parametrize("kind", ["csr_matrix", "csr_array", "coo_matrix"])
+def test_sparse_input_is_refused_saying_what_to_pass(kind):
+    sparse = pytest.importorskip("scipy.sparse")
+    dense = np.random.RandomState(0).normal(size=(40, 3))
+    X, y = getattr(sparse, kind)(dense), np.arange(40) % 2
+    message = f"X is a SciPy sparse {kind}.*X.toarray"
+    with pytest.raises(TypeError, match=message):
+        make_tabular_pipeline("classification", **FAST).fit(X, y)
+    fitted = make_tabular_pipeline("classification", **FAST).fit(dense, y)
+    with pytest.raises(TypeError, match=message):
+        fitted.predict(X)
+
+
+def test_a_table_without_columns_or_rows_is_refused_by_tabular_frame():
+    with pytest.raises(ValueError, match="0 feature.*TabularFrame: X has no column"):
+        make_tabular_pipeline("regression", **FAST).fit(
+            pd.DataFrame(index=range(20)), np.arange(20.0)
+        )
+    X, y = _table()
+    pipe = make_tabular_pipeline("regression", **FAST).fit(X, y)
+    with pytest.raises(ValueError, match=r"0 sample.*\(0, 4\).*TabularFrame"):
+        pipe.predict(X.iloc[:0])
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_bad_targets_leave_every_step_of_a_fitted_pipeline_as_it_was(task):
+    # scikit-learn's Pipeline refits its steps one by one: the net refused
+    # the targets after the preprocessing was refitted on the new X, and the
+    # pipeline went on predicting with the two mismatched.
+    X, y = _table()
+    if task == "classification":
+        y = y > 0
+    pipe = make_tabular_pipeline(task, **FAST).fit(X, y)
+    before = pickle.dumps(pipe)
+    X_new, _ = _table(seed=1)
+    bad = pd.Series(y, dtype=object)
+    bad.iloc[3] = None
+    with pytest.raises(ValueError, match="y has a missing value"):
+        pipe.fit(X_new, bad)
+    with pytest.raises(ValueError, match="y has 119 rows but X has 120"):
+        pipe.fit(X_new, y[:-1])
+    assert pickle.dumps(pipe) == before
+
+
+@pytest.mark.parametrize(
+    "bad", ["nan", "text", "no rows"], ids=["nan", "text", "no-rows"]
+)
+def test_a_refused_refit_leaves_a_fitted_smooth_clip_as_it_was(bad):
+    # validate_data set feature_names_in_ before refusing the values.
+    X = pd.DataFrame({"a": [0.0, 1.0, 2.0], "b": [1.0, 2.0, 3.0]})
+    clip = SmoothClip().fit(X)
+    before = pickle.dumps(clip)
+    other = {
+        "nan": pd.DataFrame({"c": [np.nan, 1.0], "d": [1.0, 2.0]}),
+        "text": pd.DataFrame({"c": ["x", "y"], "d": [1.0, 2.0]}),
+        "no rows": pd.DataFrame({"c": [], "d": [], "e": []}),
+    }[bad]
+    with pytest.raises(ValueError):
+        clip.fit(other)
+    assert pickle.dumps(clip) == before
+    assert_allclose(clip.transform(X), SmoothClip().fit_transform(X))
