@@ -554,6 +554,7 @@ def _kind(label: str, column: Any) -> str:
     pd = _pandas()
 
     dtype = column.dtype
+    _check_not_nested(label, dtype)
     if pd.api.types.is_bool_dtype(dtype):
         return "categorical"
     # kind reads numpy, time-zone aware and pyarrow dtypes alike.
@@ -602,6 +603,21 @@ def _kind(label: str, column: Any) -> str:
     # The encoder sorts the categories: values of mixed types cannot be,
     # their strings can.
     return "mixed" if len(types) > 1 else "categorical"
+
+
+def _check_not_nested(label: str, dtype: Any) -> None:
+    """Refuse a pyarrow column of lists, structs or maps, naming it.
+
+    Their values are arrays or dicts, which cannot be categories, as in an
+    ``object`` column; pyarrow's own errors name no column.
+    """
+    pyarrow_dtype = getattr(dtype, "pyarrow_dtype", None)
+    if pyarrow_dtype is not None and pyarrow_dtype.num_fields > 0:
+        raise ValueError(
+            f"Column {label!r} holds {pyarrow_dtype} values (lists, structs or "
+            "maps), which cannot be categories: drop it or turn them into "
+            "strings or numbers."
+        )
 
 
 def _check_magnitude(label: str, values: Any) -> None:
@@ -687,6 +703,7 @@ def _convert(label: str, column: Any, kind: str) -> Any:
     pd = _pandas()
 
     dtype_kind = getattr(column.dtype, "kind", "O")
+    _check_not_nested(label, column.dtype)
     if kind in _WRONG_DTYPE_KINDS and column.isna().all():
         # No value to read, whatever the dtype (a batch of one missing time
         # arrives as float64): missing.
@@ -743,8 +760,12 @@ def _convert(label: str, column: Any, kind: str) -> Any:
         # Seconds since the epoch (UTC for time-zone aware columns);
         # NaT becomes NaN for the imputer. pyarrow timestamps go through
         # numpy's: pyarrow's own arithmetic overflows in nanoseconds.
+        # Strings each by their own format: pandas would take the first one's
+        # for all, so that "01/02/2020" read 2 January alone and 1 February
+        # after "13/01/2020": a row's date would depend on the other rows.
+        text = dtype_kind == "O" or pd.api.types.is_string_dtype(column.dtype)
         try:
-            values = pd.to_datetime(column, utc=True)
+            values = pd.to_datetime(column, utc=True, format="mixed" if text else None)
         except pd.errors.OutOfBoundsDatetime as error:
             # pandas < 3 reads datetime objects in nanoseconds, which end in
             # 2262; a datetime64[s] column holds any year.

@@ -1413,3 +1413,42 @@ def test_a_refused_refit_leaves_a_fitted_smooth_clip_as_it_was(bad):
         clip.fit(other)
     assert pickle.dumps(clip) == before
     assert_allclose(clip.transform(X), SmoothClip().fit_transform(X))
+
+
+def test_a_date_string_after_fit_reads_the_same_whatever_the_rows_beside_it():
+    # pandas reads a batch of strings in the format of its first one
+    # (pandas#12585): "01/02/2020" was 2 January alone and 1 February after
+    # "13/01/2020", so that a row's prediction depended on the other rows.
+    dates = pd.Series(pd.date_range("2019-06-01", periods=60, freq="D"))
+    X = pd.DataFrame({"t": dates, "a": np.arange(60.0)})
+    frame = TabularFrame().fit(X)
+    alone = frame.transform(pd.DataFrame({"t": ["01/02/2020"], "a": [0.0]}))
+    batch = frame.transform(
+        pd.DataFrame({"t": ["13/01/2020", "01/02/2020"], "a": [0.0, 0.0]})
+    )
+    assert batch["t"].iloc[1] == alone["t"].iloc[0]
+    assert batch["t"].iloc[0] == pd.Timestamp("2020-01-13", tz="UTC").timestamp()
+
+
+def test_pyarrow_lists_structs_and_maps_are_refused_by_name():
+    # pyarrow's "Function 'unique' has no kernel" named no column, and at
+    # predict a list column reached the encoder ("unhashable type").
+    pa = pytest.importorskip("pyarrow")
+    nested = [
+        (pa.list_(pa.int64()), [[1], [2, 3]]),
+        (pa.struct([("x", pa.int64())]), [{"x": 1}, {"x": 2}]),
+        (pa.map_(pa.string(), pa.int64()), [[("k", 1)], [("k", 2)]]),
+    ]
+    y = np.arange(40) % 2
+    numbers = np.random.RandomState(0).normal(size=40)
+    text = pd.DataFrame({"tags": ["a", "b"] * 20, "a": numbers})
+    fitted = make_tabular_pipeline("classification", **FAST).fit(text, y)
+    for dtype, values in nested:
+        column = pd.Series(
+            pa.array(values * 20, type=dtype), dtype=pd.ArrowDtype(dtype)
+        )
+        X = pd.DataFrame({"tags": column, "a": numbers})
+        with pytest.raises(ValueError, match=r"Column 'tags' holds .*\(lists, structs"):
+            make_tabular_pipeline("classification", **FAST).fit(X, y)
+        with pytest.raises(ValueError, match=r"Column 'tags' holds .*\(lists, structs"):
+            fitted.predict(X)
