@@ -63,6 +63,9 @@ RECIPES = {
     "diabetes": dict(hidden_size=20, solver="lbfgs", alpha=10.0, max_iter=1000),
 }
 REGRESSION = {"diabetes"}
+
+# The exit status of a run interrupted by Ctrl-C, as shells give it (128 + 2).
+INTERRUPTED = 130
 # The largest pixel value of each image data set, which the job divides by.
 PIXEL_MAX = {"digits": 16, "mnist": 255}
 # What the recipe's network is trained on, said after its constructor call.
@@ -104,6 +107,18 @@ def _positive(kind):
     return parse
 
 
+def _threads(text):
+    """A number of BLAS threads: positive, and no more than the cores."""
+    value = _positive(int)(text)
+    cores = joblib.cpu_count()
+    if value > cores:
+        raise argparse.ArgumentTypeError(
+            f"must be at most the {cores} cores of this machine, got {value} "
+            "(more threads than cores only wait for each other)"
+        )
+    return value
+
+
 def _seed(text):
     try:
         value = int(text)
@@ -121,10 +136,26 @@ def _output_file(text):
     if not text or Path(text).is_dir() or text.endswith(("/", os.sep)):
         raise argparse.ArgumentTypeError(f"{text!r} is not a file name")
     folder = Path(text).parent
+    if folder.exists() and not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{str(folder)!r} is a file, not a folder")
     if not folder.is_dir():
         raise argparse.ArgumentTypeError(f"folder {str(folder)!r} does not exist")
     if not os.access(folder, os.W_OK):
         raise argparse.ArgumentTypeError(f"folder {str(folder)!r} is not writable")
+    return text
+
+
+def _model_file(text):
+    """A file to save the model in: skops's format for ``.skops``, else joblib's."""
+    text = _output_file(text)
+    if Path(text).suffix.lower() == ".skops":
+        try:
+            import skops.io  # noqa: F401
+        except ImportError:
+            raise argparse.ArgumentTypeError(
+                "a .skops file needs skops: pip install 'skmlp_numpy[skops]' (or "
+                "save to a .joblib file)"
+            ) from None
     return text
 
 
@@ -135,7 +166,9 @@ def _image_file(text):
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        return text  # the plot is then left out, saying why
+        raise argparse.ArgumentTypeError(
+            "a plot needs matplotlib: pip install 'skmlp_numpy[plot]'"
+        ) from None
     formats = Figure().canvas.get_supported_filetypes()
     if suffix and suffix not in formats:
         raise argparse.ArgumentTypeError(
@@ -216,11 +249,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--save",
         metavar="FILE",
-        type=_output_file,
+        type=_model_file,
         help=(
-            "save the fitted model with joblib, e.g. model.joblib: a pipeline "
-            "that takes raw data (pixels as loaded, unscaled features), applies "
-            "the job's scaling, then the network"
+            "save the fitted model, e.g. model.joblib (joblib), or model.skops "
+            "(skops, needs the skops extra): a pipeline that takes raw data "
+            "(pixels as loaded, unscaled features), applies the job's scaling, "
+            "then the network"
         ),
     )
     parser.add_argument(
@@ -241,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--threads",
         metavar="N",
-        type=_positive(int),
+        type=_threads,
         help=(
             "BLAS threads for the run (default: chosen by the work, one thread "
             "for batches too small to gain from more)"
@@ -372,7 +406,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.threads is not None:
             stack.enter_context(threadpool_limits(args.threads, user_api="blas"))
             stack.enter_context(fixed_threads())
-        return run(model, net, args, X_train, X_test, y_train, y_test)
+        try:
+            return run(model, net, args, X_train, X_test, y_train, y_test)
+        except KeyboardInterrupt:
+            # After training (scoring, saving): nothing to keep.
+            print("interrupted", file=sys.stderr)
+            return INTERRUPTED
 
 
 def run(model, net, args, X_train, X_test, y_train, y_test):
@@ -387,6 +426,9 @@ def run(model, net, args, X_train, X_test, y_train, y_test):
             where = str(exc).split(":")[0]  # "Training diverged at epoch N"
             print(f"error: {where}: try a smaller --learning-rate.", file=sys.stderr)
             return 1
+        except KeyboardInterrupt:
+            print("interrupted before the first epoch ended: no model", file=sys.stderr)
+            return INTERRUPTED
         fit_time = time.perf_counter() - start
     if regression:
         net = model.regressor_[-1]  # the fitted clone of the network
@@ -394,18 +436,21 @@ def run(model, net, args, X_train, X_test, y_train, y_test):
     print(f"{unit:>9s}  training loss")
     for epoch in epochs_to_print(len(net.loss_curve_), args.loss_every):
         print(f"{epoch:9d}  {net.loss_curve_[epoch - 1]:.6f}")
-    converged = True
+    converged, interrupted = True, False
     for warning in caught:
         if issubclass(warning.category, ConvergenceWarning):
             converged = False
+        elif str(warning.message).startswith("Training interrupted by the user"):
+            interrupted = True
         else:
-            warnings.showwarning(
-                warning.message, warning.category, warning.filename, warning.lineno
-            )
-    print(training_verdict(net, converged))
+            # Where the warning points (the runpy module that runs this job)
+            # means nothing on a command line: the message alone.
+            print(f"warning: {warning.message}", file=sys.stderr)
+    print(training_verdict(net, converged, interrupted))
     if regression:
         print(f"test R²: {model.score(X_test, y_test):.4f}")
-        print(defaults_comparison(X_train, X_test, y_train, y_test, args.seed))
+        if not interrupted:  # the user asked to stop: no more training
+            print(defaults_comparison(X_train, X_test, y_train, y_test, args.seed))
     else:
         print(f"test accuracy: {model.score(X_test, y_test):.4f}")
     per = fit_time / max(net.n_iter_, 1)
@@ -465,11 +510,11 @@ def save_model(model, args, n_features):
                 holder.set_callbacks()
     if args.data in REGRESSION:
         # Already a pipeline from raw features: it standardizes X and y itself.
-        joblib.dump(model, args.save)
+        dump(model, args.save)
         print(f"model saved to {args.save} (takes raw features)")
         return
     pipeline = make_pipeline(pixel_scaler(args.data, n_features), model)
-    joblib.dump(pipeline, args.save)
+    dump(pipeline, args.save)
     print(
         f"model saved to {args.save}: a pipeline that takes raw pixels (0 to "
         f"{PIXEL_MAX[args.data]}) and divides them by {PIXEL_MAX[args.data]}, "
@@ -477,10 +522,25 @@ def save_model(model, args, n_features):
     )
 
 
-def training_verdict(net, converged):
+def dump(model, path):
+    """Write ``model`` to ``path``: with skops for a ``.skops`` file, else joblib."""
+    if Path(path).suffix.lower() == ".skops":
+        import skops.io
+
+        skops.io.dump(model, path)
+    else:
+        joblib.dump(model, path)
+
+
+def training_verdict(net, converged, interrupted=False):
     """One line on how training ended."""
     curve = net.loss_curve_
     unit = "iteration" if net.solver == "lbfgs" else "epoch"
+    if interrupted:
+        return (
+            f"(interrupted by Ctrl-C after {net.n_iter_} {unit}s: the model is "
+            f"that of the last complete {unit})"
+        )
     if len(curve) > 1 and min(curve[1:]) >= curve[0]:
         return (
             f"(the training loss never fell below its first {unit}'s, "
@@ -532,7 +592,10 @@ def attach_progress_bar(model):
         holder = getattr(model, "regressor", model)
         holder.set_callbacks(ProgressBar())
     except ImportError as exc:
-        print(f"(no progress bar: {exc})")
+        print(
+            f"(no progress bar: {exc} It needs scikit-learn >= 1.9 and rich: pip "
+            "install 'skmlp_numpy[progress]')"
+        )
 
 
 def plot_loss_curve(net, path):

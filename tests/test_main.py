@@ -1,5 +1,6 @@
 """The main job, python -m skmlp_numpy, run in-process through main()."""
 
+import sys
 import warnings
 from pathlib import Path
 
@@ -240,6 +241,7 @@ def test_diabetes_job_reports_r2_beside_mlpregressor(capsys):
         (["--save", "."], "--save"),
         (["--save", ""], "--save"),
         (["--save", "model.joblib/"], "--save"),
+        (["--save", "README.md/model.joblib"], "--save"),
         (["--plot", "loss.xyz"], "--plot"),
         (["--mnist-path", "mnist.npz"], "--mnist-path"),
         (["--no-such-option"], "--no-such-option"),
@@ -308,6 +310,8 @@ def test_help_explains_each_option(capsys):
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_threads_option_sets_blas_threads_for_the_run(capsys, threads):
+    if threads > joblib.cpu_count():
+        pytest.skip(f"--threads {threads} needs {threads} cores; this machine has 1")
     from unittest import mock
 
     from threadpoolctl import threadpool_info, threadpool_limits
@@ -344,6 +348,81 @@ def test_threads_option_must_be_positive(capsys):
         main(["--threads", "0"])
     assert exit_.value.code == 2
     assert "--threads: must be a positive integer" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["--threads", str(joblib.cpu_count() + 1)])
+    assert exit_.value.code == 2
+    assert "--threads: must be at most the" in capsys.readouterr().err
+
+
+def test_a_skops_file_is_saved_with_skops(tmp_path, capsys):
+    # It was a joblib pickle under a .skops name, which skops cannot read.
+    sio = pytest.importorskip("skops.io")
+    path = tmp_path / "model.skops"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert main(["--epochs", "3", "--save", str(path)]) == 0
+    trusted = sio.get_untrusted_types(file=path)
+    assert trusted == ["skmlp_numpy._classifier.TwoLayerNetClassifier"]
+    model = sio.load(path, trusted=trusted)
+    X, y = load_digits(return_X_y=True)
+    assert model.predict(X[:5]).shape == (5,)
+
+
+def test_a_skops_file_without_skops_is_refused_before_training(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "skops", None)
+    monkeypatch.setitem(sys.modules, "skops.io", None)
+    with pytest.raises(SystemExit) as exit_:
+        main(["--save", str(tmp_path / "model.skops")])
+    assert exit_.value.code == 2
+    assert "skmlp_numpy[skops]" in capsys.readouterr().err
+
+
+def test_a_plot_without_matplotlib_is_refused_before_training(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(SystemExit) as exit_:
+        main(["--plot", str(tmp_path / "loss.png")])
+    assert exit_.value.code == 2
+    assert "skmlp_numpy[plot]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("data", ["digits", "diabetes"])
+def test_ctrl_c_during_training_is_said_and_trains_nothing_more(
+    data, capsys, monkeypatch
+):
+    # The job said "converged" after a Ctrl-C, and for diabetes went on to
+    # train its two comparison models.
+    from skmlp_numpy._fit import _Fit
+
+    real = _Fit._end_epoch
+
+    def interrupted(self, *args, **kwargs):
+        if self.progress.n_iter == 4:
+            raise KeyboardInterrupt
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(_Fit, "_end_epoch", interrupted)
+    assert main(["--data", data]) == 0
+    captured = capsys.readouterr()
+    unit = "iteration" if data == "diabetes" else "epoch"
+    assert f"(interrupted by Ctrl-C after 4 {unit}s" in captured.out
+    assert "converged" not in captured.out
+    assert "MLPRegressor" not in captured.out
+    assert "Traceback" not in captured.err
+
+
+def test_ctrl_c_before_the_first_epoch_is_one_line_and_exit_130(capsys, monkeypatch):
+    def interrupt(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(TwoLayerNetClassifier, "fit", interrupt)
+    assert main(["--epochs", "5"]) == 130
+    captured = capsys.readouterr()
+    assert captured.err == "interrupted before the first epoch ended: no model\n"
 
 
 def test_default_threads_train_the_model_of_one_thread(capsys):
