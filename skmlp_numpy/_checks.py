@@ -579,6 +579,18 @@ def warn_ignored_options(params):
             "line search needs a deterministic loss; use solver='adam' or "
             "'sgd' for dropout."
         )
+    if lbfgs and params.batch_size != "auto":
+        warn(
+            f"batch_size={params.batch_size} has no effect with solver='lbfgs', "
+            "which trains on the whole data at every iteration; use "
+            "solver='adam' or 'sgd' for minibatches."
+        )
+    if lbfgs and params.learning_rate_init != 0.001:
+        warn(
+            f"learning_rate_init={params.learning_rate_init} has no effect with "
+            "solver='lbfgs', whose line search chooses every step; use "
+            "solver='adam' or 'sgd' to set a learning rate."
+        )
     if lbfgs and params.learning_rate == "cosine":
         warn(
             "learning_rate='cosine' has no effect with solver='lbfgs', whose "

@@ -183,6 +183,12 @@ def test_warnings_point_at_the_callers_line(blobs, params, category, match):
 # ------------------------------------------------- settings that cannot act
 
 _INERT = {
+    # MLPClassifier ignores these silently under L-BFGS.
+    "batch-size-under-lbfgs": (dict(solver="lbfgs", batch_size=32), "batch_size"),
+    "rate-under-lbfgs": (
+        dict(solver="lbfgs", learning_rate_init=0.01),
+        "learning_rate_init",
+    ),
     "cosine-under-lbfgs": (
         dict(solver="lbfgs", learning_rate="cosine"),
         "learning_rate",
