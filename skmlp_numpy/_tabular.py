@@ -361,12 +361,14 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
                 "left out (their values after fit too), as the pipeline can "
                 "learn nothing from them."
             )
-        kinds, columns, aware = {}, {}, {}
+        kinds, columns, aware, text = {}, {}, {}, set()
         for label, column in frame.items():
             if label in empty:
                 kinds[label] = "empty"
                 continue
             kinds[label] = _kind(label, column)
+            if kinds[label] == "categorical" and _holds_text(column):
+                text.add(label)
             # Converted in fit too, so that a value the kind cannot take (an
             # infinity) is refused by fit, naming its column.
             columns[label] = _convert(label, column, kinds[label])
@@ -376,6 +378,10 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
                 aware[label] = _tz_aware(label, column)
         self.kinds_ = kinds
         self.tz_aware_ = aware
+        # Categories that were strings: codes read as numbers after fit ("1"
+        # in a CSV, 1 from a database) are the same categories.
+        # (A list: skops trusts it, not a set.)
+        self._text_categories = [label for label in kinds if label in text]
         self.n_features_in_ = len(self.kinds_)
         # An array's columns are positions, and so are a later table's.
         self._positional = _is_array(X)
@@ -445,8 +451,9 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
                     "UTC, so the two would be hours apart. Give it the sort it "
                     "had in fit (Series.dt.tz_localize or .dt.tz_convert(None))."
                 )
+        text = set(getattr(self, "_text_categories", ()))
         columns = {
-            label: _convert(label, frame[label], kind)
+            label: _convert(label, frame[label], kind, label in text)
             for label, kind in self.kinds_.items()
             if kind != "empty"
         }
@@ -600,9 +607,10 @@ def _kind(label: str, column: Any) -> str:
             "and encodes as one constant column. Drop it, or turn it into "
             "numbers the net can use."
         )
-    # The encoder sorts the categories: values of mixed types cannot be,
-    # their strings can.
-    return "mixed" if len(types) > 1 else "categorical"
+    # The encoder sorts the categories: values of mixed types cannot be, nor
+    # can Enum members; tuples it cannot even hold. Their strings it can.
+    plain = all(issubclass(t, _PLAIN_CATEGORIES) for t in types)
+    return "mixed" if len(types) > 1 or not plain else "categorical"
 
 
 def _check_not_nested(label: str, dtype: Any) -> None:
@@ -678,6 +686,9 @@ def _tz_aware(label: str, column: Any) -> bool | None:
     return sorts.pop()
 
 
+# The types of category that the one-hot encoder takes as they are.
+_PLAIN_CATEGORIES = (str, bytes, numbers.Number, bool, np.bool_)
+
 # The dtype kinds (numpy's letters, which pyarrow-backed dtypes give too) that a
 # column of each kind cannot hold after fit: converted, they would be numbers
 # in another unit, silently.
@@ -698,8 +709,23 @@ _READABLE_AS = {
 }
 
 
-def _convert(label: str, column: Any, kind: str) -> Any:
-    """One column as a numeric or an ``object`` column, by its kind."""
+def _holds_text(column: Any) -> bool:
+    """Whether the values of a categorical column are all strings."""
+    pd = _pandas()
+
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        column = pd.Series(column.cat.categories)
+    elif pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+        return True
+    return all(isinstance(value, str) for value in column.dropna())
+
+
+def _convert(label: str, column: Any, kind: str, text: bool = False) -> Any:
+    """One column as a numeric or an ``object`` column, by its kind.
+
+    ``text``: the column's categories were strings in fit, so that numbers
+    are read as the strings of their categories.
+    """
     pd = _pandas()
 
     dtype_kind = getattr(column.dtype, "kind", "O")
@@ -823,7 +849,16 @@ def _convert(label: str, column: Any, kind: str) -> Any:
             f"Column {label!r} holds {'/'.join(unhashable)} values, which "
             "cannot be categories: drop it or turn them into strings or numbers."
         )
-    if kind == "mixed":
+    if text and (
+        dtype_kind in "biuf"
+        or any(
+            issubclass(t, numbers.Number) and not issubclass(t, (bool, np.bool_))
+            for t in types
+        )
+    ):
+        # Codes that were strings in fit: 1 and 1.0 are the category "1".
+        values = values.map(lambda v: v if isinstance(v, str) else _category_string(v))
+    elif kind == "mixed":
         # Only a float can be a whole number whose string is not an int's.
         floats = dtype_kind == "f" or any(
             issubclass(t, numbers.Real) and not issubclass(t, numbers.Integral)

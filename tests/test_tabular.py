@@ -1452,3 +1452,42 @@ def test_pyarrow_lists_structs_and_maps_are_refused_by_name():
             make_tabular_pipeline("classification", **FAST).fit(X, y)
         with pytest.raises(ValueError, match=r"Column 'tags' holds .*\(lists, structs"):
             fitted.predict(X)
+
+
+def test_codes_read_as_numbers_after_fit_are_the_categories_their_strings_were():
+    # Codes read as strings in training ("1" from a CSV) and as numbers after
+    # (1 or 1.0 from a database) were all unseen categories, silently
+    # (TabPFN#1015's kind of mismatch).
+    rng = np.random.RandomState(0)
+    codes = rng.choice([1, 2, 3], 90)
+    X = pd.DataFrame({"code": codes.astype(str), "a": rng.normal(size=90)})
+    frame = TabularFrame().fit(X)
+    expected = frame.transform(X)
+    for numbers in (codes, codes.astype(float), pd.array(codes, dtype="Int64")):
+        assert_array_equal(
+            frame.transform(X.assign(code=numbers))["code"], expected["code"]
+        )
+    objects = pd.Series(list(codes[:-1]) + [None], dtype=object)
+    got = frame.transform(X.assign(code=objects))["code"]
+    assert_array_equal(got[:-1], expected["code"][:-1])
+    assert pd.isna(got.iloc[-1])
+
+
+def test_enums_tuples_and_other_values_are_categories_by_their_strings():
+    # The encoder can neither sort Enum members nor hold tuples: it failed
+    # deep inside, naming no column (tubular#420's kind of input).
+    import enum
+
+    class Colour(enum.Enum):
+        RED = 1
+        BLUE = 2
+
+    rng = np.random.RandomState(0)
+    y = rng.choice(["p", "q"], 40)
+    for values in ([Colour.RED, Colour.BLUE], [(1, 2), (3, 4)], [range(1), range(2)]):
+        X = pd.DataFrame(
+            {"v": pd.Series(values * 20, dtype=object), "a": rng.normal(size=40)}
+        )
+        pipe = make_tabular_pipeline("classification", **FAST).fit(X, y)
+        assert pipe["frame"].kinds_["v"] == "mixed"
+        assert pipe.predict(X).shape == (40,)
