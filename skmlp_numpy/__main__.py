@@ -457,7 +457,13 @@ def run(model, net, args, X_train, X_test, y_train, y_test):
     print(f"fit time: {fit_time:.2f} s ({per:.3f} s per {unit})")
     print(threads_used(net, args, X_train.shape))
     if args.save:
-        save_model(model, args, X_train.shape[1])
+        try:
+            save_model(model, args, X_train.shape[1])
+        except OSError as exc:
+            # A place the checks before training could not see (a full disk,
+            # a file system that refuses even root).
+            print(f"error: --save: cannot write {args.save}: {exc}", file=sys.stderr)
+            return 1
     if args.plot:
         plot_loss_curve(net, args.plot)
     return 0

@@ -436,3 +436,17 @@ def test_default_threads_train_the_model_of_one_thread(capsys):
     # Every line but the fit time and the threads' reason: losses, accuracy.
     assert default[:-2] == one[:-2]
     assert default[-1].startswith("BLAS threads: 1 (")
+
+
+def test_a_save_that_fails_after_training_is_one_line_and_exit_1(
+    tmp_path, capsys, monkeypatch
+):
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(joblib, "dump", full_disk)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert main(["--epochs", "2", "--save", str(tmp_path / "m.joblib")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: --save: cannot write") and err.count("\n") == 1
