@@ -63,10 +63,16 @@ class DivergenceError(ValueError):
 # epoch, never doubling it; a healthy loss that spikes (fifty times, seen)
 # falls back the next epoch. The reference counts as 1 at least: near 0 (a
 # model that fits its data), the noise of healthy training would look like
-# growth.
+# growth. And the weights grow with an explosion, their largest magnitude
+# more than ``DIVERGENCE_WEIGHT_GROWTH`` times what it was before the rises
+# (230 to 1e12 times in the explosions of the tests), where a jump spread
+# over a few batches (a level that shifts along a sigmoid, as river's
+# ConceptDriftStream draws it) raises the loss as fast while the weights
+# barely move (1.5% with Adam): the data moved, not the network.
 DIVERGENCE_RISE = 2.0
 DIVERGENCE_RISES = 3
 DIVERGENCE_GROWTH = 1e4
+DIVERGENCE_WEIGHT_GROWTH = 2.0
 
 
 def preserved_dtypes(dtype):
@@ -290,7 +296,7 @@ def _finite_sum(X):
         return math.isfinite(np.add.reduce(X, None))
 
 
-def diverged(loss, rises, reference):
+def diverged(loss, rises, reference, magnitude=None, rise_magnitude=None):
     """Whether an epoch of loss ``loss`` diverged.
 
     Non-finite, or the ``rises``-th rise in a row (an epoch whose loss is
@@ -298,11 +304,17 @@ def diverged(loss, rises, reference):
     included), ``rises`` at least ``DIVERGENCE_RISES``, to more than
     ``DIVERGENCE_GROWTH`` times ``reference`` (the loss before these rises
     times the largest of them: see :func:`rise_reference`), or 1 if that is
-    smaller. The losses are non-negative.
+    smaller, with the weights' largest ``magnitude`` more than
+    ``DIVERGENCE_WEIGHT_GROWTH`` times ``rise_magnitude``, theirs before the
+    rises (None: unknown, for a model saved before it was kept). The losses
+    are non-negative.
     """
     if not math.isfinite(loss):
         return True
-    return rises >= DIVERGENCE_RISES and loss > DIVERGENCE_GROWTH * max(reference, 1.0)
+    grown = rises >= DIVERGENCE_RISES and loss > DIVERGENCE_GROWTH * max(reference, 1.0)
+    return grown and (
+        rise_magnitude is None or magnitude > DIVERGENCE_WEIGHT_GROWTH * rise_magnitude
+    )
 
 
 def rise_reference(loss, last_loss, base, reference):

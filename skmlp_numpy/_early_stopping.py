@@ -9,7 +9,7 @@ the training loop only asks it:
 - ``IMPROVED``: the monitored value reached a new best;
 - ``WAITING``: it did not, for no more than ``n_iter_no_change`` epochs;
 - ``STALLED``: it has not improved by ``tol`` for more than that;
-- ``CANNOT_RANK``: the score is NaN, so epochs cannot be compared.
+- ``CANNOT_RANK``: the score is NaN or infinite, so epochs cannot be compared.
 
 The monitored value is the validation score with early stopping, else the
 negated training loss (MLPClassifier's rule). Before the first epoch,
@@ -235,6 +235,8 @@ class _EarlyStopping:
         self.scorer = None
         self.pass_weights = False
         self.best_params = None
+        # The score that could not be ranked (NaN or infinite), for its error.
+        self.unrankable = math.nan
 
     @property
     def monitors(self):
@@ -285,11 +287,12 @@ class _EarlyStopping:
             raise ValueError(
                 f"{self._name()} cannot score {val.name}: {exc}\n{hint}"
             ) from exc
-        if math.isnan(first):
+        if not math.isfinite(first):
             hint = _scoring_hint(val, getattr(as_model(network), "classes_", None))
             raise ValueError(
-                f"{self._name()} is NaN on {val.name} before training: a score "
-                f"that cannot be compared cannot guide training. {hint}"
+                f"{self._name()} is {_nan_or_inf(first)} on {val.name} before "
+                f"training: a score that cannot be compared cannot guide "
+                f"training. {hint}"
             )
         if self.enabled and self.scoring != "loss" and _is_constant(val):
             self._check_ranks(network, as_model, make_network, first)
@@ -347,7 +350,9 @@ class _EarlyStopping:
         value = -loss
         if self.validation is not None:
             score, validation_loss = self._score(network, as_model, penalty)
-            if math.isnan(score):
+            if not math.isfinite(score):
+                # An infinite score would be the best for ever (or never).
+                self.unrankable = score
                 return CANNOT_RANK
             progress.validation_loss_curve = progress.validation_loss_curve.appended(
                 validation_loss
@@ -368,11 +373,11 @@ class _EarlyStopping:
         return self.best_params if self.enabled else network.params
 
     def cannot_rank_error(self, epoch):
-        """The error of a NaN validation score at ``epoch``."""
+        """The error of a NaN or infinite validation score at ``epoch``."""
         return ValueError(
-            f"{self._name()} is NaN at epoch {epoch}: a score that cannot be "
-            "compared cannot guide training. Check the scorer and the validation "
-            "set."
+            f"{self._name()} is {_nan_or_inf(self.unrankable)} at epoch {epoch}: "
+            "a score that cannot be compared cannot guide training. Check the "
+            "scorer and the validation set."
         )
 
     def _score(self, network, as_model, penalty):
@@ -466,6 +471,11 @@ def _takes_weights(scorer):
         p.name == "sample_weight" or p.kind is inspect.Parameter.VAR_KEYWORD
         for p in parameters
     )
+
+
+def _nan_or_inf(score):
+    """How a score that is not finite is not: "NaN", "inf" or "-inf"."""
+    return "NaN" if math.isnan(score) else str(score)
 
 
 def _scoring_hint(val, classes=None):

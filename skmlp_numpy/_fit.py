@@ -22,7 +22,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.optimize import _check_optimize_result
 
 from ._batches import NetworkOverflowError, full_batch_loss_grad
-from ._blockwise import all_finite
+from ._blockwise import largest_magnitude
 from ._checks import (
     DIVERGENCE_RISE,
     diverged,
@@ -242,22 +242,27 @@ class _Fit:
         net, progress = self.network, self.progress
         # An optimizer's state that overflowed freezes or poisons the weights.
         optimizer = progress.optimizer
+        magnitude = largest_magnitude(net.params)
         if not (
-            all_finite(net.params) and (optimizer is None or optimizer.is_finite())
+            math.isfinite(magnitude) and (optimizer is None or optimizer.is_finite())
         ):
             raise self._divergence(progress.n_iter + 1)
         # Growth is judged on the rise that this epoch ends or continues, which
         # a stochastic fit carries over from the last epoch, of any call.
-        rises, base, reference = 0, None, None
+        rises, base, reference, rise_magnitude = 0, None, None, None
         if progress.loss is not None and loss > DIVERGENCE_RISE * progress.loss:
             rises = progress.rises + 1
-            base = progress.loss if rises == 1 else progress.rise_base
-            last = None if rises == 1 else progress.rise_reference
-            reference = rise_reference(loss, progress.loss, base, last)
-        if diverged(loss, rises, reference):
+            first = rises == 1
+            base = progress.loss if first else progress.rise_base
+            reference = rise_reference(
+                loss, progress.loss, base, None if first else progress.rise_reference
+            )
+            rise_magnitude = progress.magnitude if first else progress.rise_magnitude
+        if diverged(loss, rises, reference, magnitude, rise_magnitude):
             raise self._divergence(progress.n_iter + 1, loss, rises, reference)
         progress.rises = rises
         progress.rise_base, progress.rise_reference = base, reference
+        progress.magnitude, progress.rise_magnitude = magnitude, rise_magnitude
         progress.n_iter += 1
         if self.stochastic:
             progress.t += self.batches.n_samples

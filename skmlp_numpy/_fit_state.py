@@ -124,8 +124,10 @@ class _Progress:
     rows it holds out, so that every warm start holds out the same rows.
     ``optimizer`` is None for 'lbfgs'. ``rises`` counts the last epochs in a
     row whose loss rose, ``rise_base`` is the loss before the first of them
-    and ``rise_reference`` the growth is judged against (see
-    ``_checks.diverged``): carried over with the loss, so that a
+    and ``rise_reference`` the growth is judged against; ``magnitude`` is
+    the weights' largest magnitude at the last epoch's end and
+    ``rise_magnitude`` theirs before the rises (see ``_checks.diverged``):
+    carried over with the loss, so that a
     ``partial_fit`` stream is judged as one fit is. ``replay_epochs`` counts the epochs
     that a model of skmlp_numpy 0.2 or 0.3, which kept a recipe, still has to
     draw again (:meth:`continued_order`).
@@ -157,6 +159,8 @@ class _Progress:
     rises: int = 0
     rise_base: float | None = None
     rise_reference: float | None = None
+    magnitude: float | None = None
+    rise_magnitude: float | None = None
 
     def snapshot(self, into=None, stream=None):
         """A copy that no later epoch of the running fit can change, but for the stream.
@@ -204,6 +208,8 @@ class _Progress:
             rises=self.rises,
             rise_base=self.rise_base,
             rise_reference=self.rise_reference,
+            magnitude=self.magnitude,
+            rise_magnitude=self.rise_magnitude,
             loss_curve=self.loss_curve,
             validation_loss_curve=self.validation_loss_curve,
             validation_scores=self.validation_scores,
@@ -262,6 +268,8 @@ class _Progress:
             "rises": self.rises,
             "rise_base": self.rise_base,
             "rise_reference": self.rise_reference,
+            "magnitude": self.magnitude,
+            "rise_magnitude": self.rise_magnitude,
         }
 
     @classmethod
@@ -490,34 +498,49 @@ class _Callbacks:
         )
 
 
+# The signals that a program turns into KeyboardInterrupt or another
+# exception: Ctrl-C, and a batch scheduler's SIGTERM or a timer's SIGALRM
+# handed to ``signal.default_int_handler`` or to a handler of its own.
+_DEFERRED_SIGNALS = tuple(
+    getattr(signal, name)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGALRM", "SIGUSR1", "SIGUSR2")
+    if hasattr(signal, name)
+)
+
+
 @contextmanager
 def interrupts_deferred():
-    """Hold Ctrl-C off the block, and deliver it when the block ends.
+    """Hold Ctrl-C (and the like) off the block, and deliver it when the block ends.
 
     Python raises KeyboardInterrupt in the main thread between any two
-    bytecodes. A commit that overwrites the committed arrays in place, cut
-    there, would leave a model of weights from two epochs, or counters that
-    disagree with them. So the signal is only recorded during the block, and
-    handed after it to the handler that it would have reached (Python's
-    ``default_int_handler``, which raises KeyboardInterrupt, or the
-    program's own). A handler that Python does not run (SIG_IGN, SIG_DFL,
-    one set outside Python) is left alone; so are other threads, to which
-    Python delivers no signal and where no handler can be set.
+    bytecodes, as any handler of a signal that raises. A commit that
+    overwrites the committed arrays in place, cut there, would leave a model
+    of weights from two epochs, or counters that disagree with them. So the
+    signals of ``_DEFERRED_SIGNALS`` that have a Python handler are only
+    recorded during the block, and handed after it to the handlers that they
+    would have reached (Python's ``default_int_handler``, which raises
+    KeyboardInterrupt, or the program's own), in the order they came. A
+    handler that Python does not run (SIG_IGN, SIG_DFL, one set outside
+    Python) is left alone; so are other threads, to which Python delivers no
+    signal and where no handler can be set.
     """
-    previous = None
+    handlers = {}
     if threading.current_thread() is threading.main_thread():
-        previous = signal.getsignal(signal.SIGINT)
-    if not callable(previous):
+        handlers = {number: signal.getsignal(number) for number in _DEFERRED_SIGNALS}
+        handlers = {n: handler for n, handler in handlers.items() if callable(handler)}
+    if not handlers:
         yield
         return
     received = []
-    signal.signal(signal.SIGINT, lambda signum, frame: received.append(frame))
+    for number in handlers:
+        signal.signal(number, lambda signum, frame: received.append((signum, frame)))
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
-        if received:
-            previous(signal.SIGINT, received[0])
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        for signum, frame in received:
+            handlers[signum](signum, frame)
 
 
 def draw_epoch(random_state, order, params):

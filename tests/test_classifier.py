@@ -281,6 +281,30 @@ def test_an_optimizer_state_that_overflows_is_a_divergence(solver):
     assert pickle.dumps(reg) == before
 
 
+@pytest.mark.parametrize("level", [300.0, 1000.0])
+def test_a_level_that_shifts_over_a_few_batches_is_no_divergence(level):
+    # A level shift along a sigmoid 30 rows wide (river's ConceptDriftStream's
+    # transition) raises the loss of a well-fit stream several batches in a
+    # row, 4e-5, 2e-4, 0.88, 1850, 3e4: as fast as an explosion, but the
+    # weights barely move (a reviewer's stream; MLPRegressor trains on it).
+    rng = np.random.RandomState(0)
+    X = rng.rand(9000, 5)
+    shift = level / (1 + np.exp(-4 * (np.arange(9000) - 6000) / 30))
+    y = X @ (3 * rng.randn(5)) + shift
+    reg = TwoLayerNetRegressor(
+        hidden_size=32,
+        activation="identity",
+        learning_rate_init=0.01,
+        random_state=0,
+    )
+    for start in range(0, 9000, 32):
+        reg.partial_fit(X[start : start + 32], y[start : start + 32])
+    curve = np.asarray(reg.loss_curve_)
+    jump = curve[6000 // 32 - 30 : 6000 // 32 + 15]
+    assert jump.max() > 1e4 * max(jump.min(), 1.0)  # the shift
+    assert curve[-1] < jump.max() / 2  # and followed
+
+
 def test_a_jump_after_chance_doublings_of_a_small_loss_is_no_divergence():
     # A well-fit stream of batches of 8, whose loss doubles twice by chance
     # (0.0028, 0.0088, 0.0218) just before its targets jump 1000-fold: the

@@ -433,27 +433,33 @@ def test_a_scorer_that_is_nan_before_training_fails_before_training(
 
 
 class ScoreThenNaN:
-    """Accuracy for ``n_ok`` calls, then NaN."""
+    """Accuracy for ``n_ok`` calls, then ``bad`` (NaN by default)."""
 
-    def __init__(self, n_ok):
-        self.n_ok, self.calls = n_ok, 0
+    def __init__(self, n_ok, bad=math.nan):
+        self.n_ok, self.calls, self.bad = n_ok, 0, bad
 
     def __call__(self, estimator, X, y):
         self.calls += 1
-        return plain_accuracy(estimator, X, y) if self.calls <= self.n_ok else math.nan
+        if self.calls <= self.n_ok:
+            return plain_accuracy(estimator, X, y)
+        return self.bad
 
 
 @pytest.mark.parametrize("early_stopping", [True, False])
-def test_a_score_that_turns_nan_during_training_is_an_error(
-    fitted, blobs, early_stopping
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_a_score_that_turns_nan_or_infinite_during_training_is_an_error(
+    fitted, blobs, early_stopping, bad
 ):
+    # An infinite score was taken: +inf the best for ever, whose epoch's
+    # weights early stopping restored.
     X, y = blobs
     # The try on the initial network, epochs 1 and 2, then NaN at epoch 3.
     fitted.set_params(
-        early_stopping=early_stopping, scoring=ScoreThenNaN(3), warm_start=True
+        early_stopping=early_stopping, scoring=ScoreThenNaN(3, bad), warm_start=True
     )
     before = _bytes(fitted)
-    with pytest.raises(ValueError, match=r"validation score .* is NaN at epoch 3"):
+    said = "NaN" if math.isnan(bad) else str(bad)
+    with pytest.raises(ValueError, match=rf"validation score .* is {said} at epoch 3"):
         fitted.fit(X, y, X_val=X[::4], y_val=y[::4])
     assert _bytes(fitted) == before
 
