@@ -843,6 +843,8 @@ def _convert(label: str, column: Any, kind: str, text: bool = False) -> Any:
     # Python objects of any type: a string or categorical dtype holds none
     # that could be unhashable or a float.
     types = set(map(type, values[~missing])) if column.dtype == object else set()
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        types = set(map(type, column.cat.categories))
     unhashable = sorted(t.__name__ for t in types if t.__hash__ is None)
     if unhashable:
         raise ValueError(

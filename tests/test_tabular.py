@@ -1463,7 +1463,12 @@ def test_codes_read_as_numbers_after_fit_are_the_categories_their_strings_were()
     X = pd.DataFrame({"code": codes.astype(str), "a": rng.normal(size=90)})
     frame = TabularFrame().fit(X)
     expected = frame.transform(X)
-    for numbers in (codes, codes.astype(float), pd.array(codes, dtype="Int64")):
+    for numbers in (
+        codes,
+        codes.astype(float),
+        pd.array(codes, dtype="Int64"),
+        pd.Categorical(codes),
+    ):
         assert_array_equal(
             frame.transform(X.assign(code=numbers))["code"], expected["code"]
         )
