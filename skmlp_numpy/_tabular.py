@@ -10,6 +10,7 @@ on this DataFrame?". Its preprocessing and the net's settings were chosen by
 import datetime
 import math
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -172,7 +173,7 @@ class SmoothClip(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         # Checked first, the names and number of the columns set after
         # (validate_data would set them before its checks): a refused fit
         # leaves a fitted SmoothClip as it was.
-        check_array(X, dtype=(np.float64, np.float32), estimator=self)
+        check_array(X, dtype=(np.float64, np.float32), estimator=self, input_name="X")
         validate_data(self, X, skip_check_array=True)
         return self
 
@@ -786,12 +787,15 @@ def _convert(label: str, column: Any, kind: str, text: bool = False) -> Any:
         # Seconds since the epoch (UTC for time-zone aware columns);
         # NaT becomes NaN for the imputer. pyarrow timestamps go through
         # numpy's: pyarrow's own arithmetic overflows in nanoseconds.
-        # Strings each by their own format: pandas would take the first one's
-        # for all, so that "01/02/2020" read 2 January alone and 1 February
-        # after "13/01/2020": a row's date would depend on the other rows.
         text = dtype_kind == "O" or pd.api.types.is_string_dtype(column.dtype)
         try:
-            values = pd.to_datetime(column, utc=True, format="mixed" if text else None)
+            values = (
+                _strings_as_dates(label, column)
+                if text
+                else pd.to_datetime(column, utc=True)
+            )
+        except _AmbiguousDatesError:
+            raise
         except pd.errors.OutOfBoundsDatetime as error:
             # pandas < 3 reads datetime objects in nanoseconds, which end in
             # 2262; a datetime64[s] column holds any year.
@@ -869,6 +873,40 @@ def _convert(label: str, column: Any, kind: str, text: bool = False) -> Any:
         values = values.map(_category_string if floats else str)
     values = np.where(missing, np.nan, values.to_numpy(dtype=object))
     return pd.Series(values, index=column.index, dtype=object)
+
+
+class _AmbiguousDatesError(ValueError):
+    """Date strings whose day and month could be either way round."""
+
+
+def _strings_as_dates(label: str, column: Any) -> Any:
+    """The dates of an ``object`` or string column, each read the same way alone.
+
+    pandas reads a batch of strings in the format of its first one, so that
+    "01/02/2020" was 2 January alone and 1 February after "13/01/2020". ISO
+    8601 strings are unambiguous; any other string is read on its own, and
+    refused where its day and month could be either way round.
+    """
+    pd = _pandas()
+
+    try:
+        return pd.to_datetime(column, utc=True, format="ISO8601")
+    except ValueError:
+        pass
+    with warnings.catch_warnings():
+        # pandas's advice to pass a format: the ambiguity is refused below.
+        warnings.simplefilter("ignore", UserWarning)
+        month_first = pd.to_datetime(column, utc=True, format="mixed")
+        day_first = pd.to_datetime(column, utc=True, format="mixed", dayfirst=True)
+    ambiguous = (month_first != day_first) & month_first.notna()
+    if ambiguous.any():
+        raise _AmbiguousDatesError(
+            f"Column {label!r} holds date strings whose day and month could be "
+            f"either way round ({column[ambiguous].iloc[0]!r}): write them as "
+            "ISO 8601 (2020-02-01), or read them with pd.to_datetime(..., "
+            "format=...) first."
+        )
+    return month_first
 
 
 def _category_string(value: Any) -> str:

@@ -1415,19 +1415,35 @@ def test_a_refused_refit_leaves_a_fitted_smooth_clip_as_it_was(bad):
     assert_allclose(clip.transform(X), SmoothClip().fit_transform(X))
 
 
-def test_a_date_string_after_fit_reads_the_same_whatever_the_rows_beside_it():
+def test_a_date_string_after_fit_is_read_alone_or_refused_as_ambiguous():
     # pandas reads a batch of strings in the format of its first one
     # (pandas#12585): "01/02/2020" was 2 January alone and 1 February after
-    # "13/01/2020", so that a row's prediction depended on the other rows.
+    # "13/01/2020", so that a row's prediction depended on the other rows;
+    # read each on its own, day-first strings were read month-first.
     dates = pd.Series(pd.date_range("2019-06-01", periods=60, freq="D"))
     X = pd.DataFrame({"t": dates, "a": np.arange(60.0)})
     frame = TabularFrame().fit(X)
-    alone = frame.transform(pd.DataFrame({"t": ["01/02/2020"], "a": [0.0]}))
-    batch = frame.transform(
-        pd.DataFrame({"t": ["13/01/2020", "01/02/2020"], "a": [0.0, 0.0]})
-    )
-    assert batch["t"].iloc[1] == alone["t"].iloc[0]
-    assert batch["t"].iloc[0] == pd.Timestamp("2020-01-13", tz="UTC").timestamp()
+
+    def seconds(*strings):
+        rows = pd.DataFrame({"t": list(strings), "a": 0.0})
+        return list(frame.transform(rows)["t"])
+
+    def day(text):
+        return pd.Timestamp(text, tz="UTC").timestamp()
+
+    # ISO 8601, and strings that can be read one way only, whatever is beside.
+    assert seconds("2020-02-01", "2020-02-01T12:00:00") == [
+        day("2020-02-01"),
+        day("2020-02-01 12:00"),
+    ]
+    assert seconds("13/01/2020", "Feb 1, 2020") == [
+        day("2020-01-13"),
+        day("2020-02-01"),
+    ]
+    assert seconds("Feb 1, 2020") == [day("2020-02-01")]
+    for batch in (["01/02/2020"], ["13/01/2020", "01/02/2020"]):
+        with pytest.raises(ValueError, match=r"Column 't' .* either way round .*01/02"):
+            seconds(*batch)
 
 
 def test_pyarrow_lists_structs_and_maps_are_refused_by_name():
