@@ -54,6 +54,7 @@ from ._batches import (
 from ._checks import (
     DTYPE_CONSTRAINT,
     X_DTYPE,
+    as_numbers,
     check_fits_dtype,
     check_no_complex,
     check_no_missing,
@@ -710,7 +711,7 @@ class BaseTwoLayerNet(
             with numbers_named("y"):
                 y = np.asarray(y).astype(np.float64)
         with numbers_named("X", X):
-            X, y = validate_data(
+            checked, y = validate_data(
                 self,
                 X,
                 y,
@@ -720,7 +721,7 @@ class BaseTwoLayerNet(
                 dtype=X_DTYPE,
                 reset=reset,
             )
-        return X, check_target_shape(y, "y")
+        return as_numbers(checked, "X", X), check_target_shape(y, "y")
 
     def _targets(self, y, classes, resume, incremental):
         """The attributes that describe the network's targets, for this fit.

@@ -285,9 +285,10 @@ def check_X_for_prediction(estimator, X):
     ):
         return X
     with numbers_named("X", X):
-        return validate_data(
+        checked = validate_data(
             estimator, X, accept_sparse="csr", dtype=X_DTYPE, reset=False
         )
+    return as_numbers(checked, "X", X)
 
 
 def _finite_sum(X):
@@ -426,8 +427,8 @@ def numbers_named(name, data=None):
 
     Where an array of strings (or a DataFrame with a text column, or complex
     numbers) is cast to floats, NumPy and scikit-learn say what failed but not
-    which argument held it; of a pandas DataFrame ``data``, the columns that
-    are not numeric are named too.
+    which argument held it; of a pandas or polars DataFrame ``data``, the
+    columns that are not numeric are named too.
     """
     try:
         yield
@@ -435,13 +436,8 @@ def numbers_named(name, data=None):
         message = str(error)
         if not message.startswith(_NOT_NUMBERS):
             raise
-        columns = [
-            label
-            for label, dtype in getattr(data, "dtypes", {}).items()
-            if getattr(dtype, "kind", "O") not in "biuf"
-        ]
-        where = ""
-        if columns and type(data).__module__.startswith("pandas"):
+        where, columns = "", _text_columns(data)
+        if columns:
             shown = ", ".join(map(repr, columns[:5]))
             more = f" and {len(columns) - 5} more" if len(columns) > 5 else ""
             where = (
@@ -452,6 +448,39 @@ def numbers_named(name, data=None):
             f"{name} must hold numbers (real, not complex){where}, but "
             f"{message.splitlines()[0].rstrip('.')}."
         ) from error
+
+
+def _text_columns(data):
+    """The labels of the columns of a pandas or polars frame that are not numeric."""
+    module = type(data).__module__
+    if module.startswith("pandas") and hasattr(data, "dtypes"):
+        return [
+            label
+            for label, dtype in data.dtypes.items()
+            # A category's dtype says "O"; its categories' is its own.
+            if getattr(getattr(dtype, "categories", None), "dtype", dtype).kind
+            not in "biuf"
+        ]
+    if module.startswith("polars") and hasattr(data, "schema"):
+        return [
+            label
+            for label, dtype in data.schema.items()
+            if not (dtype.is_numeric() or str(dtype) == "Boolean")
+        ]
+    return []
+
+
+def as_numbers(X, name, data=None):
+    """Validated ``X`` with an ``object`` dtype as float64, naming ``name`` if it fails.
+
+    scikit-learn's checks cast an ``object`` array to float64, but give a
+    polars frame with a text column back as an ``object`` array, which
+    failed in the middle of training.
+    """
+    if getattr(getattr(X, "dtype", None), "kind", "") != "O":
+        return X
+    with numbers_named(name, data):
+        return X.astype(np.float64)
 
 
 def check_no_complex(y, name):

@@ -34,6 +34,7 @@ from sklearn.utils.validation import check_array, validate_data
 from ._batches import forward_in_chunks
 from ._checks import (
     X_DTYPE,
+    as_numbers,
     check_fits_dtype,
     check_no_complex,
     check_no_missing,
@@ -117,6 +118,7 @@ def check_validation_set(estimator, X_val, y_val, sample_weight_val, targets, dt
     # Kept in its dtype: validation casts a chunk at a time.
     with numbers_named("X_val", X_val):
         X = check_array(X_val, accept_sparse="csr", dtype=X_DTYPE, input_name="X_val")
+    X = as_numbers(X, "X_val", X_val)
     check_fits_dtype(X, dtype, "X_val")
     if X.shape[1] != estimator.n_features_in_:
         raise ValueError(

@@ -80,6 +80,12 @@ def test_weights_that_zero_every_sample_are_named(
 # ------------------------------------------------ values that are no numbers
 
 
+def polars_frame(numbers):
+    """A polars frame of ``numbers`` and a text column "g"."""
+    pl = pytest.importorskip("polars")
+    return pl.DataFrame({"f": numbers, "g": ["u", "v"] * (len(numbers) // 2)})
+
+
 @pytest.mark.parametrize(
     "case, match",
     [
@@ -90,6 +96,10 @@ def test_weights_that_zero_every_sample_are_named(
         ("regressor y_val complex", "^Complex data not supported: y_val holds"),
         ("sample_weight strings", "^sample_weight must hold numbers"),
         ("X frame with a text column", r"^X must hold numbers .*column 'g'"),
+        ("X frame with a category of numbers", r"^X .*\(not numeric: column 'g';"),
+        ("X polars frame with a text column", r"^X must hold numbers .*column 'g'"),
+        ("predict on a polars text column", r"^X must hold numbers .*column 'g'"),
+        ("X_val polars frame with a text column", r"^X_val must hold numbers"),
         ("X complex", "^X must hold numbers"),
         ("X_val strings", "^X_val must hold numbers"),
         ("predict strings", "^X must hold numbers"),
@@ -120,6 +130,26 @@ def test_values_that_are_no_numbers_are_named(blobs, case, match):
         ),
         "X frame with a text column": lambda: classifier.fit(
             pd.DataFrame({"f": X[:, 0], "g": ["u", "v"] * (len(y) // 2)}), y
+        ),
+        "X frame with a category of numbers": lambda: classifier.fit(
+            pd.DataFrame(
+                {
+                    "f": pd.Categorical(np.arange(len(y)) % 3),
+                    "g": ["u", "v"] * (len(y) // 2),
+                }
+            ),
+            y,
+        ),
+        # scikit-learn's checks give a polars frame with a text column back
+        # as an object array, which failed in the middle of training.
+        "X polars frame with a text column": lambda: classifier.fit(
+            polars_frame(X[:, 0]), y
+        ),
+        "predict on a polars text column": lambda: classifier.fit(X[:, :2], y).predict(
+            polars_frame(X[:, 0])
+        ),
+        "X_val polars frame with a text column": lambda: classifier.fit(
+            X[:, :2], y, X_val=polars_frame(X[:6, 0]), y_val=y[:6]
         ),
         "X complex": lambda: classifier.fit(X + 0j, y),
         "X_val strings": lambda: classifier.fit(
