@@ -22,7 +22,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.optimize import _check_optimize_result
 
 from ._batches import NetworkOverflowError, full_batch_loss_grad
-from ._blockwise import largest_magnitude
+from ._blockwise import all_finite, largest_magnitude
 from ._checks import (
     DIVERGENCE_RISE,
     diverged,
@@ -242,10 +242,16 @@ class _Fit:
         net, progress = self.network, self.progress
         # An optimizer's state that overflowed freezes or poisons the weights.
         optimizer = progress.optimizer
-        magnitude = largest_magnitude(net.params)
-        if not (
-            math.isfinite(magnitude) and (optimizer is None or optimizer.is_finite())
-        ):
+        # The largest magnitude of each layer's weights, then of the biases:
+        # one pass over the parameters checks them finite and gives the
+        # weights' growth, per layer (one huge weight of the first layer,
+        # still, hid the second layer's explosion from a single maximum).
+        W1, W2, b1, b2 = net.unflatten(net.params)
+        magnitude = [largest_magnitude(W1), largest_magnitude(W2)]
+        finite = (
+            all(map(math.isfinite, magnitude)) and all_finite(b1) and all_finite(b2)
+        )
+        if not (finite and (optimizer is None or optimizer.is_finite())):
             raise self._divergence(progress.n_iter + 1)
         # Growth is judged on the rise that this epoch ends or continues, which
         # a stochastic fit carries over from the last epoch, of any call.

@@ -124,8 +124,8 @@ class _Progress:
     rows it holds out, so that every warm start holds out the same rows.
     ``optimizer`` is None for 'lbfgs'. ``rises`` counts the last epochs in a
     row whose loss rose, ``rise_base`` is the loss before the first of them
-    and ``rise_reference`` the growth is judged against; ``magnitude`` is
-    the weights' largest magnitude at the last epoch's end and
+    and ``rise_reference`` the growth is judged against; ``magnitude`` has
+    the largest magnitude of each layer's weights at the last epoch's end and
     ``rise_magnitude`` theirs before the rises (see ``_checks.diverged``):
     carried over with the loss, so that a
     ``partial_fit`` stream is judged as one fit is. ``replay_epochs`` counts the epochs
@@ -159,8 +159,8 @@ class _Progress:
     rises: int = 0
     rise_base: float | None = None
     rise_reference: float | None = None
-    magnitude: float | None = None
-    rise_magnitude: float | None = None
+    magnitude: list[float] | None = None
+    rise_magnitude: list[float] | None = None
 
     def snapshot(self, into=None, stream=None):
         """A copy that no later epoch of the running fit can change, but for the stream.

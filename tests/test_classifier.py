@@ -247,6 +247,38 @@ def test_a_loss_grown_by_orders_of_magnitude_is_a_divergence(blobs, call):
     assert pickle.dumps(reg) == before
 
 
+def test_a_huge_frozen_weight_does_not_hide_an_explosion(blobs):
+    # A feature that is 0 in this data keeps its huge first-layer weights
+    # (no gradient reaches them): the weights' single largest magnitude did
+    # not move while the second layer exploded (a reviewer's stream).
+    X, y = _exploding_regression(blobs)
+    X = np.hstack([X, np.zeros((len(X), 1))])
+
+    def diverging_call(big):
+        reg = TwoLayerNetRegressor(
+            hidden_size=5,
+            activation="tanh",
+            solver="sgd",
+            learning_rate_init=0.01,
+            alpha=0.0,  # whose penalty on the huge weights would dwarf the loss
+            random_state=0,
+        )
+        reg.partial_fit(X, y)
+        reg.coefs_[0][-1, :] = big  # in place: the network's own weights
+        for _ in range(100):
+            reg.partial_fit(X, y)
+        reg.set_params(learning_rate_init=1.0)
+        for call in range(1, 40):
+            try:
+                reg.partial_fit(X, y)
+            except DivergenceError:
+                return call
+        return None
+
+    plain = diverging_call(0.0)
+    assert plain is not None and diverging_call(1e8) == plain
+
+
 def _drifting_chunks(kind, n_chunks=60, seed=1):
     """Chunks of a stream whose targets move: a level that jumps 1000 halfway
     ("jump"), or one that rises 20 a chunk, faster than the network follows
