@@ -362,9 +362,12 @@ def full_batch_loss_grad(network, X, Y, sample_weight, alpha, working_memory):
     """The function of L-BFGS: the full-batch loss and gradient at ``theta``.
 
     It sets the network's parameters to ``theta`` (a float64 vector), and
-    returns the loss, L2 penalty included, and its gradient in float64. An
+    returns the loss, L2 penalty included, and its gradient in float64: the
+    function whose gradient that is, as L-BFGS's line search needs. An
     ensemble's loss here is the *sum* of its members' losses, whose gradient
-    is the members' own gradients (see ``TwoLayerNet.loss_grad``).
+    is the members' own gradients (see ``TwoLayerNet.loss_grad``); a loss
+    averaged over several outputs whose gradient is their sum's
+    (``sums_outputs``) is their sum.
     Data of the weights' dtype, dense or sparse, go through in one piece, as
     in MLPClassifier; other data a chunk of ``working_memory`` MiB at a time,
     cast as it goes.
@@ -382,6 +385,7 @@ def full_batch_loss_grad(network, X, Y, sample_weight, alpha, working_memory):
     row_chunks = chunks(X.shape[0], size)
     buffer = _cast_buffer(X, size, network.dtype)
     grads = np.empty(network.params.shape, dtype=np.float64)
+    outputs = network.n_outputs if getattr(network.output, "sums_outputs", False) else 1
 
     def loss_grad(theta):
         """The full-batch loss and gradient at ``theta``, for SciPy."""
@@ -394,7 +398,7 @@ def full_batch_loss_grad(network, X, Y, sample_weight, alpha, working_memory):
             if share == 0:
                 continue
             X_rows = _sliced(X, rows, network.dtype, _head(buffer, rows))
-            loss += share * network.loss_grad(X_rows, Y[rows], sw)
+            loss += share * outputs * network.loss_grad(X_rows, Y[rows], sw)
             grads[:] += share * network.grads
         loss += network.penalty(alpha, n, grads)
         if network.n_members > 1:

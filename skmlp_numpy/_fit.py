@@ -169,17 +169,29 @@ class _Fit:
         """SciPy's L-BFGS-B on the whole batch; each iteration ends an epoch."""
         net, X, sample_weight = self.network, self.X, self.sample_weight
         n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+        alpha = self.estimator.alpha
+        outputs = net.n_outputs if getattr(net.output, "sums_outputs", False) else 1
 
-        def members_mean(loss):
-            """An ensemble's loss as recorded: the members' mean, not their sum."""
-            return loss if net.n_members == 1 else loss / net.n_members
+        def recorded(fun, x):
+            """The loss at ``x`` as the curves record it, from SciPy's ``fun``.
+
+            An ensemble's is the members' mean, not their sum; a loss averaged
+            over outputs (MLPRegressor's), not the sum that L-BFGS minimises
+            (see full_batch_loss_grad), with the L2 penalty as it is.
+            """
+            loss = float(fun) / net.n_members
+            if outputs > 1:
+                net.params[:] = x
+                penalty = 0.5 * alpha * net.squared_weight_norm() / n
+                loss = (loss - penalty) / outputs + penalty
+            return loss
 
         loss_grad = full_batch_loss_grad(
             net,
             X,
             self.Y,
             sample_weight,
-            self.estimator.alpha,
+            alpha,
             get_config()["working_memory"],
         )
 
@@ -191,7 +203,7 @@ class _Fit:
             # The last point SciPy evaluated may be a line-search trial: score
             # and commit the iterate itself.
             net.params[:] = intermediate_result.x
-            loss = members_mean(float(intermediate_result.fun))
+            loss = recorded(intermediate_result.fun, intermediate_result.x)
             if self._end_epoch(task, loss, 1.0 / n, net.params):
                 stopped.append(True)
                 raise StopIteration  # SciPy's way for a callback to stop L-BFGS
@@ -218,7 +230,7 @@ class _Fit:
             # scikit-learn's helper points at its own line: point at the caller's.
             warn(warning.message, warning.category)
         progress = self.progress
-        progress.n_iter, progress.loss = n_iter, members_mean(float(result.fun))
+        progress.n_iter, progress.loss = n_iter, recorded(result.fun, result.x)
         progress.plateau = progress.plateau.update(-progress.loss)
         self._commit(result.x)
 

@@ -490,9 +490,12 @@ class SquaredError:
     half the squared error, averaged over samples and then over outputs. Its
     gradient, also MLPRegressor's, is that of the sum over outputs: it differs
     from the reported loss's by the factor ``n_outputs`` when there are several
-    outputs. Both are kept so that training follows MLPRegressor number for
-    number.
+    outputs (``sums_outputs``). Both are kept so that training follows
+    MLPRegressor number for number; L-BFGS, which judges its steps by the
+    loss, is given the sum (scikit-learn#8349).
     """
+
+    sums_outputs = True
 
     def forward(self, Z):
         """The identity: predicted values are the logits."""
@@ -552,7 +555,9 @@ class PoissonDeviance:
 # either side of the kink at ``p = y``, where it is taken as the midpoint of
 # the subdifferential. Several outputs are handled as in SquaredError: the loss
 # is the mean over outputs (scikit-learn's metric, with its default
-# ``multioutput='uniform_average'``), its gradient that of their sum.
+# ``multioutput='uniform_average'``), its gradient that of their sum
+# (``sums_outputs``; the other losses sum over outputs, and their gradient is
+# their loss's).
 
 
 class AbsoluteError:
@@ -563,6 +568,8 @@ class AbsoluteError:
     of ``|p - y|``, averaged over outputs. Its subgradient with respect to
     ``p`` is ``sign(p - y)``: 0 at an exact prediction.
     """
+
+    sums_outputs = True
 
     def forward(self, Z):
         """The identity: predicted values are the logits."""
@@ -603,6 +610,8 @@ class PinballLoss:
     quantile : float, default=0.5
         The quantile ``q``, in (0, 1).
     """
+
+    sums_outputs = True
 
     def __init__(self, quantile=0.5):
         # A Python float: a NumPy scalar would compute float32 data in float64.

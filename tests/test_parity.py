@@ -8,9 +8,11 @@ curves must agree to a relative 1e-6 for every solver and schedule.
 
 import inspect
 import warnings
+from unittest import mock
 
 import numpy as np
 import pytest
+import scipy.optimize
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -219,10 +221,15 @@ def test_regressor_loss_curve_matches_mlpregressor(solver, n_outputs, loss, weig
     assert ours.t_ == theirs.t_
 
 
-@pytest.mark.parametrize("n_outputs", [1, 3])
-@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize(
+    "n_outputs, loss", [(1, "squared_error"), (1, "poisson"), (3, "poisson")]
+)
 @pytest.mark.parametrize("weighted", [False, True])
 def test_regressor_lbfgs_matches_mlpregressor(n_outputs, loss, weighted):
+    # Not with several outputs of the squared error: MLPRegressor gives L-BFGS
+    # a loss n_outputs times smaller than its gradient's function
+    # (scikit-learn#8349); here L-BFGS gets the function of its gradient
+    # (test_lbfgs_loss_is_the_function_of_its_gradient).
     X, y = _regression_data(n_outputs, loss)
     sw = np.random.RandomState(1).uniform(0.1, 3.0, size=len(y)) if weighted else None
     params = dict(solver="lbfgs", loss=loss, max_iter=60, alpha=1e-2, random_state=0)
@@ -230,6 +237,63 @@ def test_regressor_lbfgs_matches_mlpregressor(n_outputs, loss, weighted):
     assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-6)
     assert ours.n_iter_ == theirs.n_iter_
     assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("n_outputs", [1, 2, 5])
+@pytest.mark.parametrize(
+    "loss", ["squared_error", "poisson", "absolute_error", "quantile"]
+)
+@pytest.mark.parametrize("n_members", [1, 2])
+def test_lbfgs_loss_is_the_function_of_its_gradient(n_outputs, loss, n_members):
+    # L-BFGS judges its steps by the loss and takes them along the gradient:
+    # the two must describe one function. With several outputs, the squared
+    # error (MLPRegressor's, mean over outputs), the absolute error and the
+    # pinball loss gave it a loss n_outputs times too small (scikit-learn#8349).
+    X, y = _regression_data(n_outputs, loss, n_samples=40)
+    reg = TwoLayerNetRegressor(
+        hidden_size=4,
+        loss=loss,
+        quantile=0.8 if loss == "quantile" else None,
+        n_members=n_members,
+        alpha=0.5,
+        random_state=0,
+    )
+    seen = {}
+    real = scipy.optimize.minimize
+
+    def minimize(fun, x0, **kwargs):
+        seen["fun"], seen["x0"] = fun, x0.copy()
+        return real(fun, x0, **{**kwargs, "options": {"maxiter": 1}})
+
+    with mock.patch.object(scipy.optimize, "minimize", minimize):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            reg.set_params(solver="lbfgs").fit(X, y)
+    fun, theta = seen["fun"], seen["x0"]
+    _, grad = fun(theta.copy())
+    grad = grad.copy()
+    direction = np.random.RandomState(1).normal(size=theta.shape)
+    step = 1e-6
+    numerical = (
+        fun(theta + step * direction)[0] - fun(theta - step * direction)[0]
+    ) / (2 * step)
+    assert numerical == pytest.approx(grad @ direction, rel=1e-5)
+
+
+def test_lbfgs_records_mlpregressors_loss_with_several_outputs():
+    # What L-BFGS minimises is the sum over outputs; loss_ and loss_curve_
+    # are MLPRegressor's loss, the mean over outputs, with the L2 penalty.
+    X, y = _regression_data(3, "squared_error")
+    reg = TwoLayerNetRegressor(solver="lbfgs", alpha=0.5, max_iter=30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X, y)
+    weights = np.concatenate([w.ravel() for w in reg.coefs_])
+    expected = 0.5 * np.mean((reg.predict(X) - y) ** 2) + 0.5 * 0.5 * (
+        weights @ weights
+    ) / len(y)
+    assert reg.loss_ == pytest.approx(expected, rel=1e-9)
+    assert reg.loss_curve_[-1] == reg.loss_
 
 
 @pytest.mark.parametrize("n_outputs", [1, 3])
