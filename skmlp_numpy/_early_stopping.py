@@ -163,6 +163,28 @@ def check_validation_set(estimator, X_val, y_val, sample_weight_val, targets, dt
     return _ValidationSet(X, y, Y, sample_weight, held_out=False)
 
 
+def _too_few(y, error):
+    """scikit-learn's stratification ``error``, naming the classes of ``y``.
+
+    The split is stratified on the label binarizer's columns, so that its
+    words name ``True`` or a column where the user wrote ``'b'``.
+    """
+    labels, counts = np.unique(y, return_counts=True)
+    few = labels[counts < 2]
+    if not len(few):
+        return error.rstrip(".")
+    shown = ", ".join(
+        repr(label.item() if isinstance(label, np.generic) else label) for label in few
+    )
+    return (
+        f"the classes {shown} of y have a single row each, too few to share "
+        "between training and validation"
+        if len(few) > 1
+        else f"the class {shown} of y has a single row, too few to share between "
+        "training and validation"
+    )
+
+
 def hold_out(X, y, Y, sample_weight, fraction, random_state, stratify):
     """Hold out ``fraction`` of the rows for early stopping.
 
@@ -184,7 +206,11 @@ def hold_out(X, y, Y, sample_weight, fraction, random_state, stratify):
                 stratify=stratify,
             )
         except ValueError as exc:
-            stratified = str(exc)
+            stratified = (
+                str(exc).rstrip(".")
+                if stratify is None
+                else "Stratified by class: " + _too_few(y, str(exc))
+            )
     if too_small or stratified:
         if too_small:
             msg = (
@@ -196,7 +222,7 @@ def hold_out(X, y, Y, sample_weight, fraction, random_state, stratify):
         else:
             msg = "The validation set held out for early stopping cannot be drawn."
         if stratified:
-            msg += f" Stratified by class: {stratified.rstrip('.')}."
+            msg += f" {stratified}."
         raise ValueError(f"{msg} Change validation_fraction, or pass X_val and y_val.")
     sw_val = None
     if sample_weight is not None:

@@ -357,12 +357,27 @@ def test_a_too_small_hold_out_says_so(blobs):
         clf.fit(X[:20], np.arange(20) % 2)
 
 
-def test_a_hold_out_a_class_cannot_be_stratified_in_is_a_clear_error(blobs):
+@pytest.mark.parametrize("labels", [(0, 1), ("a", "b")])
+def test_a_hold_out_a_class_cannot_be_stratified_in_is_a_clear_error(blobs, labels):
+    # scikit-learn's words named the class True: the split is stratified on
+    # the label binarizer's column (scikit-learn#13164's kind of input).
     X, y = blobs
-    y = (np.arange(len(y)) == 0).astype(int)  # one positive sample
+    y = np.where(np.arange(len(y)) == 0, labels[1], labels[0])  # one of the 2nd
     clf = TwoLayerNetClassifier(early_stopping=True)
-    with pytest.raises(ValueError, match="cannot be drawn. Stratified by class: The"):
+    message = (
+        rf"cannot be drawn. Stratified by class: the class {labels[1]!r} of y has "
+        "a single row"
+    )
+    with pytest.raises(ValueError, match=message):
         clf.fit(X, y)
+
+
+def test_a_regressors_hold_out_is_never_said_to_be_stratified():
+    X = np.random.RandomState(0).normal(size=(2, 3))
+    reg = TwoLayerNetRegressor(early_stopping=True, validation_fraction=0.9)
+    with pytest.raises(ValueError, match="too small") as error:
+        reg.fit(X, [1.0, 2.0])
+    assert "Stratified" not in str(error.value)
 
 
 @pytest.mark.parametrize(
