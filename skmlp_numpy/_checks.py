@@ -187,6 +187,13 @@ def check_weights(weights, n_samples, dtype, name, X_name):
     return weights
 
 
+# The way out of a network that cannot continue: warm_start=False makes fit
+# start anew, while partial_fit always continues (fit starts anew).
+NEW_NETWORK = (
+    "set warm_start=False (or call fit, not partial_fit) to train a new network"
+)
+
+
 def check_resumable(estimator):
     """The dtype of the fitted weights, if the estimator's network can resume.
 
@@ -197,7 +204,7 @@ def check_resumable(estimator):
         raise ValueError(
             "This model was trained by skmlp_numpy < 0.2, whose models cannot "
             "continue training (warm_start or partial_fit); they still predict. "
-            "Set warm_start=False to train a new network."
+            f"{NEW_NETWORK[0].upper()}{NEW_NETWORK[1:]}."
         )
     W2 = estimator.coefs_[1]
     fitted_members = W2.shape[0] if W2.ndim == 3 else 1
@@ -206,21 +213,19 @@ def check_resumable(estimator):
     if fitted_members != n_members:
         raise ValueError(
             f"n_members={n_members} does not match the {fitted_members} "
-            "member(s) of the fitted network; set warm_start=False to start a "
-            "new network."
+            f"member(s) of the fitted network; {NEW_NETWORK}."
         )
     n_hidden = estimator.coefs_[0].shape[1] // fitted_members
     if n_hidden != estimator.hidden_size:
         raise ValueError(
             f"hidden_size={estimator.hidden_size} does not match the "
-            f"{n_hidden} hidden units of the fitted network; "
-            "set warm_start=False to start a new network."
+            f"{n_hidden} hidden units of the fitted network; {NEW_NETWORK}."
         )
     fitted = estimator.coefs_[0].dtype
     if estimator.dtype is not None and np.dtype(estimator.dtype) != fitted:
         raise ValueError(
             f"dtype={estimator.dtype!r} does not match the {fitted} weights of the "
-            "fitted network; set warm_start=False to train a new network."
+            f"fitted network; {NEW_NETWORK}."
         )
     return fitted
 

@@ -41,6 +41,7 @@ from ._checks import (
     check_target_shape,
     combine_weights,
     numbers_named,
+    plain,
     warn,
 )
 from ._fit_state import UNKNOWN_SCORER
@@ -173,9 +174,7 @@ def _too_few(y, error):
     few = labels[counts < 2]
     if not len(few):
         return error.rstrip(".")
-    shown = ", ".join(
-        repr(label.item() if isinstance(label, np.generic) else label) for label in few
-    )
+    shown = ", ".join(repr(plain(label)) for label in few)
     return (
         f"the classes {shown} of y have a single row each, too few to share "
         "between training and validation"
@@ -310,7 +309,9 @@ class _EarlyStopping:
                 # problem of the scorer, and not worth a warning.
                 warnings.simplefilter("ignore")
                 first = self._score(network, as_model, 0.0)[0]
-        except ValueError as exc:
+        except (AttributeError, TypeError, ValueError) as exc:
+            # A classifier's scorer on a regressor reads predict_proba, which
+            # it lacks (an AttributeError from inside scikit-learn).
             hint = _scoring_hint(val, getattr(as_model(network), "classes_", None))
             raise ValueError(
                 f"{self._name()} cannot score {val.name}: {exc}\n{hint}"
@@ -512,11 +513,17 @@ def _scoring_hint(val, classes=None):
     A constant target fits none that needs two classes or varied values:
     then the sentence names the way out instead. ``classes``, a classifier's:
     a model of three classes or more is multiclass even where its validation
-    rows, unstratified as in MLPClassifier, hold only two of them.
+    rows, unstratified as in MLPClassifier, hold only two of them; None, a
+    regressor's, whose targets are values even where they are whole numbers.
     """
     if _is_constant(val):
         return f"Its target is constant. {_WAY_OUT}"
-    target = type_of_target(val.y)
+    if classes is None:
+        # A regressor's targets are values, whole numbers (counts) included.
+        outputs = 1 if val.y.ndim == 1 else val.y.shape[1]
+        target = "continuous" if outputs == 1 else "continuous-multioutput"
+    else:
+        target = type_of_target(val.y)
     if target == "binary" and classes is not None and len(classes) > 2:
         target = "multiclass"
     kind = "continuous" if target == "continuous-multioutput" else target

@@ -20,7 +20,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import BaseTwoLayerNet
-from ._checks import check_fits_dtype, check_no_missing, numbers_named
+from ._checks import NEW_NETWORK, check_fits_dtype, check_no_missing, numbers_named
 from ._layers import AbsoluteError, PinballLoss, PoissonDeviance, SquaredError
 
 __all__ = ["TwoLayerNetRegressor"]
@@ -512,7 +512,14 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
             output, or a 1-D array for a single output.
         """
         check_is_fitted(self)
-        return self._ravel(self._forward(self._validate_X(X)))
+        predicted = self._forward(self._validate_X(X))
+        if self.out_activation_ == "exp":
+            # A Poisson mean is positive: exp underflows to 0 (float32 logits
+            # below -103), which Poisson deviances refuse. Its smallest
+            # positive normal number instead, as MLPRegressor's float64 would
+            # give a tiny one.
+            np.maximum(predicted, np.finfo(predicted.dtype).tiny, out=predicted)
+        return self._ravel(predicted)
 
     def score(
         self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
@@ -603,8 +610,7 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
         if targets["out_activation_"] != _OUTPUT_OF_LOSS[self.loss]:
             raise ValueError(
                 f"loss={self.loss!r} does not fit the trained network, whose "
-                f"output is {targets['out_activation_']!r}; set warm_start=False "
-                "to train a new network."
+                f"output is {targets['out_activation_']!r}; {NEW_NETWORK}."
             )
         # None: a model of 0.4, which did not record its loss.
         fitted_loss = targets.get("_fitted_loss")
@@ -613,7 +619,7 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
                 f"The network was trained with the loss {fitted_loss}, not "
                 f"{self._loss_name()}: a warm start or partial_fit goes on with "
                 "its loss (the stopping rule's best value, and the curves, are "
-                "in its units). Set warm_start=False to train a new network."
+                f"in its units). {NEW_NETWORK[0].upper()}{NEW_NETWORK[1:]}."
             )
         if y.dtype.kind not in "biuf":
             with numbers_named(name):

@@ -9,7 +9,12 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn.datasets import load_diabetes, make_friedman1
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import mean_absolute_error, mean_pinball_loss, r2_score
+from sklearn.metrics import (
+    mean_absolute_error,
+    mean_pinball_loss,
+    mean_poisson_deviance,
+    r2_score,
+)
 from sklearn.model_selection import cross_val_score
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
@@ -493,3 +498,44 @@ def test_the_absolute_error_shrugs_off_outliers():
     assert held_out_mae["absolute_error"] < held_out_mae["squared_error"]
     # It recovers the function itself, as the squared error cannot.
     assert mean_absolute_error(truth[2500:], predictions["absolute_error"]) < 0.2
+
+
+def test_the_scoring_hint_of_a_regressor_names_regression_scorers():
+    # Whole-number targets (counts) read as classes: the hint named
+    # 'accuracy', which failed the same way.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 3))
+    y = rng.poisson(3.0, size=120).astype(float)
+    for scoring in ("accuracy", "roc_auc", "neg_log_loss"):
+        reg = TwoLayerNetRegressor(early_stopping=True, scoring=scoring)
+        with pytest.raises(ValueError, match=r"cannot score .*\n.*continuous.*'r2'"):
+            reg.fit(X, y)
+
+
+@pytest.mark.parametrize("change", ["loss", "hidden_size", "dtype"])
+def test_a_refused_partial_fit_says_how_to_train_a_new_network(change):
+    # "Set warm_start=False" alone does nothing for partial_fit, which
+    # always continues.
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(40, 3)), rng.normal(size=40)
+    reg = TwoLayerNetRegressor(hidden_size=4).partial_fit(X, y)
+    other = {"loss": "absolute_error", "hidden_size": 5, "dtype": np.float32}
+    reg.set_params(**{change: other[change]})
+    with pytest.raises(ValueError, match=r"or call fit, not partial_fit"):
+        reg.partial_fit(X, y)
+
+
+def test_float32_poisson_means_stay_positive():
+    # exp of a float32 logit below -103 is 0, which Poisson deviances refuse;
+    # MLPRegressor's float64 gives a tiny positive mean.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 1)).astype(np.float32)
+    y = rng.poisson(np.exp(3 * X[:, 0])).astype(np.float32)
+    reg = TwoLayerNetRegressor(loss="poisson", max_iter=300, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X, y)
+    far = np.array([[-60.0], [-200.0]], dtype=np.float32)
+    predicted = reg.predict(far)
+    assert predicted.dtype == np.float32 and (predicted > 0).all()
+    mean_poisson_deviance(np.zeros(2), predicted)  # refuses means of 0
