@@ -41,6 +41,16 @@ from ._fit_state import (
 from ._network import TwoLayerNet
 
 
+def layer_magnitudes(network):
+    """The largest magnitude of each layer's weights: how far they have grown.
+
+    Per layer: one huge weight of the first layer (of a feature that no
+    longer varies) hid the second layer's explosion from a single maximum.
+    """
+    W1, W2, _, _ = network.unflatten(network.params)
+    return [largest_magnitude(W1), largest_magnitude(W2)]
+
+
 @dataclass
 class _Fit:
     """What lives only during one call to fit or partial_fit, and its loop.
@@ -254,20 +264,14 @@ class _Fit:
         net, progress = self.network, self.progress
         # An optimizer's state that overflowed freezes or poisons the weights.
         optimizer = progress.optimizer
-        # The largest magnitude of each layer's weights, then of the biases:
-        # one pass over the parameters checks them finite and gives the
-        # weights' growth, per layer (one huge weight of the first layer,
-        # still, hid the second layer's explosion from a single maximum).
-        W1, W2, b1, b2 = net.unflatten(net.params)
-        magnitude = [largest_magnitude(W1), largest_magnitude(W2)]
-        finite = (
-            all(map(math.isfinite, magnitude)) and all_finite(b1) and all_finite(b2)
-        )
-        if not (finite and (optimizer is None or optimizer.is_finite())):
+        if not (
+            all_finite(net.params) and (optimizer is None or optimizer.is_finite())
+        ):
             raise self._divergence(progress.n_iter + 1)
         # Growth is judged on the rise that this epoch ends or continues, which
-        # a stochastic fit carries over from the last epoch, of any call.
-        rises, base, reference, rise_magnitude = 0, None, None, None
+        # a stochastic fit carries over from the last epoch, of any call, and
+        # on the weights' growth since its first epoch (read while it lasts).
+        rises, base, reference, magnitude, rise_magnitude = 0, None, None, None, None
         if progress.loss is not None and loss > DIVERGENCE_RISE * progress.loss:
             rises = progress.rises + 1
             first = rises == 1
@@ -275,12 +279,13 @@ class _Fit:
             reference = rise_reference(
                 loss, progress.loss, base, None if first else progress.rise_reference
             )
-            rise_magnitude = progress.magnitude if first else progress.rise_magnitude
+            magnitude = layer_magnitudes(net)
+            rise_magnitude = magnitude if first else progress.rise_magnitude
         if diverged(loss, rises, reference, magnitude, rise_magnitude):
             raise self._divergence(progress.n_iter + 1, loss, rises, reference)
         progress.rises = rises
         progress.rise_base, progress.rise_reference = base, reference
-        progress.magnitude, progress.rise_magnitude = magnitude, rise_magnitude
+        progress.rise_magnitude = rise_magnitude
         progress.n_iter += 1
         if self.stochastic:
             progress.t += self.batches.n_samples
