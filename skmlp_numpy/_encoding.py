@@ -174,10 +174,13 @@ class PiecewiseLinearEncoder(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     n_bins : int, default=16
-        The number of bins of each column, at most. Edges that coincide (a
-        column with fewer distinct values than bins, or a tree with fewer
-        splits) are merged, so a column may have fewer; a constant column has
-        none and gives no output column.
+        The number of bins of each column, at most. Edges that coincide
+        (values tied over several quantiles, or a tree with fewer splits) are
+        merged, so a column may have fewer; a constant column has none and
+        gives no output column. Quantiles interpolate between a column's
+        values: a column of few distinct values keeps its bins, and those
+        that lie between two of its values encode them alike (a 0/1 column
+        gets two such bins, KBinsDiscretizer's quantiles one).
 
     strategy : {'quantile', 'tree'}, default='quantile'
         How the edges are chosen:
@@ -420,7 +423,8 @@ default=None
         if self.subsample is not None and X.shape[0] > self.subsample:
             rows = rng.choice(X.shape[0], self.subsample, replace=False)
             X = X[rows]
-            y = y[rows] if y is not None else None
+            if self.strategy == "tree":  # y, checked, only reaches the trees
+                y = y[rows]
 
         if self.strategy == "quantile":
             quantiles = np.linspace(0.0, 1.0, self.n_bins + 1)

@@ -32,7 +32,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._checks import DTYPE_CONSTRAINT, check_no_missing, warn
+from ._checks import DTYPE_CONSTRAINT, check_no_missing, preserved_dtypes, warn
 from ._classifier import TwoLayerNetClassifier
 from ._encoding import PiecewiseLinearEncoder
 from ._regressor import TwoLayerNetRegressor
@@ -152,6 +152,11 @@ class SmoothClip(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def __init__(self, *, dtype: Any = None) -> None:
         self.dtype = dtype
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = preserved_dtypes(self.dtype)
+        return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any = None) -> "SmoothClip":

@@ -384,7 +384,7 @@ def test_complex_values_in_a_numeric_column_after_fit_are_refused_by_name():
         frame.transform(X.assign(age=X["age"] + 1j))
 
 
-@parametrize_with_checks([SmoothClip()])
+@parametrize_with_checks([SmoothClip(), SmoothClip(dtype=np.float32)])
 def test_smooth_clip_is_a_scikit_learn_transformer(estimator, check):
     check(estimator)
 
