@@ -124,8 +124,9 @@ class BaseTwoLayerNet(
     define their targets through four hooks:
     ``_new_targets(y, classes=None, fitted=None)``
     (the attributes that describe a new network's targets),
-    ``_encode_targets(y, targets, name, dtype)`` (``y`` in the network's
-    encoding, and the weights the targets give its rows), ``_loss(targets)``
+    ``_encode_targets(y, targets, name, dtype, reference=None)`` (``y`` in
+    the network's encoding, and the weights the targets give its rows, their
+    frequencies read in ``reference`` when given), ``_loss(targets)``
     (the output layer that trains the network, fused with its loss) and
     ``_score_outputs(outputs, y, sample_weight, targets)`` (the default
     validation score); and list in ``_target_attributes`` the fitted
@@ -535,7 +536,7 @@ class BaseTwoLayerNet(
         Y, class_weight = self._encode_targets(y, targets, "y", dtype)
         sample_weight = combine_weights(sample_weight, class_weight, X.shape[0], dtype)
         early_stopping = _EarlyStopping(
-            check_validation_set(self, *validation, targets, dtype),
+            check_validation_set(self, *validation, targets, dtype, y),
             enabled=self.early_stopping and stochastic,
             scoring=self.scoring,
             default_score=functools.partial(self._score_outputs, targets=targets),

@@ -731,14 +731,21 @@ def check_labels(y, name):
     )
 
 
-def class_weights(class_weight, y, classes, multilabel):
+def class_weights(class_weight, y, classes, multilabel, reference=None):
     """Sample weights of ``y``'s rows from ``class_weight``; None if it is None.
 
     Checked, and named in errors. ``classes`` are every known class: a
     ``partial_fit`` batch that lacks some class accepts the same dict as fit.
+    'balanced' reads the class frequencies of ``reference``, the training
+    labels, when given: a validation set weighs its rows as training does.
     """
     if class_weight is None:
         return None
+    reference = y if reference is None else reference
+    if multilabel and class_weight == "balanced":
+        # compute_sample_weight's product of each column's weights, a column
+        # at a time, so that they can come from the reference's columns.
+        class_weight = ["balanced"] * y.shape[1]
     if multilabel:
         if isinstance(class_weight, dict):
             raise ValueError(
@@ -756,20 +763,26 @@ def class_weights(class_weight, y, classes, multilabel):
                         f"it has {len(class_weight)} dicts for {y.shape[1]} label "
                         "columns"
                     )
-                labels = y.toarray() if sparse.issparse(y) else np.asarray(y)
+                labels, known = (
+                    (a.toarray() if sparse.issparse(a) else np.asarray(a)).astype(
+                        np.intp
+                    )
+                    for a in (y, reference)
+                )
                 weights = np.ones(labels.shape[0])
-                for column, column_weight in zip(labels.T, class_weight, strict=True):
-                    column = column.astype(np.intp)
+                for column, known_column, column_weight in zip(
+                    labels.T, known.T, class_weight, strict=True
+                ):
                     # 'balanced' over the classes the column has, as
                     # compute_sample_weight does; a dict over both.
                     classes = (
-                        np.unique(column)
+                        np.unique(known_column)
                         if isinstance(column_weight, str)
                         else np.array([0, 1])
                     )
                     per_class = np.ones(2)
                     per_class[classes] = compute_class_weight(
-                        column_weight, classes=classes, y=column
+                        column_weight, classes=classes, y=known_column
                     )
                     weights *= per_class[column]
             else:
@@ -783,7 +796,7 @@ def class_weights(class_weight, y, classes, multilabel):
         )
     else:
         try:
-            per_class = compute_class_weight(class_weight, classes=classes, y=y)
+            per_class = compute_class_weight(class_weight, classes=classes, y=reference)
         except ValueError as exc:
             raise ValueError(f"Invalid class_weight: {exc}") from exc
         weights = per_class[np.searchsorted(classes, y)]

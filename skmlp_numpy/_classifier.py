@@ -673,12 +673,13 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
             "out_activation_": "softmax" if multiclass else "logistic",
         }
 
-    def _encode_targets(self, y, targets, name, dtype):
+    def _encode_targets(self, y, targets, name, dtype, reference=None):
         """``y`` in the network's encoding, and the class weights of its rows.
 
         The labels must be among the classes. Encoded as class indices for a
         softmax output, a 0/1 matrix of ``dtype`` for logistic ones; the
-        weights are ``class_weight``'s, or None.
+        weights are ``class_weight``'s, or None, 'balanced' from the class
+        frequencies of ``reference`` (the training labels) when given.
         """
         binarizer, classes = targets["_label_binarizer"], targets["classes_"]
         if binarizer.y_type_ == "multilabel-indicator":
@@ -714,7 +715,7 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
         else:
             Y = binarizer.transform(y).toarray().astype(dtype)
         multilabel = binarizer.y_type_ == "multilabel-indicator"
-        return Y, class_weights(self.class_weight, y, classes, multilabel)
+        return Y, class_weights(self.class_weight, y, classes, multilabel, reference)
 
 
 def _labels(P, binarizer, classes):

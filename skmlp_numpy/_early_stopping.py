@@ -92,11 +92,14 @@ class _ValidationSet:
         return "the validation set (X_val, y_val)"
 
 
-def check_validation_set(estimator, X_val, y_val, sample_weight_val, targets, dtype):
+def check_validation_set(
+    estimator, X_val, y_val, sample_weight_val, targets, dtype, y_train=None
+):
     """The validation set passed to fit, validated and encoded; None if none.
 
     ``estimator`` checks the column names, and encodes ``y_val`` as it
-    encodes ``y`` (its ``_encode_targets``).
+    encodes ``y`` (its ``_encode_targets``), the training labels ``y_train``
+    giving the class weights' frequencies.
     Its errors name the arguments the user passed: ``X_val``, ``y_val``,
     ``sample_weight_val``.
     """
@@ -155,7 +158,9 @@ def check_validation_set(estimator, X_val, y_val, sample_weight_val, targets, dt
             "they must match."
         )
     y = check_target_shape(y, "y_val")
-    Y, class_weight = estimator._encode_targets(y, targets, "y_val", dtype)
+    Y, class_weight = estimator._encode_targets(
+        y, targets, "y_val", dtype, reference=y_train
+    )
     # Class weights weigh the validation rows as they weigh the training rows
     # (and the rows held out of them).
     sample_weight = combine_weights(
@@ -309,7 +314,7 @@ class _EarlyStopping:
                 # problem of the scorer, and not worth a warning.
                 warnings.simplefilter("ignore")
                 first = self._score(network, as_model, 0.0)[0]
-        except (AttributeError, TypeError, ValueError) as exc:
+        except (AttributeError, ValueError) as exc:
             # A classifier's scorer on a regressor reads predict_proba, which
             # it lacks (an AttributeError from inside scikit-learn).
             hint = _scoring_hint(val, getattr(as_model(network), "classes_", None))

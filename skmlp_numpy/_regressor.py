@@ -600,7 +600,7 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
             return f"quantile (quantile={self.quantile})"
         return self.loss
 
-    def _encode_targets(self, y, targets, name, dtype):
+    def _encode_targets(self, y, targets, name, dtype, reference=None):
         """``y`` as a (n_samples, n_outputs) array of ``dtype``, checked.
 
         Its outputs must be the network's, and its values in the domain of

@@ -701,3 +701,43 @@ def test_a_constant_target_is_refused_only_when_the_score_cannot_move():
     assert all(len(y_val) == 6 and not y_val.any() for y_val in seen)
     assert reg.n_iter_ == 5
     assert len(set(reg.validation_scores_)) > 1
+
+
+@pytest.mark.parametrize("multilabel", [False, True])
+def test_balanced_class_weights_weigh_the_validation_rows_as_training_does(
+    multilabel,
+):
+    # 'balanced' was computed again on y_val: a y_val lacking a class was
+    # refused ("classes should have valid labels that are in y"), and the
+    # others' rows weighed by y_val's frequencies, not y's.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 4))
+    if multilabel:
+        y = (X[:, :3] + rng.normal(size=(300, 3)) > [-1.0, 0.0, 1.0]).astype(int)
+        y_val = y[:40].copy()
+        y_val[:, 2] = 0  # a label column with one class
+    else:
+        y = np.digitize(X[:, 0] + 0.3 * rng.normal(size=300), [-1.0, 1.2])
+        y_val = np.where(y[:40] == 2, 0, y[:40])  # without class 2
+    seen = {}
+
+    def weights_seen(estimator, X, y, sample_weight=None):
+        seen["weights"] = sample_weight
+        return 0.0
+
+    clf = TwoLayerNetClassifier(
+        hidden_size=4, max_iter=2, class_weight="balanced", scoring=weights_seen
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y, X_val=X[:40], y_val=y_val)
+    if not multilabel:
+        per_class = dict(zip(*np.unique(y, return_counts=True), strict=True))
+        training = np.array([300 / (3 * per_class[label]) for label in y_val])
+    else:
+        training = np.ones(40)
+        for column in range(3):
+            values, counts = np.unique(y[:, column], return_counts=True)
+            per_value = dict(zip(values, 300 / (len(values) * counts), strict=True))
+            training *= [per_value.get(v, 1.0) for v in y_val[:, column]]
+    assert_allclose(seen["weights"], training)
