@@ -532,7 +532,18 @@ def _scoring_hint(val, classes=None):
     if target == "binary" and classes is not None and len(classes) > 2:
         target = "multiclass"
     kind = "continuous" if target == "continuous-multioutput" else target
-    return (
+    hint = (
         f"The validation targets are {target}; scorers that fit them include "
         f"{_SCORERS_FOR.get(kind, _SCORERS_FOR['multiclass'])}."
     )
+    present = len(np.unique(val.y)) if val.y.ndim == 1 else None
+    if classes is not None and present is not None and present < len(classes):
+        # Held-out rows unstratified (as in MLPClassifier), or a y_val, that
+        # lack a class: the scorers of every class's probability fail.
+        hint = (
+            f"The validation targets are {target}, with {present} of the "
+            f"model's {len(classes)} classes: scorers that read every class's "
+            "probability ('neg_log_loss', 'roc_auc_ovr') cannot score them; "
+            "'accuracy', 'balanced_accuracy' and 'f1_macro' can."
+        )
+    return f"{hint} Or scoring='loss': the validation loss ranks models on any targets."
