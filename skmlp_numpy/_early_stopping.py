@@ -144,6 +144,13 @@ def check_validation_set(
         for said in ("X does not", "X has"):
             message = message.replace(said, said.replace("X", "X_val", 1), 1)
         warn(message, warning.category)
+    if sparse.issparse(y_val):
+        if estimator._y_numeric:
+            raise TypeError(
+                "y_val is a sparse matrix, but regression targets must be dense: "
+                "pass y_val.toarray()."
+            )
+        y_val = y_val.toarray()  # a multilabel indicator matrix, as y may be
     check_no_missing(y_val, "y_val")
     check_no_complex(y_val, "y_val")
     y = check_array(

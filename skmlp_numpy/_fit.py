@@ -313,18 +313,20 @@ class _Fit:
         if self.stochastic:
             progress.optimizer.end_epoch(progress.t)
             stop = verdict == STALLED and self._on_plateau()
-        # The model of this epoch, for a callback to keep: copies, and its own
-        # progress, which later commits of the fit would overwrite in place.
+        # The model of this epoch, for a callback to keep: the one the fit
+        # commits (the best epoch's weights with early stopping), as copies,
+        # with its own progress, which later commits would overwrite in place.
+        committed = early_stopping.model_params(net) if params is None else params
         stop |= self.callbacks.end(
             task,
             self.estimator,
             lambda: {
-                **self.attributes(net.params.copy(), progress),
+                **self.attributes(committed.copy(), progress),
                 "_progress": progress.snapshot(stream=copied_stream(progress.stream)),
                 **progress.curves(),
             },
         )
-        self._commit(early_stopping.model_params(net) if params is None else params)
+        self._commit(committed)
         return stop
 
     def _on_plateau(self):

@@ -157,7 +157,7 @@ class LossCurveDisplay:
             loss_curve=estimator.loss_curve_,
             validation_loss_curve=getattr(estimator, "validation_loss_curve_", None),
             validation_scores=getattr(estimator, "validation_scores_", None),
-            estimator_name=name or type(estimator).__name__,
+            estimator_name=type(estimator).__name__ if name is None else name,
         )
         return display.plot(ax=ax, line_kw=line_kw)
 
@@ -213,9 +213,9 @@ class LossCurveDisplay:
             # curves cover, the model does not say.
             warn(
                 f"{' and '.join(unaligned)} cover other epochs than the "
-                f"{len(epochs)} of loss_curve (early stopping was switched on or "
-                "off between warm fits or partial_fit calls): only the training "
-                "loss is drawn."
+                f"{len(epochs)} of loss_curve (early stopping, or a validation "
+                "set, was used in some warm fits or partial_fit calls and not "
+                "in others): only the training loss is drawn."
             )
             validation_loss = scores = None
         if validation_loss is not None:

@@ -750,3 +750,23 @@ def test_balanced_class_weights_weigh_the_validation_rows_as_training_does(
             per_value = dict(zip(values, 300 / (len(values) * counts), strict=True))
             training *= [per_value.get(v, 1.0) for v in y_val[:, column]]
     assert_allclose(seen["weights"], training)
+
+
+def test_a_sparse_multilabel_y_val_is_taken_as_y_is():
+    # A sparse indicator matrix was accepted as y and refused as y_val.
+    sparse = pytest.importorskip("scipy.sparse")
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 4))
+    Y = (X[:, :3] + rng.normal(size=(80, 3)) > 0).astype(int)
+    params = dict(hidden_size=4, max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        dense = TwoLayerNetClassifier(**params).fit(X, Y, X_val=X[:20], y_val=Y[:20])
+        csr = TwoLayerNetClassifier(**params).fit(
+            X, sparse.csr_matrix(Y), X_val=X[:20], y_val=sparse.csr_matrix(Y[:20])
+        )
+    assert csr.validation_scores_ == dense.validation_scores_
+    with pytest.raises(TypeError, match="y_val is a sparse matrix, but regression"):
+        TwoLayerNetRegressor(max_iter=1).fit(
+            X, Y, X_val=X[:20], y_val=sparse.csr_matrix(Y[:20])
+        )

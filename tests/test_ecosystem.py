@@ -275,6 +275,35 @@ def test_a_model_a_callback_keeps_goes_on_from_its_epoch(blobs, callback, solver
         assert_array_equal(a, b)
 
 
+def test_the_model_a_callback_gets_is_the_one_fit_would_return(blobs, callback):
+    # scikit-learn's protocol: the model "as if fit had stopped at the end of
+    # this task". With early stopping that is the best epoch's weights, which
+    # a stop after the best epoch returns; the callback got the last epoch's.
+    X, y = blobs
+    params = dict(
+        hidden_size=5,
+        early_stopping=True,
+        scoring="loss",
+        n_iter_no_change=100,
+        learning_rate_init=0.2,
+        random_state=0,
+    )
+    keeper = ModelKeeper()
+    clf = TwoLayerNetClassifier(max_iter=12, **params).set_callbacks(keeper)
+    clf.fit(X, y)
+    for epoch, kept in enumerate(keeper.ends, start=1):
+        stopped = TwoLayerNetClassifier(max_iter=epoch, **params).fit(X, y)
+        for a, b in zip(
+            kept.coefs_ + kept.intercepts_,
+            stopped.coefs_ + stopped.intercepts_,
+            strict=True,
+        ):
+            assert_array_equal(a, b)
+        assert kept.best_validation_score_ == stopped.best_validation_score_
+    scores = clf.validation_scores_
+    assert np.argmax(scores) < len(scores) - 1  # a best epoch before the last
+
+
 def test_scoring_monitor_logs_one_score_per_epoch(blobs, callback):
     pytest.importorskip("pandas", reason="ScoringMonitor logs need pandas")
     monitor = callback.ScoringMonitor(scoring="accuracy")
