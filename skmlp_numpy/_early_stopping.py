@@ -177,22 +177,25 @@ def check_validation_set(
 
 
 def _too_few(y, error):
-    """scikit-learn's stratification ``error``, naming the classes of ``y``.
+    """scikit-learn's stratification ``error``, and the classes of ``y`` it means.
 
     The split is stratified on the label binarizer's columns, so that its
-    words name ``True`` or a column where the user wrote ``'b'``.
+    words (kept: scikit-learn's tests look for them) name ``True`` or a
+    column where the user wrote ``'b'``.
     """
     labels, counts = np.unique(y, return_counts=True)
     few = labels[counts < 2]
     if not len(few):
         return error.rstrip(".")
     shown = ", ".join(repr(plain(label)) for label in few)
-    return (
-        f"the classes {shown} of y have a single row each, too few to share "
-        "between training and validation"
+    which = (
+        f"the classes {shown} of y have a single row each"
         if len(few) > 1
-        else f"the class {shown} of y has a single row, too few to share between "
-        "training and validation"
+        else f"the class {shown} of y has a single row"
+    )
+    return (
+        f"{error.rstrip('.')} ({which}, too few to share between training and "
+        "validation)"
     )
 
 

@@ -365,8 +365,8 @@ def test_a_hold_out_a_class_cannot_be_stratified_in_is_a_clear_error(blobs, labe
     y = np.where(np.arange(len(y)) == 0, labels[1], labels[0])  # one of the 2nd
     clf = TwoLayerNetClassifier(early_stopping=True)
     message = (
-        rf"cannot be drawn. Stratified by class: the class {labels[1]!r} of y has "
-        "a single row"
+        r"cannot be drawn. Stratified by class: The least populated class.* \(the "
+        rf"class {labels[1]!r} of y has a single row"
     )
     with pytest.raises(ValueError, match=message):
         clf.fit(X, y)
