@@ -368,26 +368,22 @@ def test_a_skops_file_is_saved_with_skops(tmp_path, capsys):
     assert model.predict(X[:5]).shape == (5,)
 
 
-def test_a_skops_file_without_skops_is_refused_before_training(
-    tmp_path, capsys, monkeypatch
+@pytest.mark.parametrize(
+    "option, file, modules, extra",
+    [
+        ("--save", "model.skops", ("skops", "skops.io"), "skops"),
+        ("--plot", "loss.png", ("matplotlib", "matplotlib.figure"), "plot"),
+    ],
+)
+def test_an_option_whose_extra_is_missing_is_refused_before_training(
+    tmp_path, capsys, monkeypatch, option, file, modules, extra
 ):
-    monkeypatch.setitem(sys.modules, "skops", None)
-    monkeypatch.setitem(sys.modules, "skops.io", None)
+    for module in modules:
+        monkeypatch.setitem(sys.modules, module, None)
     with pytest.raises(SystemExit) as exit_:
-        main(["--save", str(tmp_path / "model.skops")])
+        main([option, str(tmp_path / file)])
     assert exit_.value.code == 2
-    assert "skmlp_numpy[skops]" in capsys.readouterr().err
-
-
-def test_a_plot_without_matplotlib_is_refused_before_training(
-    tmp_path, capsys, monkeypatch
-):
-    monkeypatch.setitem(sys.modules, "matplotlib", None)
-    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    with pytest.raises(SystemExit) as exit_:
-        main(["--plot", str(tmp_path / "loss.png")])
-    assert exit_.value.code == 2
-    assert "skmlp_numpy[plot]" in capsys.readouterr().err
+    assert f"skmlp_numpy[{extra}]" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("data", ["digits", "diabetes"])
