@@ -63,9 +63,10 @@ class DivergenceError(ValueError):
 # epoch, never doubling it; a healthy loss that spikes (fifty times, seen)
 # falls back the next epoch. The reference counts as 1 at least: near 0 (a
 # model that fits its data), the noise of healthy training would look like
-# growth. And the weights grow with an explosion, the largest magnitude of
-# some layer's more than ``DIVERGENCE_WEIGHT_GROWTH`` times what it was at
-# the first rise (160 to 1e9 times in the explosions of the tests), where
+# growth. And the parameters grow with an explosion, the largest magnitude of
+# some layer's (weights and biases) more than ``DIVERGENCE_WEIGHT_GROWTH``
+# times what it was at the first rise (160 to 1e9 times in the explosions
+# of the tests), where
 # a jump spread over a few batches (a level that shifts along a sigmoid, as
 # river's ConceptDriftStream draws it) raises the loss as fast while the
 # weights barely move (1.5% with Adam): the data moved, not the network. So
@@ -313,7 +314,7 @@ def diverged(loss, rises, reference, magnitude=None, rise_magnitude=None):
     included), ``rises`` at least ``DIVERGENCE_RISES``, to more than
     ``DIVERGENCE_GROWTH`` times ``reference`` (the loss before these rises
     times the largest of them: see :func:`rise_reference`), or 1 if that is
-    smaller, with the largest magnitude of some layer's weights (of
+    smaller, with the largest magnitude of some layer's parameters (of
     ``magnitude``, one per layer) more than ``DIVERGENCE_WEIGHT_GROWTH``
     times that of ``rise_magnitude``, theirs at the first of these rises
     (None: unknown, for a model saved before it was kept). The losses are

@@ -42,13 +42,18 @@ from ._network import TwoLayerNet
 
 
 def layer_magnitudes(network):
-    """The largest magnitude of each layer's weights: how far they have grown.
+    """The largest magnitude of each layer's parameters: how far they have grown.
 
     Per layer: one huge weight of the first layer (of a feature that no
     longer varies) hid the second layer's explosion from a single maximum.
+    Biases included: with every ReLU unit dead, the output bias alone
+    carries an explosion. (Called on finite parameters.)
     """
-    W1, W2, _, _ = network.unflatten(network.params)
-    return [largest_magnitude(W1), largest_magnitude(W2)]
+    W1, W2, b1, b2 = network.unflatten(network.params)
+    return [
+        max(largest_magnitude(W1), largest_magnitude(b1)),
+        max(largest_magnitude(W2), largest_magnitude(b2)),
+    ]
 
 
 @dataclass

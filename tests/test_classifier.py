@@ -279,6 +279,31 @@ def test_a_huge_frozen_weight_does_not_hide_an_explosion(blobs):
     assert plain is not None and diverging_call(1e8) == plain
 
 
+def test_an_explosion_of_the_output_bias_alone_is_a_divergence():
+    # Every ReLU unit dead: the output is the output bias alone, which SGD at
+    # a rate of 3 sends growing 4 times an epoch while the weights, which no
+    # gradient reaches, stay put (a reviewer's model).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(100, 3))
+    y = X @ np.array([1.0, 2.0, -1.0]) + 5
+    reg = TwoLayerNetRegressor(
+        hidden_size=4,
+        solver="sgd",
+        momentum=0.0,
+        batch_size=100,
+        max_iter=1,
+        warm_start=True,
+        random_state=0,
+    )
+    fit_quietly(reg, X, y)
+    reg.intercepts_[0][:] = -1e3  # in place: the network's own biases
+    reg.set_params(learning_rate_init=3.0, max_iter=40, tol=0, n_iter_no_change=1000)
+    before = pickle.dumps(reg)
+    with pytest.raises(DivergenceError, match="the loss grew to"):
+        reg.fit(X, y)
+    assert pickle.dumps(reg) == before
+
+
 def _drifting_chunks(kind, n_chunks=60, seed=1):
     """Chunks of a stream whose targets move: a level that jumps 1000 halfway
     ("jump"), or one that rises 20 a chunk, faster than the network follows
