@@ -42,7 +42,10 @@ class TwoLayerNetClassifier(ClassifierMixin, BaseTwoLayerNet):
     by minibatch SGD, Adam or L-BFGS. Parameters, attributes and numbers follow
     :class:`~sklearn.neural_network.MLPClassifier` with
     ``hidden_layer_sizes=(hidden_size,)``; the additions are ``class_weight``,
-    ``dropout``, ``scoring`` and a validation set passed to :meth:`fit`.
+    ``dropout``, ``label_smoothing``, ``scoring`` and a validation set passed
+    to :meth:`fit`, ensembles trained together (``n_members``), ``dtype``,
+    the ``'cosine'`` schedule, the activations of modern MLPs and
+    :meth:`transform` (the hidden layer as features).
 
     Parameters
     ----------

@@ -65,8 +65,11 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
     (identity output) or half the Poisson deviance (exponential output) by
     minibatch SGD, Adam or L-BFGS. Parameters, attributes and numbers follow
     :class:`~sklearn.neural_network.MLPRegressor` with
-    ``hidden_layer_sizes=(hidden_size,)``; the additions are ``dropout``,
-    ``scoring`` and a validation set passed to :meth:`fit`.
+    ``hidden_layer_sizes=(hidden_size,)``; the additions are the absolute
+    error and quantile losses, ``dropout``, ``scoring`` and a validation set
+    passed to :meth:`fit`, ensembles trained together (``n_members``),
+    ``dtype``, the ``'cosine'`` schedule, the activations of modern MLPs and
+    :meth:`transform` (the hidden layer as features).
 
     Parameters
     ----------

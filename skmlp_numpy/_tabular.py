@@ -938,7 +938,7 @@ def make_tabular_pipeline(task: str, **params: Any) -> Pipeline:
     a 2-D array), imputes, scales and encodes its columns by their kind,
     then fits a :class:`TwoLayerNetClassifier` or a
     :class:`TwoLayerNetRegressor` with settings chosen on real tables
-    (:doc:`/tabular`, "Tables (DataFrames)"):
+    (:doc:`/tabular`):
 
     - :class:`TabularFrame` reads each column's kind in ``fit`` (column
       labels of any type are labels, never positions): numbers (numpy,

@@ -25,8 +25,9 @@ the same). Class labels that are neither strings nor 64-bit integers (unsigned
 integers from 2**63 up, say) are refused, with an error that names them.
 
 It also registers converters for :class:`~skmlp_numpy.SmoothClip` (Div, Mul,
-Add, Sqrt) and :class:`~skmlp_numpy.TabularFrame` (the identity on each
-numeric or string column, given one input per column), and for two
+Add, Sqrt), :class:`~skmlp_numpy.PiecewiseLinearEncoder` and
+:class:`~skmlp_numpy.TabularFrame` (the identity on each numeric or string
+column, given one input per column), and for two
 scikit-learn transformers that skl2onnx converts wrongly in some settings,
 so that a fitted :func:`~skmlp_numpy.make_tabular_pipeline` with its default
 settings converts whole:
