@@ -454,10 +454,16 @@ def numbers_named(name, data=None):
         if columns:
             shown = ", ".join(map(repr, columns[:5]))
             more = f" and {len(columns) - 5} more" if len(columns) > 5 else ""
-            where = (
-                f" (not numeric: column {shown}{more}; encode such columns "
-                "first, or let skmlp_numpy.make_tabular_pipeline do it)"
-            )
+            advice = "encode such columns first, or let "
+            advice += "skmlp_numpy.make_tabular_pipeline do it"
+            if name == "X_val":
+                # A validation set given to the net of a pipeline skips the
+                # steps before it, unless the pipeline is told to apply them.
+                advice = (
+                    "a pipeline's steps transform it when the pipeline is built "
+                    "with transform_input=['X_val'] (metadata routing on)"
+                )
+            where = f" (not numeric: column {shown}{more}; {advice})"
         raise ValueError(
             f"{name} must hold numbers (real, not complex){where}, but "
             f"{message.splitlines()[0].rstrip('.')}."

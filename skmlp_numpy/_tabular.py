@@ -606,7 +606,13 @@ def _kind(label: str, column: Any) -> str:
         for kind, kind_types in _VALUE_KINDS.items():
             if all(issubclass(t, kind_types) for t in types):
                 return kind
-    if len(values) == len(present) and len(values) > _MIN_FREQUENCY:
+    if types == {str} and _look_like_dates(values):
+        warn(
+            f"Column {label!r} holds dates written as text: as categories, a "
+            "date after training is one never seen. Convert it with "
+            "pd.to_datetime to give the net the dates as numbers."
+        )
+    elif len(values) == len(present) and len(values) > _MIN_FREQUENCY:
         warn(
             f"Column {label!r} has a different value in every row, like an "
             "identifier or free text: as a category it is rare everywhere "
@@ -617,6 +623,18 @@ def _kind(label: str, column: Any) -> str:
     # can Enum members; tuples it cannot even hold. Their strings it can.
     plain = all(issubclass(t, _PLAIN_CATEGORIES) for t in types)
     return "mixed" if len(types) > 1 or not plain else "categorical"
+
+
+def _look_like_dates(values: Any) -> bool:
+    """Whether strings are all ISO 8601 dates with a month ("2020-03", not "2020")."""
+    pd = _pandas()
+
+    strings = pd.Series(values, dtype=object)
+    if not strings.str.contains("-", regex=False).all():
+        return False
+    return bool(
+        pd.to_datetime(strings, format="ISO8601", errors="coerce").notna().all()
+    )
 
 
 def _check_not_nested(label: str, dtype: Any) -> None:

@@ -1512,3 +1512,27 @@ def test_enums_tuples_and_other_values_are_categories_by_their_strings():
         pipe = make_tabular_pipeline("classification", **FAST).fit(X, y)
         assert pipe["frame"].kinds_["v"] == "mixed"
         assert pipe.predict(X).shape == (40,)
+
+
+def test_dates_written_as_text_warn_that_they_are_categories():
+    # Read from a CSV, dates are text: one-hot categories, every date after
+    # training unseen, silently (a reviewer's hotel_rates).
+    days = pd.date_range("2020-01-01", periods=40, freq="D").strftime("%Y-%m-%d")
+    X = pd.DataFrame({"day": list(days), "a": np.arange(40.0)})
+    with pytest.warns(UserWarning, match="Column 'day' holds dates written as text"):
+        frame = TabularFrame().fit(X)
+    assert frame.kinds_["day"] == "categorical"
+    years = pd.DataFrame({"year": ["2019", "2020"] * 20, "a": np.arange(40.0)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        TabularFrame().fit(years)  # years alone are fair categories
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        TabularFrame().fit(X.assign(day=pd.to_datetime(X["day"])))
+
+
+def test_a_raw_validation_frame_given_to_the_net_says_how_to_transform_it():
+    X, y = _table()
+    pipe = make_tabular_pipeline("regression", **FAST)
+    with pytest.raises(ValueError, match=r"transform_input=\['X_val'\]"):
+        pipe.fit(X, y, net__X_val=X[:20], net__y_val=y[:20])
