@@ -65,8 +65,8 @@ class DivergenceError(ValueError):
 # model that fits its data), the noise of healthy training would look like
 # growth. And the parameters grow with an explosion, the largest magnitude of
 # some layer's (weights and biases) more than ``DIVERGENCE_WEIGHT_GROWTH``
-# times what it was at the first rise (160 to 1e9 times in the explosions
-# of the tests), where
+# times what it was before the rises (a hundred to 1e12 times in the
+# explosions of the tests), where
 # a jump spread over a few batches (a level that shifts along a sigmoid, as
 # river's ConceptDriftStream draws it) raises the loss as fast while the
 # weights barely move (1.5% with Adam): the data moved, not the network. So
@@ -316,8 +316,8 @@ def diverged(loss, rises, reference, magnitude=None, rise_magnitude=None):
     times the largest of them: see :func:`rise_reference`), or 1 if that is
     smaller, with the largest magnitude of some layer's parameters (of
     ``magnitude``, one per layer) more than ``DIVERGENCE_WEIGHT_GROWTH``
-    times that of ``rise_magnitude``, theirs at the first of these rises
-    (None: unknown, for a model saved before it was kept). The losses are
+    times that of ``rise_magnitude``, theirs before these rises (None:
+    unknown, for a model saved before it was kept). The losses are
     non-negative.
     """
     if not math.isfinite(loss):

@@ -22,7 +22,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.optimize import _check_optimize_result
 
 from ._batches import NetworkOverflowError, full_batch_loss_grad
-from ._blockwise import all_finite, largest_magnitude
 from ._checks import (
     DIVERGENCE_RISE,
     diverged,
@@ -39,21 +38,6 @@ from ._fit_state import (
     rewound_stream,
 )
 from ._network import TwoLayerNet
-
-
-def layer_magnitudes(network):
-    """The largest magnitude of each layer's parameters: how far they have grown.
-
-    Per layer: one huge weight of the first layer (of a feature that no
-    longer varies) hid the second layer's explosion from a single maximum.
-    Biases included: with every ReLU unit dead, the output bias alone
-    carries an explosion. (Called on finite parameters.)
-    """
-    W1, W2, b1, b2 = network.unflatten(network.params)
-    return [
-        max(largest_magnitude(W1), largest_magnitude(b1)),
-        max(largest_magnitude(W2), largest_magnitude(b2)),
-    ]
 
 
 @dataclass
@@ -269,14 +253,18 @@ class _Fit:
         net, progress = self.network, self.progress
         # An optimizer's state that overflowed freezes or poisons the weights.
         optimizer = progress.optimizer
+        # The largest magnitude of each layer's parameters: non-finite where
+        # one is, and the growth the divergence rule reads.
+        magnitude = net.layer_magnitudes()
         if not (
-            all_finite(net.params) and (optimizer is None or optimizer.is_finite())
+            all(map(math.isfinite, magnitude))
+            and (optimizer is None or optimizer.is_finite())
         ):
             raise self._divergence(progress.n_iter + 1)
         # Growth is judged on the rise that this epoch ends or continues, which
         # a stochastic fit carries over from the last epoch, of any call, and
-        # on the weights' growth since its first epoch (read while it lasts).
-        rises, base, reference, magnitude, rise_magnitude = 0, None, None, None, None
+        # on the parameters' growth since the epoch before its first rise.
+        rises, base, reference, rise_magnitude = 0, None, None, None
         if progress.loss is not None and loss > DIVERGENCE_RISE * progress.loss:
             rises = progress.rises + 1
             first = rises == 1
@@ -284,13 +272,16 @@ class _Fit:
             reference = rise_reference(
                 loss, progress.loss, base, None if first else progress.rise_reference
             )
-            magnitude = layer_magnitudes(net)
-            rise_magnitude = magnitude if first else progress.rise_magnitude
+            rise_magnitude = progress.magnitude if first else progress.rise_magnitude
+            if getattr(net.output, "exponential", False):
+                # A loss exponential in the logits (Poisson) explodes while
+                # the weights grow by a sum: the loss alone is the judge.
+                rise_magnitude = None
         if diverged(loss, rises, reference, magnitude, rise_magnitude):
             raise self._divergence(progress.n_iter + 1, loss, rises, reference)
         progress.rises = rises
         progress.rise_base, progress.rise_reference = base, reference
-        progress.rise_magnitude = rise_magnitude
+        progress.magnitude, progress.rise_magnitude = magnitude, rise_magnitude
         progress.n_iter += 1
         if self.stochastic:
             progress.t += self.batches.n_samples

@@ -124,9 +124,10 @@ class _Progress:
     rows it holds out, so that every warm start holds out the same rows.
     ``optimizer`` is None for 'lbfgs'. ``rises`` counts the last epochs in a
     row whose loss rose, ``rise_base`` is the loss before the first of them
-    and ``rise_reference`` the growth is judged against; ``rise_magnitude``
-    has the largest magnitude of each layer's weights at the first of them
-    (see ``_checks.diverged``): carried over with the loss, so that a
+    and ``rise_reference`` the growth is judged against; ``magnitude`` has
+    the largest magnitude of each layer's parameters at the last epoch's
+    end, and ``rise_magnitude`` theirs before the first rise (see
+    ``_checks.diverged``): carried over with the loss, so that a
     ``partial_fit`` stream is judged as one fit is. ``replay_epochs`` counts the epochs
     that a model of skmlp_numpy 0.2 or 0.3, which kept a recipe, still has to
     draw again (:meth:`continued_order`).
@@ -158,6 +159,7 @@ class _Progress:
     rises: int = 0
     rise_base: float | None = None
     rise_reference: float | None = None
+    magnitude: list[float] | None = None
     rise_magnitude: list[float] | None = None
 
     def snapshot(self, into=None, stream=None):
@@ -206,6 +208,7 @@ class _Progress:
             rises=self.rises,
             rise_base=self.rise_base,
             rise_reference=self.rise_reference,
+            magnitude=self.magnitude,
             rise_magnitude=self.rise_magnitude,
             loss_curve=self.loss_curve,
             validation_loss_curve=self.validation_loss_curve,
@@ -265,6 +268,7 @@ class _Progress:
             "rises": self.rises,
             "rise_base": self.rise_base,
             "rise_reference": self.rise_reference,
+            "magnitude": self.magnitude,
             "rise_magnitude": self.rise_magnitude,
         }
 

@@ -524,8 +524,11 @@ class PoissonDeviance:
 
     Targets are non-negative values of shape (n_samples, n_outputs); the loss
     is the weighted mean over samples of ``y log(y / p) - y + p``, summed over
-    outputs.
+    outputs. It grows exponentially with the logits (``exponential``): an
+    explosion needs the weights to grow by a sum, not a factor.
     """
+
+    exponential = True
 
     def forward(self, Z):
         """Turn the logits ``Z`` into predicted means ``exp(Z)``, in place."""

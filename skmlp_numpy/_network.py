@@ -371,6 +371,21 @@ class TwoLayerNet:
             dw += np.multiply(w, scale, out=scaled)
         return 0.5 * alpha * self.squared_weight_norm() / n
 
+    def layer_magnitudes(self):
+        """The largest magnitude of each layer's parameters (weights and biases).
+
+        ``[max |W1|, |b1|, max |W2|, |b2|]``, NaN or inf where a parameter is,
+        from the extremes of the four blocks of :attr:`params` in one pass.
+        """
+        starts = self._offsets[:-1]
+        low = np.minimum.reduceat(self.params, starts)
+        high = np.maximum.reduceat(self.params, starts)
+        # Blocks W1, W2, b1, b2: the layers are (W1, b1) and (W2, b2).
+        largest = np.maximum(-low, high).astype(np.float64)
+        if np.isnan(low).any() or np.isnan(high).any():
+            return [math.nan, math.nan]
+        return [max(largest[0], largest[2]), max(largest[1], largest[3])]
+
     def squared_weight_norm(self):
         """``||W||**2``, the sum of the squared weights (biases excluded).
 

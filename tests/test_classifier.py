@@ -304,6 +304,45 @@ def test_an_explosion_of_the_output_bias_alone_is_a_divergence():
     assert pickle.dumps(reg) == before
 
 
+def test_an_explosion_in_the_first_rising_call_of_a_stream_is_a_divergence():
+    # SGD at 0.1 on a level that jumps 1000: the weights blow up from 5e10 to
+    # 2.5e21 in the first call whose loss rises, then grow less than twice.
+    # Read from that call on, their growth missed the explosion, which went
+    # on to a loss of 1e38 (a reviewer's stream); read from the call before,
+    # it raises where the loss alone raised.
+    rng = np.random.RandomState(0)
+    X = rng.rand(9000, 5)
+    y = X @ (3 * rng.randn(5)) + 1000.0 * (np.arange(9000) >= 6000)
+    reg = TwoLayerNetRegressor(
+        hidden_size=32, solver="sgd", learning_rate_init=0.1, random_state=0
+    )
+    with pytest.raises(DivergenceError, match="grew to"):
+        for start in range(0, 9000, 32):
+            reg.partial_fit(X[start : start + 32], y[start : start + 32])
+    assert start == 206 * 32
+    assert max(reg.loss_curve_) < 1e37
+
+
+def test_a_poisson_explosion_is_judged_by_its_loss_alone():
+    # The Poisson loss grows exponentially with the logits: Adam's bounded
+    # steps explode it while the weights grow by a sum, never doubling within
+    # a row of rises (a reviewer's counts; the loss reached 1e51).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 5))
+    y = rng.poisson(100 * np.exp(0.5 * X[:, 0])).astype(float)
+    reg = TwoLayerNetRegressor(
+        hidden_size=16,
+        activation="identity",
+        loss="poisson",
+        learning_rate_init=0.5,
+        batch_size=50,
+        max_iter=12,
+        random_state=0,
+    )
+    with pytest.raises(DivergenceError, match="diverged at epoch 5"):
+        reg.fit(X, y)
+
+
 def _drifting_chunks(kind, n_chunks=60, seed=1):
     """Chunks of a stream whose targets move: a level that jumps 1000 halfway
     ("jump"), or one that rises 20 a chunk, faster than the network follows

@@ -979,6 +979,7 @@ def _as_pickled_by(version, fitted):
             "rises",
             "rise_base",
             "rise_reference",
+            "magnitude",
             "rise_magnitude",
         ):
             del vars(state["_progress"])[name]
