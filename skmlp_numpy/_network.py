@@ -378,13 +378,13 @@ class TwoLayerNet:
         from the extremes of the four blocks of :attr:`params` in one pass.
         """
         starts = self._offsets[:-1]
-        low = np.minimum.reduceat(self.params, starts)
-        high = np.maximum.reduceat(self.params, starts)
-        # Blocks W1, W2, b1, b2: the layers are (W1, b1) and (W2, b2).
-        largest = np.maximum(-low, high).astype(np.float64)
-        if np.isnan(low).any() or np.isnan(high).any():
+        low = np.minimum.reduceat(self.params, starts).tolist()
+        high = np.maximum.reduceat(self.params, starts).tolist()
+        if any(map(math.isnan, low + high)):
             return [math.nan, math.nan]
-        return [max(largest[0], largest[2]), max(largest[1], largest[3])]
+        # Blocks W1, W2, b1, b2: the layers are (W1, b1) and (W2, b2).
+        W1, W2, b1, b2 = (max(-a, b) for a, b in zip(low, high, strict=True))
+        return [max(W1, b1), max(W2, b2)]
 
     def squared_weight_norm(self):
         """``||W||**2``, the sum of the squared weights (biases excluded).
