@@ -10,15 +10,14 @@ alone, and its several passes over each block run in the CPU's cache. The
 results are the same bit for bit: every operation is elementwise.
 
 NumPy only: the network's L2 penalty and the optimizers share it, and the
-fit and the optimizers the check that an array of them is finite (the fit
-reads the weights' largest magnitude from it).
+fit and the optimizers the check that an array of them is finite.
 """
 
 import math
 
 import numpy as np
 
-__all__ = ["BLOCK", "all_finite", "in_blocks", "largest_magnitude", "scratch"]
+__all__ = ["BLOCK", "all_finite", "in_blocks", "scratch"]
 
 # About 0.5 MB of float64: small beside the weights that need blocks, large
 # enough that NumPy's overhead per call stays small beside the work. Adam's
@@ -52,15 +51,10 @@ def in_blocks(work, *arrays):
         yield *blocks, work[: len(blocks[0])]
 
 
-def largest_magnitude(array):
-    """The largest absolute value of ``array``: NaN or inf where one value is.
-
-    From the extremes, which propagate NaN, without an array as long as the
-    weights (``np.abs`` or ``np.isfinite`` would make one).
-    """
-    return max(-float(array.min()), float(array.max()))
-
-
 def all_finite(array):
-    """Whether every value of ``array`` is finite, without an array of flags."""
-    return math.isfinite(largest_magnitude(array))
+    """Whether every value of ``array`` is finite, without an array of flags.
+
+    NaN and inf show in the extremes (min and max propagate NaN):
+    ``np.isfinite`` would make an array of flags as long as the weights.
+    """
+    return bool(math.isfinite(array.min()) and math.isfinite(array.max()))
