@@ -148,7 +148,7 @@ def _output_file(text):
 def _model_file(text):
     """A file to save the model in: skops's format for ``.skops``, else joblib's."""
     text = _output_file(text)
-    if Path(text).suffix.lower() == ".skops":
+    if _skops_file(text):
         try:
             import skops.io  # noqa: F401
         except ImportError:
@@ -157,6 +157,11 @@ def _model_file(text):
                 "save to a .joblib file)"
             ) from None
     return text
+
+
+def _skops_file(path):
+    """Whether ``path`` names a skops file, saved with skops rather than joblib."""
+    return Path(path).suffix.lower() == ".skops"
 
 
 def _image_file(text):
@@ -530,7 +535,7 @@ def save_model(model, args, n_features):
 
 def dump(model, path):
     """Write ``model`` to ``path``: with skops for a ``.skops`` file, else joblib."""
-    if Path(path).suffix.lower() == ".skops":
+    if _skops_file(path):
         import skops.io
 
         skops.io.dump(model, path)
@@ -605,14 +610,10 @@ def attach_progress_bar(model):
 
 
 def plot_loss_curve(net, path):
-    """Save the loss curve of ``net`` as an image."""
-    try:
-        import matplotlib
+    """Save the loss curve of ``net`` as an image (--plot checked matplotlib)."""
+    import matplotlib
 
-        matplotlib.use("Agg")
-    except ImportError:
-        print("(no plot: matplotlib is not installed; pip install 'skmlp_numpy[plot]')")
-        return
+    matplotlib.use("Agg")
     from ._plot import LossCurveDisplay
 
     display = LossCurveDisplay.from_estimator(net)

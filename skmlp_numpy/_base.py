@@ -64,6 +64,7 @@ from ._checks import (
     check_target_shape,
     check_X_for_prediction,
     combine_weights,
+    float_targets,
     hidden_layer_sizes_message,
     numbers_named,
     preserved_dtypes,
@@ -706,11 +707,8 @@ class BaseTwoLayerNet(
             )
         check_no_missing(y, "y")
         check_no_complex(y, "y")
-        if self._y_numeric and getattr(getattr(y, "dtype", None), "kind", "") == "O":
-            # scikit-learn casts object targets to floats, naming nothing;
-            # other targets' values are checked by name in _encode_targets.
-            with numbers_named("y"):
-                y = np.asarray(y).astype(np.float64)
+        # What fails here as no numbers is X: regression targets are cast
+        # below, by name.
         with numbers_named("X", X):
             checked, y = validate_data(
                 self,
@@ -718,10 +716,11 @@ class BaseTwoLayerNet(
                 y,
                 accept_sparse="csr",
                 multi_output=True,
-                y_numeric=self._y_numeric,
                 dtype=X_DTYPE,
                 reset=reset,
             )
+        if self._y_numeric:
+            y = float_targets(y, "y")
         return as_numbers(checked, "X", X), check_target_shape(y, "y")
 
     def _targets(self, y, classes, resume, incremental):

@@ -385,7 +385,7 @@ def full_batch_loss_grad(network, X, Y, sample_weight, alpha, working_memory):
     row_chunks = chunks(X.shape[0], size)
     buffer = _cast_buffer(X, size, network.dtype)
     grads = np.empty(network.params.shape, dtype=np.float64)
-    outputs = network.n_outputs if getattr(network.output, "sums_outputs", False) else 1
+    outputs = network.summed_outputs
 
     def loss_grad(theta):
         """The full-batch loss and gradient at ``theta``, for SciPy."""

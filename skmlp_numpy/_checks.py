@@ -7,6 +7,7 @@ constructor's hints for names brought from MLPClassifier or misspelt.
 
 import contextlib
 import difflib
+import inspect
 import math
 import sys
 import warnings
@@ -17,7 +18,7 @@ import numpy as np
 from scipy import sparse
 from sklearn import get_config
 from sklearn.utils._param_validation import Options, StrOptions
-from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
@@ -204,8 +205,8 @@ def check_resumable(estimator):
     if not hasattr(estimator, "_progress"):
         raise ValueError(
             "This model was trained by skmlp_numpy < 0.2, whose models cannot "
-            "continue training (warm_start or partial_fit); they still predict. "
-            f"{NEW_NETWORK[0].upper()}{NEW_NETWORK[1:]}."
+            "continue training (warm_start or partial_fit), and still predict: "
+            f"{NEW_NETWORK}."
         )
     W2 = estimator.coefs_[1]
     fitted_members = W2.shape[0] if W2.ndim == 3 else 1
@@ -454,8 +455,10 @@ def numbers_named(name, data=None):
         if columns:
             shown = ", ".join(map(repr, columns[:5]))
             more = f" and {len(columns) - 5} more" if len(columns) > 5 else ""
-            advice = "encode such columns first, or let "
-            advice += "skmlp_numpy.make_tabular_pipeline do it"
+            advice = (
+                "encode such columns first, or let "
+                "skmlp_numpy.make_tabular_pipeline do it"
+            )
             if name == "X_val":
                 # A validation set given to the net of a pipeline skips the
                 # steps before it, unless the pipeline is told to apply them.
@@ -501,6 +504,18 @@ def as_numbers(X, name, data=None):
         return X
     with numbers_named(name, data):
         return X.astype(np.float64)
+
+
+def float_targets(y, name):
+    """Regression targets ``y`` (validated) of objects or strings as float64.
+
+    Named ``name`` where they are no numbers: scikit-learn's ``y_numeric``
+    cast names nothing.
+    """
+    if y.dtype.kind in "biuf":
+        return y
+    with numbers_named(name):
+        return y.astype(np.float64)
 
 
 def check_no_complex(y, name):
@@ -618,6 +633,11 @@ def plain(value):
     return value
 
 
+def _default(estimator, name):
+    """The default of the parameter ``name`` of ``estimator``'s class."""
+    return inspect.signature(type(estimator)).parameters[name].default
+
+
 def warn_ignored_options(params):
     """Warn, once each, about the settings of ``params`` that cannot act.
 
@@ -646,7 +666,7 @@ def warn_ignored_options(params):
             "which trains on the whole data at every iteration; use "
             "solver='adam' or 'sgd' for minibatches."
         )
-    if lbfgs and params.learning_rate_init != 0.001:
+    if lbfgs and params.learning_rate_init != _default(params, "learning_rate_init"):
         warn(
             f"learning_rate_init={params.learning_rate_init} has no effect with "
             "solver='lbfgs', whose line search chooses every step; use "
@@ -749,10 +769,6 @@ def class_weights(class_weight, y, classes, multilabel, reference=None):
     if class_weight is None:
         return None
     reference = y if reference is None else reference
-    if multilabel and class_weight == "balanced":
-        # compute_sample_weight's product of each column's weights, a column
-        # at a time, so that they can come from the reference's columns.
-        class_weight = ["balanced"] * y.shape[1]
     if multilabel:
         if isinstance(class_weight, dict):
             raise ValueError(
@@ -760,40 +776,39 @@ def class_weights(class_weight, y, classes, multilabel, reference=None):
                 "column, such as [{0: 1, 1: 5}, {0: 1, 1: 1}], or 'balanced'; "
                 f"got the dict {plain(class_weight)!r}."
             )
+        # 'balanced' is compute_sample_weight's product of each column's
+        # weights: a column at a time, so that they come from the reference's.
+        per_column = (
+            [class_weight] * y.shape[1] if class_weight == "balanced" else class_weight
+        )
         try:
-            if isinstance(class_weight, list):
-                # A column at a time over both of its classes, as a single
-                # target's weights are over every known class: a batch or a
-                # validation set in which a label is constant takes them too.
-                if len(class_weight) != y.shape[1]:
-                    raise ValueError(
-                        f"it has {len(class_weight)} dicts for {y.shape[1]} label "
-                        "columns"
-                    )
-                labels, known = (
-                    (a.toarray() if sparse.issparse(a) else np.asarray(a)).astype(
-                        np.intp
-                    )
-                    for a in (y, reference)
+            # A column at a time over both of its classes, as a single
+            # target's weights are over every known class: a batch or a
+            # validation set in which a label is constant takes them too.
+            if len(per_column) != y.shape[1]:
+                raise ValueError(
+                    f"it has {len(per_column)} dicts for {y.shape[1]} label columns"
                 )
-                weights = np.ones(labels.shape[0])
-                for column, known_column, column_weight in zip(
-                    labels.T, known.T, class_weight, strict=True
-                ):
-                    # 'balanced' over the classes the column has, as
-                    # compute_sample_weight does; a dict over both.
-                    classes = (
-                        np.unique(known_column)
-                        if isinstance(column_weight, str)
-                        else np.array([0, 1])
-                    )
-                    per_class = np.ones(2)
-                    per_class[classes] = compute_class_weight(
-                        column_weight, classes=classes, y=known_column
-                    )
-                    weights *= per_class[column]
-            else:
-                weights = compute_sample_weight(class_weight, y)
+            labels, known = (
+                (a.toarray() if sparse.issparse(a) else np.asarray(a)).astype(np.intp)
+                for a in (y, reference)
+            )
+            weights = np.ones(labels.shape[0])
+            for column, known_column, column_weight in zip(
+                labels.T, known.T, per_column, strict=True
+            ):
+                # 'balanced' over the classes the column has, as
+                # compute_sample_weight does; a dict over both.
+                classes = (
+                    np.unique(known_column)
+                    if isinstance(column_weight, str)
+                    else np.array([0, 1])
+                )
+                per_class = np.ones(2)
+                per_class[classes] = compute_class_weight(
+                    column_weight, classes=classes, y=known_column
+                )
+                weights *= per_class[column]
         except ValueError as exc:
             raise ValueError(f"Invalid class_weight: {exc}") from exc
     elif isinstance(class_weight, list):

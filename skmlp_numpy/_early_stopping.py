@@ -40,6 +40,7 @@ from ._checks import (
     check_no_missing,
     check_target_shape,
     combine_weights,
+    float_targets,
     numbers_named,
     plain,
     warn,
@@ -156,9 +157,8 @@ def check_validation_set(
     y = check_array(
         y_val, accept_sparse=False, ensure_2d=False, dtype=None, input_name="y_val"
     )
-    if estimator._y_numeric and y.dtype.kind == "O":
-        with numbers_named("y_val"):
-            y = y.astype(np.float64)
+    if estimator._y_numeric:
+        y = float_targets(y, "y_val")
     if y.shape[0] != X.shape[0]:
         raise ValueError(
             f"y_val has {y.shape[0]} samples but X_val has {X.shape[0]}; "
@@ -546,8 +546,8 @@ def _scoring_hint(val, classes=None):
         f"The validation targets are {target}; scorers that fit them include "
         f"{_SCORERS_FOR.get(kind, _SCORERS_FOR['multiclass'])}."
     )
-    present = len(np.unique(val.y)) if val.y.ndim == 1 else None
-    if classes is not None and present is not None and present < len(classes):
+    present = len(np.unique(val.y)) if classes is not None and val.y.ndim == 1 else None
+    if present is not None and present < len(classes):
         # Held-out rows unstratified (as in MLPClassifier), or a y_val, that
         # lack a class: the scorers of every class's probability fail.
         hint = (

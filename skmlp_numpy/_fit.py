@@ -169,7 +169,7 @@ class _Fit:
         net, X, sample_weight = self.network, self.X, self.sample_weight
         n = X.shape[0] if sample_weight is None else float(sample_weight.sum())
         alpha = self.estimator.alpha
-        outputs = net.n_outputs if getattr(net.output, "sums_outputs", False) else 1
+        outputs = net.summed_outputs
 
         def recorded(fun, x):
             """The loss at ``x`` as the curves record it, from SciPy's ``fun``.

@@ -371,11 +371,21 @@ class TwoLayerNet:
             dw += np.multiply(w, scale, out=scaled)
         return 0.5 * alpha * self.squared_weight_norm() / n
 
+    @property
+    def summed_outputs(self):
+        """The factor between the loss and the function its gradient belongs to.
+
+        ``n_outputs`` for a loss averaged over the outputs whose gradient is
+        that of their sum (the output layer's ``sums_outputs``: MLPRegressor's
+        squared error, the absolute error, the pinball loss), else 1.
+        """
+        return self.n_outputs if getattr(self.output, "sums_outputs", False) else 1
+
     def layer_magnitudes(self):
         """The largest magnitude of each layer's parameters (weights and biases).
 
-        ``[max |W1|, |b1|, max |W2|, |b2|]``, NaN or inf where a parameter is,
-        from the extremes of the four blocks of :attr:`params` in one pass.
+        ``[max(|W1|, |b1|), max(|W2|, |b2|)]``, from the extremes of the four
+        blocks of :attr:`params`: not finite where a parameter is not.
         """
         starts = self._offsets[:-1]
         low = np.minimum.reduceat(self.params, starts).tolist()

@@ -200,8 +200,8 @@ class LossCurveDisplay:
         self.validation_line_ = self.score_line_ = self.score_ax_ = None
         validation_loss, scores = self.validation_loss_curve, self.validation_scores
         unaligned = [
-            name
-            for name, curve in [
+            attribute
+            for attribute, curve in [
                 ("validation_loss_curve", validation_loss),
                 ("validation_scores", scores),
             ]

@@ -20,7 +20,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._base import BaseTwoLayerNet
-from ._checks import NEW_NETWORK, check_fits_dtype, check_no_missing, numbers_named
+from ._checks import NEW_NETWORK, check_fits_dtype, check_no_missing
 from ._layers import AbsoluteError, PinballLoss, PoissonDeviance, SquaredError
 
 __all__ = ["TwoLayerNetRegressor"]
@@ -622,11 +622,8 @@ class TwoLayerNetRegressor(RegressorMixin, BaseTwoLayerNet):
                 f"The network was trained with the loss {fitted_loss}, not "
                 f"{self._loss_name()}: a warm start or partial_fit goes on with "
                 "its loss (the stopping rule's best value, and the curves, are "
-                f"in its units). {NEW_NETWORK[0].upper()}{NEW_NETWORK[1:]}."
+                f"in its units); {NEW_NETWORK}."
             )
-        if y.dtype.kind not in "biuf":
-            with numbers_named(name):
-                y = y.astype(np.float64)
         if self.loss == "poisson" and (y < 0).any():
             raise ValueError(
                 f"loss='poisson' needs non-negative targets, but {name} has "

@@ -423,7 +423,8 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
                 f"Found array with 0 sample(s) (shape={frame.shape}) while a "
                 "minimum of 1 is required by TabularFrame."
             )
-        if _is_array(X) or getattr(self, "_positional", False):
+        array = _is_array(X)
+        if array or getattr(self, "_positional", False):
             # Columns by position, as scikit-learn reads them: an array's "0"
             # is the first column seen in fit, whatever that column's label.
             if frame.shape[1] != self.n_features_in_:
@@ -432,12 +433,12 @@ class TabularFrame(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
                     f"on {self.n_features_in_}; an array's columns are read by "
                     "position."
                 )
-            if _is_array(X) and hasattr(self, "feature_names_in_"):
+            if array and hasattr(self, "feature_names_in_"):
                 warn(
                     "X does not have valid feature names, but TabularFrame was "
                     "fitted with feature names: its columns are read by position."
                 )
-            elif not _is_array(X):
+            elif not array:
                 warn(
                     "X has feature names, but TabularFrame was fitted without "
                     "feature names (on an array): its columns are read by "
@@ -810,11 +811,11 @@ def _convert(label: str, column: Any, kind: str, text: bool = False) -> Any:
         # Seconds since the epoch (UTC for time-zone aware columns);
         # NaT becomes NaN for the imputer. pyarrow timestamps go through
         # numpy's: pyarrow's own arithmetic overflows in nanoseconds.
-        text = dtype_kind == "O" or pd.api.types.is_string_dtype(column.dtype)
+        strings = dtype_kind == "O" or pd.api.types.is_string_dtype(column.dtype)
         try:
             values = (
                 _strings_as_dates(label, column)
-                if text
+                if strings
                 else pd.to_datetime(column, utc=True)
             )
         except _AmbiguousDatesError:
@@ -869,9 +870,12 @@ def _convert(label: str, column: Any, kind: str, text: bool = False) -> Any:
     missing = values.isna().to_numpy()
     # Python objects of any type: a string or categorical dtype holds none
     # that could be unhashable or a float.
-    types = set(map(type, values[~missing])) if column.dtype == object else set()
     if isinstance(column.dtype, pd.CategoricalDtype):
         types = set(map(type, column.cat.categories))
+    elif column.dtype == object:
+        types = set(map(type, values[~missing]))
+    else:
+        types = set()
     unhashable = sorted(t.__name__ for t in types if t.__hash__ is None)
     if unhashable:
         raise ValueError(
@@ -886,7 +890,7 @@ def _convert(label: str, column: Any, kind: str, text: bool = False) -> Any:
         )
     ):
         # Codes that were strings in fit: 1 and 1.0 are the category "1".
-        values = values.map(lambda v: v if isinstance(v, str) else _category_string(v))
+        values = values.map(_category_string)
     elif kind == "mixed":
         # Only a float can be a whole number whose string is not an int's.
         floats = dtype_kind == "f" or any(
