@@ -526,8 +526,10 @@ def interrupts_deferred():
     """
     handlers = {}
     if threading.current_thread() is threading.main_thread():
-        handlers = {number: signal.getsignal(number) for number in _DEFERRED_SIGNALS}
-        handlers = {n: handler for n, handler in handlers.items() if callable(handler)}
+        for number in _DEFERRED_SIGNALS:
+            handler = signal.getsignal(number)
+            if callable(handler):
+                handlers[number] = handler
     if not handlers:
         yield
         return
